@@ -1,0 +1,98 @@
+# Makefile -- the MPI big-data toolkit.
+#
+#   make            build every program into bin/
+#   make test       install missing packages, build, run unit + integration tests
+#   make demo       install missing packages, build, run logjoin on the sample logs
+#   make bench      run the benchmark scripts (long)
+#   make asan       build with AddressSanitizer + UBSan into bin/asan/
+#   make clean
+#
+# Composed of parts: STD, WARN, OPT, DEBUG; SANITIZE=1 adds the sanitizers.
+
+CC       := mpicc
+HDF5_PKG := hdf5-openmpi
+STD      := -std=c11 -D_GNU_SOURCE
+WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral
+OPT      ?= -O2
+DEBUG    ?= -g
+DEPFLAGS  = -MMD -MP
+
+ifeq ($(SANITIZE),1)
+  SAN      := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+  OPT      := -O1
+  BUILD    ?= build/asan
+  BIN      ?= bin/asan
+else
+  SAN      :=
+  BUILD    ?= build/release
+  BIN      ?= bin
+endif
+
+HDF5_CFLAGS := $(shell pkg-config --cflags $(HDF5_PKG) 2>/dev/null)
+HDF5_LIBS   := $(shell pkg-config --libs $(HDF5_PKG) 2>/dev/null)
+
+CFLAGS  := $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) $(DEPFLAGS) -Impi_apps/common $(HDF5_CFLAGS)
+LDFLAGS := $(SAN)
+LDLIBS  := $(HDF5_LIBS) -lcsv -lm
+
+COMMON_SRC := $(wildcard mpi_apps/common/*.c)
+COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
+COMMON_LIB := $(BUILD)/libtk.a
+
+PROGRAMS := logjoin genlogs
+PROG_BINS := $(PROGRAMS:%=$(BIN)/%)
+
+# every program folder holds main.c plus its stages; tests link the stages
+define program_rules
+$(1)_SRC := $$(wildcard mpi_apps/$(1)/*.c)
+$(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o)
+$(1)_LIBOBJ := $$(filter-out $(BUILD)/mpi_apps/$(1)/main.o,$$($(1)_OBJ))
+$(BIN)/$(1): $$($(1)_OBJ) $(COMMON_LIB)
+	@mkdir -p $$(@D)
+	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+endef
+$(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
+
+UNIT_SRC := $(wildcard tests/unit/*.c)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+UNIT_BIN := $(BUILD)/tests/unit_tests
+
+.PHONY: all test unit demo bench asan clean deps
+all: $(PROG_BINS)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(COMMON_LIB): $(COMMON_OBJ)
+	@mkdir -p $(@D)
+	rm -f $@
+	ar rcs $@ $^
+
+$(UNIT_BIN): $(UNIT_OBJ) $(logjoin_LIBOBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+unit: $(UNIT_BIN)
+
+deps:
+	@scripts/install-deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all unit
+	@tests/run.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/demo
+
+bench: all
+	scripts/bench-logjoin
+
+asan:
+	@$(MAKE) --no-print-directory SANITIZE=1 all unit
+
+clean:
+	rm -rf build bin
+
+-include $(shell find build -name '*.d' 2>/dev/null)

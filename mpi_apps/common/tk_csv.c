@@ -1,0 +1,324 @@
+/* tk_csv.c -- libcsv splitting and line-aligned range reading. */
+#include "tk_csv.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+static void csv_on_field(void *s, size_t n, void *data)
+{
+    tk_csv *c = data;
+
+    if (c->nomem)
+        return;
+    if (c->nfields == c->fields_cap) {
+        size_t cap = c->fields_cap ? c->fields_cap * 2 : 16;
+        size_t *off = realloc(c->off, cap * sizeof(*off));
+        size_t *len;
+        if (!off) {
+            c->nomem = 1;
+            return;
+        }
+        c->off = off;
+        len = realloc(c->len, cap * sizeof(*len));
+        if (!len) {
+            c->nomem = 1;
+            return;
+        }
+        c->len = len;
+        c->fields_cap = cap;
+    }
+    if (c->buf_len + n + 1 > c->buf_cap) {
+        size_t cap = c->buf_cap ? c->buf_cap : 256;
+        char *b;
+        while (cap < c->buf_len + n + 1)
+            cap *= 2;
+        b = realloc(c->buf, cap);
+        if (!b) {
+            c->nomem = 1;
+            return;
+        }
+        c->buf = b;
+        c->buf_cap = cap;
+    }
+    if (n)
+        memcpy(c->buf + c->buf_len, s, n);
+    c->buf[c->buf_len + n] = '\0';
+    c->off[c->nfields] = c->buf_len;
+    c->len[c->nfields] = n;
+    c->nfields++;
+    c->buf_len += n + 1;
+}
+
+static void csv_on_row(int term, void *data)
+{
+    tk_csv *c = data;
+
+    (void)term;
+    c->nrows++;
+}
+
+static int csv_setup(tk_csv *c)
+{
+    if (csv_init(&c->parser, CSV_STRICT | CSV_STRICT_FINI) != 0)
+        return TK_ESOFTWARE;
+    csv_set_delim(&c->parser, c->delim);
+    return TK_OK;
+}
+
+int tk_csv_init(tk_csv *c, unsigned char delim)
+{
+    memset(c, 0, sizeof(*c));
+    c->delim = delim;
+    return csv_setup(c);
+}
+
+void tk_csv_free(tk_csv *c)
+{
+    csv_free(&c->parser);
+    free(c->buf);
+    free(c->off);
+    free(c->len);
+    memset(c, 0, sizeof(*c));
+}
+
+int tk_csv_split(tk_csv *c, const char *line, size_t len, const char **why)
+{
+    size_t used;
+    int bad = 0;
+
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    c->nfields = 0;
+    c->buf_len = 0;
+    c->nrows = 0;
+    c->nomem = 0;
+    *why = NULL;
+    used = csv_parse(&c->parser, line, len, csv_on_field, csv_on_row, c);
+    if (used != len)
+        bad = 1;
+    else if (csv_fini(&c->parser, csv_on_field, csv_on_row, c) != 0)
+        bad = 1;
+    if (bad) {
+        int status = csv_error(&c->parser);
+        /* the parser is left mid-row: start a fresh one */
+        csv_free(&c->parser);
+        if (csv_setup(c) != TK_OK || status == CSV_ENOMEM || status == CSV_ETOOBIG)
+            return TK_ESOFTWARE;
+        *why = "malformed quoting";
+        return TK_EDATA;
+    }
+    if (c->nomem)
+        return TK_ESOFTWARE;
+    if (c->nrows > 1) {
+        *why = "line break inside the row";
+        return TK_EDATA;
+    }
+    if (c->nrows == 0 && c->nfields == 0) {
+        /* libcsv reports nothing for a line of blanks: one empty field */
+        csv_on_field((void *)"", 0, c);
+        if (c->nomem)
+            return TK_ESOFTWARE;
+    }
+    return TK_OK;
+}
+
+int tk_csv_columns(const tk_csv *c, const char *const *names, size_t n, int *idx,
+                   const char *path, tk_err *e)
+{
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        idx[i] = -1;
+        for (j = 0; j < c->nfields; j++)
+            if (strcmp(tk_csv_field(c, j), names[i]) == 0) {
+                idx[i] = (int)j;
+                break;
+            }
+        if (idx[i] < 0) {
+            char have[256] = "";
+            size_t used = 0;
+            for (j = 0; j < c->nfields && used < sizeof(have) - 1; j++)
+                used += (size_t)snprintf(have + used, sizeof(have) - used, "%s%s",
+                                         j ? "," : "", tk_csv_field(c, j));
+            return tk_err_set(e, TK_EDATA, "%s: missing column '%s' (header has: %s)", path,
+                              names[i], have);
+        }
+    }
+    return TK_OK;
+}
+
+int tk_file_size(const char *path, uint64_t *size, tk_err *e)
+{
+    struct stat st;
+
+    if (stat(path, &st) != 0)
+        return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
+    if (!S_ISREG(st.st_mode))
+        return tk_err_set(e, TK_ENOINPUT, "%s: not a regular file", path);
+    *size = (uint64_t)st.st_size;
+    return TK_OK;
+}
+
+/* Reads more bytes after what buf holds. Returns bytes read (0 at EOF) or -1. */
+static ssize_t lines_fill(tk_lines *r, tk_err *e)
+{
+    uint64_t at = r->buf_pos + r->buf_len;
+    ssize_t got;
+
+    if (r->buf_len + r->chunk > r->buf_cap) {
+        size_t cap = r->buf_cap;
+        char *b;
+        while (cap < r->buf_len + r->chunk)
+            cap *= 2;
+        if (cap > TK_LINES_MAX_LINE + 2 * r->chunk) {
+            tk_err_set(e, TK_EDATA, "%s: a line at byte %llu is longer than %u MiB", r->path,
+                       (unsigned long long)r->next, TK_LINES_MAX_LINE >> 20);
+            return -1;
+        }
+        b = realloc(r->buf, cap);
+        if (!b) {
+            tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", r->path);
+            return -1;
+        }
+        r->buf = b;
+        r->buf_cap = cap;
+    }
+    do
+        got = pread(r->fd, r->buf + r->buf_len, r->chunk, (off_t)at);
+    while (got < 0 && errno == EINTR);
+    if (got < 0) {
+        tk_err_set(e, TK_EIO, "%s: read failed: %s", r->path, strerror(errno));
+        return -1;
+    }
+    r->buf_len += (size_t)got;
+    return got;
+}
+
+/* Drops the bytes before file offset r->next from the buffer. */
+static void lines_compact(tk_lines *r)
+{
+    size_t drop = (size_t)(r->next - r->buf_pos);
+
+    if (drop == 0)
+        return;
+    memmove(r->buf, r->buf + drop, r->buf_len - drop);
+    r->buf_len -= drop;
+    r->buf_pos = r->next;
+}
+
+int tk_lines_open(tk_lines *r, const char *path, uint64_t start, uint64_t end,
+                  size_t chunk, tk_err *e)
+{
+    int rc;
+
+    memset(r, 0, sizeof(*r));
+    r->fd = -1;
+    r->path = path;
+    r->chunk = chunk;
+    if ((rc = tk_file_size(path, &r->size, e)) != TK_OK)
+        return rc;
+    r->fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (r->fd < 0)
+        return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
+    (void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+    r->buf_cap = 2 * chunk;
+    r->buf = malloc(r->buf_cap);
+    if (!r->buf) {
+        close(r->fd);
+        r->fd = -1;
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", path);
+    }
+    r->end = end < r->size ? end : r->size;
+    r->next = start;
+    r->buf_pos = start;
+    if (start > 0 && start < r->end) {
+        /* the line at start is ours only when the byte before it is a LF */
+        char prev;
+        ssize_t got;
+        do
+            got = pread(r->fd, &prev, 1, (off_t)(start - 1));
+        while (got < 0 && errno == EINTR);
+        if (got != 1) {
+            tk_lines_close(r);
+            return tk_err_set(e, TK_EIO, "%s: read failed: %s", path,
+                              got < 0 ? strerror(errno) : "short read");
+        }
+        if (prev != '\n') {
+            for (;;) {
+                char *nl = memchr(r->buf + (r->next - r->buf_pos), '\n',
+                                  r->buf_len - (size_t)(r->next - r->buf_pos));
+                if (nl) {
+                    r->next = r->buf_pos + (uint64_t)(nl - r->buf) + 1;
+                    break;
+                }
+                r->next = r->buf_pos + r->buf_len;
+                lines_compact(r);
+                if (r->next >= r->end)
+                    break;
+                ssize_t n = lines_fill(r, e);
+                if (n < 0) {
+                    tk_lines_close(r);
+                    return e->status;
+                }
+                if (n == 0)
+                    break;
+            }
+        }
+    }
+    return TK_OK;
+}
+
+int tk_lines_next(tk_lines *r, const char **line, size_t *len, tk_err *e)
+{
+    size_t scanned = 0;
+
+    if (r->next >= r->end)
+        return 0;
+    for (;;) {
+        size_t at = (size_t)(r->next - r->buf_pos);
+        size_t avail = r->buf_len - at;
+        char *nl = avail > scanned ? memchr(r->buf + at + scanned, '\n', avail - scanned) : NULL;
+        if (nl) {
+            *line = r->buf + at;
+            *len = (size_t)(nl - (r->buf + at));
+            r->next += *len + 1;
+            r->lines++;
+            return 1;
+        }
+        if (r->buf_pos + r->buf_len >= r->size) {
+            /* the last line of the file has no LF */
+            if (avail == 0)
+                return 0;
+            *line = r->buf + at;
+            *len = avail;
+            r->next += avail;
+            r->lines++;
+            return 1;
+        }
+        scanned = avail;
+        lines_compact(r);
+        ssize_t got = lines_fill(r, e);
+        if (got < 0)
+            return -1;
+        if (got == 0) /* the file shrank while we read it: stop at what exists */
+            r->size = r->buf_pos + r->buf_len;
+    }
+}
+
+uint64_t tk_lines_done(const tk_lines *r, uint64_t start)
+{
+    return r->next > start ? r->next - start : 0;
+}
+
+void tk_lines_close(tk_lines *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    free(r->buf);
+    r->fd = -1;
+    r->buf = NULL;
+}

@@ -1,0 +1,144 @@
+/* tk_fs.c -- atomic outputs. */
+#include "tk_fs.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+int tk_fs_tmp_sibling(const char *final, const char *tag, char *buf, size_t len, tk_err *e)
+{
+    char copy1[4096], copy2[4096];
+    const char *dir, *base;
+    int n;
+
+    if (strlen(final) >= sizeof(copy1))
+        return tk_err_set(e, TK_EUSAGE, "path too long: %s", final);
+    strcpy(copy1, final);
+    strcpy(copy2, final);
+    /* "out/" names the folder out */
+    while (strlen(copy1) > 1 && copy1[strlen(copy1) - 1] == '/') {
+        copy1[strlen(copy1) - 1] = '\0';
+        copy2[strlen(copy2) - 1] = '\0';
+    }
+    dir = dirname(copy1);
+    base = basename(copy2);
+    n = snprintf(buf, len, "%s/.%s.%s.%ld", dir, base, tag, (long)getpid());
+    if (n < 0 || (size_t)n >= len)
+        return tk_err_set(e, TK_EUSAGE, "path too long: %s", final);
+    return TK_OK;
+}
+
+int tk_fs_exists(const char *path)
+{
+    struct stat st;
+
+    return lstat(path, &st) == 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    return (flag == FTW_DP ? rmdir(path) : unlink(path)) == 0 ? 0 : -1;
+}
+
+int tk_fs_rmtree(const char *path)
+{
+    if (!tk_fs_exists(path))
+        return 0;
+    return nftw(path, rm_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+int tk_fs_fsync_path(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int rc;
+
+    if (fd < 0)
+        return -1;
+    rc = fsync(fd);
+    if (rc != 0 && (errno == EINVAL || errno == EROFS))
+        rc = 0; /* some file systems cannot sync folders */
+    close(fd);
+    return rc;
+}
+
+static void fsync_parent(const char *path)
+{
+    char copy[4096];
+
+    if (strlen(path) >= sizeof(copy))
+        return;
+    strcpy(copy, path);
+    (void)tk_fs_fsync_path(dirname(copy));
+}
+
+int tk_fs_publish(const char *tmp, const char *final, int replace, tk_err *e)
+{
+    if (tk_fs_exists(final)) {
+        if (!replace)
+            return tk_err_set(e, TK_ECANTCREAT, "%s already exists (use --overwrite)", final);
+        if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_EXCHANGE) != 0)
+            return tk_err_set(e, TK_ECANTCREAT, "cannot replace %s: %s", final,
+                              strerror(errno));
+        /* tmp now names the previous result */
+        if (tk_fs_rmtree(tmp) != 0)
+            return tk_err_set(e, TK_ECANTCREAT, "replaced %s but cannot remove its old copy %s: %s",
+                              final, tmp, strerror(errno));
+    } else if (renameat2(AT_FDCWD, tmp, AT_FDCWD, final, RENAME_NOREPLACE) != 0) {
+        return tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", final, strerror(errno));
+    }
+    fsync_parent(final);
+    return TK_OK;
+}
+
+int tk_fs_write_atomic(const char *path, const void *data, size_t len, tk_err *e)
+{
+    char tmp[4200];
+    const char *p = data;
+    int fd, rc;
+
+    if ((rc = tk_fs_tmp_sibling(path, "tmp", tmp, sizeof(tmp), e)) != TK_OK)
+        return rc;
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", path, strerror(errno));
+    while (len > 0) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            tk_err_set(e, TK_EIO, "cannot write %s: %s", path, strerror(errno));
+            goto fail;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (fsync(fd) != 0) {
+        tk_err_set(e, TK_EIO, "cannot write %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    if (close(fd) != 0) {
+        fd = -1;
+        tk_err_set(e, TK_EIO, "cannot write %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    fd = -1;
+    if (rename(tmp, path) != 0) {
+        tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", path, strerror(errno));
+        goto fail;
+    }
+    fsync_parent(path);
+    return TK_OK;
+fail:
+    if (fd >= 0)
+        close(fd);
+    unlink(tmp);
+    return e->status;
+}

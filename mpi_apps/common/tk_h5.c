@@ -1,0 +1,187 @@
+/* tk_h5.c -- parallel HDF5 tables. */
+#include "tk_h5.h"
+
+#include <stdio.h>
+#include <string.h>
+
+void tk_h5_quiet(void)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+}
+
+typedef struct {
+    char desc[256];
+    int found;
+} h5_first_err;
+
+static herr_t h5_walk(unsigned n, const H5E_error2_t *err, void *data)
+{
+    h5_first_err *f = data;
+
+    (void)n;
+    if (!f->found && err->desc) {
+        snprintf(f->desc, sizeof(f->desc), "%s", err->desc);
+        f->found = 1;
+    }
+    return 0;
+}
+
+int tk_h5_fail(tk_err *e, int status, const char *what)
+{
+    h5_first_err f;
+
+    memset(&f, 0, sizeof(f));
+    H5Ewalk2(H5E_DEFAULT, H5E_WALK_UPWARD, h5_walk, &f);
+    H5Eclear2(H5E_DEFAULT);
+    return tk_err_set(e, status, "%s: HDF5: %s", what, f.found ? f.desc : "failed");
+}
+
+int tk_h5_create(MPI_Comm comm, const char *path, hid_t *file, tk_err *e)
+{
+    hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID;
+
+    *file = H5I_INVALID_HID;
+    fapl = H5Pcreate(H5P_FILE_ACCESS);
+    fcpl = H5Pcreate(H5P_FILE_CREATE);
+    if (fapl < 0 || fcpl < 0 || H5Pset_fapl_mpio(fapl, comm, MPI_INFO_NULL) < 0 ||
+        H5Pset_obj_track_times(fcpl, 0) < 0) {
+        tk_h5_fail(e, TK_ESOFTWARE, path);
+        goto out;
+    }
+    *file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
+    if (*file < 0)
+        tk_h5_fail(e, TK_ECANTCREAT, path);
+out:
+    if (fcpl >= 0)
+        H5Pclose(fcpl);
+    if (fapl >= 0)
+        H5Pclose(fapl);
+    return e->status;
+}
+
+int tk_h5_create_group(hid_t loc, const char *name, hid_t *group, tk_err *e)
+{
+    hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+
+    *group = H5I_INVALID_HID;
+    if (gcpl < 0 || H5Pset_obj_track_times(gcpl, 0) < 0 ||
+        (*group = H5Gcreate2(loc, name, H5P_DEFAULT, gcpl, H5P_DEFAULT)) < 0)
+        tk_h5_fail(e, TK_ECANTCREAT, name);
+    if (gcpl >= 0)
+        H5Pclose(gcpl);
+    return e->status;
+}
+
+int tk_h5_write_column(hid_t group, const char *name, hid_t file_type, hid_t mem_type,
+                       const void *data, uint64_t offset, uint64_t count, uint64_t total,
+                       tk_err *e)
+{
+    hsize_t dims[1] = { (hsize_t)total }, start[1] = { (hsize_t)offset },
+            cnt[1] = { (hsize_t)count };
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID, dcpl = H5I_INVALID_HID,
+          dxpl = H5I_INVALID_HID, dset = H5I_INVALID_HID;
+
+    if ((fspace = H5Screate_simple(1, dims, NULL)) < 0 ||
+        (dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
+        H5Pset_layout(dcpl, H5D_CONTIGUOUS) < 0 ||
+        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0 ||
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0) {
+        tk_h5_fail(e, TK_ESOFTWARE, name);
+        goto out;
+    }
+    dset = H5Dcreate2(group, name, file_type, fspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dset < 0) {
+        tk_h5_fail(e, TK_ECANTCREAT, name);
+        goto out;
+    }
+    if ((mspace = H5Screate_simple(1, cnt, NULL)) < 0 ||
+        (count > 0 ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, cnt, NULL)
+                   : H5Sselect_none(fspace)) < 0 ||
+        (count == 0 && H5Sselect_none(mspace) < 0) ||
+        (dxpl = H5Pcreate(H5P_DATASET_XFER)) < 0 ||
+        H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
+        tk_h5_fail(e, TK_ESOFTWARE, name);
+        goto out;
+    }
+    if (H5Dwrite(dset, mem_type, mspace, fspace, dxpl, data) < 0)
+        tk_h5_fail(e, TK_EIO, name);
+out:
+    if (dxpl >= 0)
+        H5Pclose(dxpl);
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (dset >= 0)
+        H5Dclose(dset);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    return e->status;
+}
+
+static int attr_write(hid_t obj, const char *name, hid_t file_type, hid_t mem_type,
+                      hid_t space, const void *buf, tk_err *e)
+{
+    hid_t attr = H5Acreate2(obj, name, file_type, space, H5P_DEFAULT, H5P_DEFAULT);
+
+    if (attr < 0)
+        return tk_h5_fail(e, TK_ECANTCREAT, name);
+    if (H5Awrite(attr, mem_type, buf) < 0)
+        tk_h5_fail(e, TK_EIO, name);
+    H5Aclose(attr);
+    return e->status;
+}
+
+static hid_t vlen_str_type(void)
+{
+    hid_t t = H5Tcopy(H5T_C_S1);
+
+    if (t >= 0 && (H5Tset_size(t, H5T_VARIABLE) < 0 || H5Tset_cset(t, H5T_CSET_UTF8) < 0)) {
+        H5Tclose(t);
+        return H5I_INVALID_HID;
+    }
+    return t;
+}
+
+int tk_h5_attr_str(hid_t obj, const char *name, const char *value, tk_err *e)
+{
+    hid_t t = vlen_str_type(), s = H5Screate(H5S_SCALAR);
+
+    if (t < 0 || s < 0)
+        tk_h5_fail(e, TK_ESOFTWARE, name);
+    else
+        attr_write(obj, name, t, t, s, &value, e);
+    if (s >= 0)
+        H5Sclose(s);
+    if (t >= 0)
+        H5Tclose(t);
+    return e->status;
+}
+
+int tk_h5_attr_strs(hid_t obj, const char *name, const char *const *values, size_t n,
+                    tk_err *e)
+{
+    hsize_t dims[1] = { (hsize_t)n };
+    hid_t t = vlen_str_type(), s = H5Screate_simple(1, dims, NULL);
+
+    if (t < 0 || s < 0)
+        tk_h5_fail(e, TK_ESOFTWARE, name);
+    else
+        attr_write(obj, name, t, t, s, values, e);
+    if (s >= 0)
+        H5Sclose(s);
+    if (t >= 0)
+        H5Tclose(t);
+    return e->status;
+}
+
+int tk_h5_attr_i64(hid_t obj, const char *name, int64_t value, tk_err *e)
+{
+    hid_t s = H5Screate(H5S_SCALAR);
+
+    if (s < 0)
+        return tk_h5_fail(e, TK_ESOFTWARE, name);
+    attr_write(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, s, &value, e);
+    H5Sclose(s);
+    return e->status;
+}

@@ -1,0 +1,26 @@
+/* tk_parse.h -- bounded number parsing for fields and options (never atoi).
+ * All functions are local and allocate nothing. */
+#ifndef TK_PARSE_H
+#define TK_PARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum { TK_PARSE_OK = 0, TK_PARSE_SYNTAX = -1, TK_PARSE_RANGE = -2 };
+
+/* Parses s[0..n): an optional '+' or '-' then one or more decimal digits and
+ * nothing else. Stores the value in *out when it lies in [min, max].
+ * Returns TK_PARSE_OK, TK_PARSE_SYNTAX or TK_PARSE_RANGE. */
+int tk_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out);
+
+/* Like tk_parse_i64 for a NUL-terminated string. */
+int tk_parse_i64z(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/* Parses a NUL-terminated finite decimal or exponent number (strtod syntax,
+ * no hex, no inf/nan) within [min, max]. */
+int tk_parse_double(const char *s, double min, double max, double *out);
+
+/* Parses "true"/"false" (case-insensitive) in s[0..n) into *out (1/0). */
+int tk_parse_bool(const char *s, size_t n, int *out);
+
+#endif

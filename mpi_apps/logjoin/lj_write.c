@@ -1,0 +1,244 @@
+/* lj_write.c -- the sorted slices -> OUTDIR's features.csv (MPI-IO, each
+ * rank writing its own byte range) and features.h5 (parallel HDF5, each rank
+ * its own slice of every column). One column table drives both. */
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "logjoin.h"
+#include "tk_h5.h"
+#include "tk_mpi.h"
+
+typedef enum { COL_I64, COL_I32, COL_BOOL } col_kind;
+
+typedef struct lj_column {
+    const char *name;
+    col_kind kind;
+    size_t offset; /* in lj_row */
+    int extra;     /* only with --extra-features */
+} lj_column;
+
+static const lj_column lj_columns[] = {
+    { "userId", COL_I64, offsetof(lj_row, user), 0 },
+    { "topGenderId", COL_I32, offsetof(lj_row, top_genre), 0 },
+    { "topGenderIdSongs", COL_I64, offsetof(lj_row, top_genre_songs), 0 },
+    { "distSongIds", COL_I64, offsetof(lj_row, dist_songs), 0 },
+    { "region", COL_I32, offsetof(lj_row, region), 0 },
+    { "type", COL_I32, offsetof(lj_row, type), 0 },
+    { "paid", COL_BOOL, offsetof(lj_row, paid), 0 },
+    { "plays", COL_I64, offsetof(lj_row, plays), 1 },
+    { "distDevices", COL_I64, offsetof(lj_row, dist_devices), 1 },
+    { "peakHour", COL_I32, offsetof(lj_row, peak_hour), 1 },
+};
+#define LJ_NCOLUMNS (sizeof(lj_columns) / sizeof(lj_columns[0]))
+
+static size_t ncolumns(const lj_ctx *c)
+{
+    return c->cfg.extra_features ? LJ_NCOLUMNS : LJ_NCOLUMNS - 3;
+}
+
+/* Writes v in decimal at p; returns the length. */
+static size_t fmt_i64(char *p, int64_t v)
+{
+    char tmp[24];
+    size_t n = 0, i;
+    uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+    do {
+        tmp[n++] = (char)('0' + u % 10);
+        u /= 10;
+    } while (u);
+    if (v < 0)
+        tmp[n++] = '-';
+    for (i = 0; i < n; i++)
+        p[i] = tmp[n - 1 - i];
+    return n;
+}
+
+static size_t fmt_row(const lj_ctx *c, const lj_row *r, char *p)
+{
+    size_t k, n = 0;
+    const char *base = (const char *)r;
+
+    for (k = 0; k < ncolumns(c); k++) {
+        const lj_column *col = &lj_columns[k];
+        if (k)
+            p[n++] = ';';
+        switch (col->kind) {
+        case COL_I64: {
+            int64_t v;
+            memcpy(&v, base + col->offset, sizeof(v));
+            n += fmt_i64(p + n, v);
+            break;
+        }
+        case COL_I32: {
+            int32_t v;
+            memcpy(&v, base + col->offset, sizeof(v));
+            n += fmt_i64(p + n, v);
+            break;
+        }
+        case COL_BOOL:
+            if (base[col->offset]) {
+                memcpy(p + n, "true", 4);
+                n += 4;
+            } else {
+                memcpy(p + n, "false", 5);
+                n += 5;
+            }
+            break;
+        }
+    }
+    p[n++] = '\n';
+    return n;
+}
+
+static int mpi_fail(tk_err *e, int status, const char *what, const char *path, int mpirc)
+{
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+
+    MPI_Error_string(mpirc, msg, &len);
+    msg[len] = '\0';
+    return tk_err_set(e, status, "%s %s: %s", what, path, msg);
+}
+
+static int write_csv(lj_ctx *c, const char *path)
+{
+    /* longest row: 10 columns of at most 20 chars and separators */
+    char *buf = malloc(c->nrows * 240 + 512);
+    size_t len = 0, i, k;
+    uint64_t offset, total, chunks, max_chunks;
+    const size_t chunk = (size_t)1 << 30;
+    MPI_File fh;
+    int rc, opened = 0;
+
+    if (!buf)
+        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory formatting %s", path);
+    else {
+        if (c->rank == 0)
+            for (k = 0; k < ncolumns(c); k++) {
+                size_t n = strlen(lj_columns[k].name);
+                if (k)
+                    buf[len++] = ';';
+                memcpy(buf + len, lj_columns[k].name, n);
+                len += n;
+                if (k + 1 == ncolumns(c))
+                    buf[len++] = '\n';
+            }
+        for (i = 0; i < c->nrows; i++)
+            len += fmt_row(c, &c->rows[i], buf + len);
+    }
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        goto out;
+    tk_mpi_exscan_u64(c->comm, len, &offset, &total);
+    rc = MPI_File_open(c->comm, path, MPI_MODE_WRONLY | MPI_MODE_CREATE | MPI_MODE_EXCL,
+                       MPI_INFO_NULL, &fh);
+    if (rc != MPI_SUCCESS)
+        mpi_fail(&c->err, TK_ECANTCREAT, "cannot create", path, rc);
+    else
+        opened = 1;
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        goto out;
+    chunks = (len + chunk - 1) / chunk;
+    MPI_Allreduce(&chunks, &max_chunks, 1, MPI_UINT64_T, MPI_MAX, c->comm);
+    for (k = 0; k < max_chunks; k++) {
+        size_t at = k * chunk < len ? k * chunk : len;
+        size_t n = len - at < chunk ? len - at : chunk;
+        MPI_Status st;
+        int written = 0;
+        rc = MPI_File_write_at_all(fh, (MPI_Offset)(offset + at), buf + at, (int)n, MPI_BYTE,
+                                   &st);
+        if (rc != MPI_SUCCESS)
+            mpi_fail(&c->err, TK_EIO, "cannot write", path, rc);
+        else if (MPI_Get_count(&st, MPI_BYTE, &written) != MPI_SUCCESS || (size_t)written != n)
+            tk_err_set(&c->err, TK_EIO, "cannot write %s: short write", path);
+    }
+    rc = MPI_File_sync(fh);
+    if (rc != MPI_SUCCESS)
+        mpi_fail(&c->err, TK_EIO, "cannot write", path, rc);
+out:
+    if (opened) {
+        rc = MPI_File_close(&fh);
+        if (rc != MPI_SUCCESS)
+            mpi_fail(&c->err, TK_EIO, "cannot close", path, rc);
+    }
+    free(buf);
+    return tk_mpi_agree(c->comm, &c->err);
+}
+
+static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total)
+{
+    hid_t file = H5I_INVALID_HID, group = H5I_INVALID_HID;
+    const char *names[LJ_NCOLUMNS];
+    void *col = malloc(c->nrows * 8 + 8);
+    size_t k, i;
+    const lj_config *g = &c->cfg;
+
+    if (!col)
+        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", path);
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        goto out;
+    /* every call below is collective and fails on every rank alike */
+    if (tk_h5_create(c->comm, path, &file, &c->err) ||
+        tk_h5_create_group(file, "features", &group, &c->err))
+        goto out;
+    for (k = 0; k < ncolumns(c); k++)
+        names[k] = lj_columns[k].name;
+    if (tk_h5_attr_strs(group, "columns", names, ncolumns(c), &c->err) ||
+        tk_h5_attr_str(group, "log1", g->log1, &c->err) ||
+        tk_h5_attr_str(group, "log2", g->log2, &c->err) ||
+        tk_h5_attr_i64(group, "min_id", g->min_id, &c->err) ||
+        tk_h5_attr_i64(group, "max_id", g->max_id, &c->err) ||
+        tk_h5_attr_i64(group, "log1_rows_read", (int64_t)c->totals[LJ_LOG1][0], &c->err) ||
+        tk_h5_attr_i64(group, "log1_bad_rows", (int64_t)c->totals[LJ_LOG1][1], &c->err) ||
+        tk_h5_attr_i64(group, "log1_rows_kept", (int64_t)c->totals[LJ_LOG1][2], &c->err) ||
+        tk_h5_attr_i64(group, "log2_rows_read", (int64_t)c->totals[LJ_LOG2][0], &c->err) ||
+        tk_h5_attr_i64(group, "log2_bad_rows", (int64_t)c->totals[LJ_LOG2][1], &c->err) ||
+        tk_h5_attr_i64(group, "log2_rows_kept", (int64_t)c->totals[LJ_LOG2][2], &c->err) ||
+        tk_h5_attr_i64(group, "users_written", (int64_t)c->users_written, &c->err) ||
+        tk_h5_attr_i64(group, "extra_features", g->extra_features, &c->err) ||
+        tk_h5_attr_str(group, "tool", LJ_NAME, &c->err) ||
+        tk_h5_attr_str(group, "version", LJ_VERSION, &c->err))
+        goto out;
+    for (k = 0; k < ncolumns(c); k++) {
+        const lj_column *lc = &lj_columns[k];
+        hid_t ft, mt;
+        size_t w;
+        switch (lc->kind) {
+        case COL_I64:
+            ft = H5T_STD_I64LE, mt = H5T_NATIVE_INT64, w = 8;
+            break;
+        case COL_I32:
+            ft = H5T_STD_I32LE, mt = H5T_NATIVE_INT32, w = 4;
+            break;
+        default:
+            ft = H5T_STD_U8LE, mt = H5T_NATIVE_UINT8, w = 1;
+            break;
+        }
+        for (i = 0; i < c->nrows; i++)
+            memcpy((char *)col + i * w, (const char *)&c->rows[i] + lc->offset, w);
+        if (tk_h5_write_column(group, lc->name, ft, mt, col, offset, c->nrows, total, &c->err))
+            goto out;
+    }
+out:
+    if (group >= 0 && H5Gclose(group) < 0)
+        tk_h5_fail(&c->err, TK_EIO, path);
+    if (file >= 0 && H5Fclose(file) < 0)
+        tk_h5_fail(&c->err, TK_EIO, path);
+    free(col);
+    return tk_mpi_agree(c->comm, &c->err);
+}
+
+int lj_write_outputs(lj_ctx *c)
+{
+    char path[4300];
+    uint64_t offset, total;
+
+    tk_mpi_exscan_u64(c->comm, c->nrows, &offset, &total);
+    c->users_written = total;
+    snprintf(path, sizeof(path), "%s/features.csv", c->tmpdir);
+    if (write_csv(c, path) != TK_OK)
+        return c->err.status;
+    snprintf(path, sizeof(path), "%s/features.h5", c->tmpdir);
+    return write_h5(c, path, offset, total);
+}
