@@ -3,7 +3,9 @@
  *
  * Every (user, x) pair is one uint64 key: the user's dense index in the high
  * 32 bits and x (a dense song or device index, a genre, an hour) in the low
- * 32 bits, so one kind of hash table serves every count. */
+ * 32 bits. Pairs go to counted multisets (tk_keycount: sorted compressed
+ * runs), read back at the end grouped by user, so a play costs two small
+ * hash lookups (user, song) and sequential appends. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,6 +16,7 @@
 #define PAIR_USER(k) ((size_t)((k) >> 32))
 #define PAIR_X(k) ((uint32_t)(k))
 #define NO_KEY UINT64_MAX
+#define LJ_BATCH ((size_t)1 << 19) /* keys sorted at a time per multiset */
 
 int lj_agg_init(lj_agg *a, int extra, lj_badlist *bad, tk_err *e)
 {
@@ -21,9 +24,9 @@ int lj_agg_init(lj_agg *a, int extra, lj_badlist *bad, tk_err *e)
     a->extra = extra;
     a->bad = bad;
     if (tk_map_init(&a->users, 1024, 1) || tk_map_init(&a->songs, 1024, 1) ||
-        tk_map_init(&a->user_song, 4096, 0) || tk_map_init(&a->user_genre, 4096, 1) ||
-        (extra && (tk_map_init(&a->devices, 64, 1) || tk_map_init(&a->user_dev, 1024, 0) ||
-                   tk_map_init(&a->user_hour, 1024, 1)))) {
+        tk_kc_init(&a->user_song, LJ_BATCH, 0) || tk_kc_init(&a->user_genre, LJ_BATCH, 1) ||
+        (extra && (tk_map_init(&a->devices, 64, 1) || tk_kc_init(&a->user_dev, LJ_BATCH, 0) ||
+                   tk_kc_init(&a->user_hour, LJ_BATCH, 1)))) {
         lj_agg_free(a);
         return tk_err_set(e, TK_ESOFTWARE, "out of memory");
     }
@@ -34,20 +37,20 @@ void lj_agg_free(lj_agg *a)
 {
     tk_map_free(&a->users);
     tk_map_free(&a->songs);
-    tk_map_free(&a->user_song);
-    tk_map_free(&a->user_genre);
     tk_map_free(&a->devices);
-    tk_map_free(&a->user_dev);
-    tk_map_free(&a->user_hour);
+    tk_kc_free(&a->user_song);
+    tk_kc_free(&a->user_genre);
+    tk_kc_free(&a->user_dev);
+    tk_kc_free(&a->user_hour);
     free(a->u);
     memset(a, 0, sizeof(*a));
 }
 
 size_t lj_agg_bytes(const lj_agg *a)
 {
-    return tk_map_bytes(&a->users) + tk_map_bytes(&a->songs) + tk_map_bytes(&a->user_song) +
-           tk_map_bytes(&a->user_genre) + tk_map_bytes(&a->devices) +
-           tk_map_bytes(&a->user_dev) + tk_map_bytes(&a->user_hour) + a->ucap * sizeof(lj_user);
+    return tk_map_bytes(&a->users) + tk_map_bytes(&a->songs) + tk_map_bytes(&a->devices) +
+           tk_kc_bytes(&a->user_song) + tk_kc_bytes(&a->user_genre) +
+           tk_kc_bytes(&a->user_dev) + tk_kc_bytes(&a->user_hour) + a->ucap * sizeof(lj_user);
 }
 
 static int nomem(tk_err *e)
@@ -129,74 +132,82 @@ int lj_agg_plays(void *agg, const void *recs, size_t n, tk_err *e)
     size_t i;
 
     for (i = 0; i < n; i++, r++) {
-        uint64_t *slot = tk_map_find(&a->users, (uint64_t)r->user), idx, *cnt;
+        uint64_t *slot = tk_map_find(&a->users, (uint64_t)r->user), idx;
         uint64_t uidx;
-        lj_user *u;
-        int inserted;
         if (!slot)
             continue; /* no LOG1 row: the inner join drops this user */
         uidx = *slot;
-        u = &a->u[uidx];
-        u->plays++;
+        a->u[uidx].plays++;
         if (dict_index(&a->songs, (uint64_t)r->song, &idx) ||
-            !tk_map_upsert(&a->user_song, PAIR(uidx, idx), &inserted))
+            tk_kc_add(&a->user_song, PAIR(uidx, idx)) ||
+            tk_kc_add(&a->user_genre, PAIR(uidx, r->genre)))
             return nomem(e);
-        u->dist_songs += (uint32_t)inserted;
-        if (!(cnt = tk_map_upsert(&a->user_genre, PAIR(uidx, r->genre), &inserted)))
-            return nomem(e);
-        (*cnt)++;
         if (!a->extra)
             continue;
         if (dict_index(&a->devices, (uint64_t)r->device, &idx) ||
-            !tk_map_upsert(&a->user_dev, PAIR(uidx, idx), &inserted))
+            tk_kc_add(&a->user_dev, PAIR(uidx, idx)) ||
+            tk_kc_add(&a->user_hour, PAIR(uidx, r->hour)))
             return nomem(e);
-        u->dist_devices += (uint32_t)inserted;
-        if (!(cnt = tk_map_upsert(&a->user_hour, PAIR(uidx, r->hour), &inserted)))
-            return nomem(e);
-        (*cnt)++;
     }
     return TK_OK;
 }
 
-/* For each user the x with the largest count, the smallest x on a tie. */
-static int argmax_per_user(const tk_map *m, size_t nu, int32_t *best_x, uint64_t *best_n)
+/* Finishes a multiset of user pairs and folds it per user: the number of
+ * distinct x (into distinct) and the x with the largest count, the smallest x
+ * on a tie (into best_x/best_n), for whichever outputs are not NULL. */
+static int fold_per_user(tk_keycount *k, size_t nu, uint32_t *distinct, int32_t *best_x,
+                         uint64_t *best_n)
 {
-    size_t it = 0, i;
-    uint64_t key, val;
+    tk_kc_iter it;
+    uint64_t key, n;
+    size_t i;
 
+    if (tk_kc_finish(k) != 0)
+        return -1;
     for (i = 0; i < nu; i++) {
-        best_x[i] = INT32_MAX;
-        best_n[i] = 0;
+        if (distinct)
+            distinct[i] = 0;
+        if (best_x) {
+            best_x[i] = INT32_MAX;
+            best_n[i] = 0;
+        }
     }
-    while (tk_map_next(m, &it, &key, &val)) {
+    tk_kc_iter_init(k, &it);
+    while (tk_kc_next(&it, &key, &n)) {
         size_t u = PAIR_USER(key);
         int32_t x = (int32_t)PAIR_X(key);
-        if (val > best_n[u] || (val == best_n[u] && x < best_x[u])) {
-            best_n[u] = val;
+        if (distinct)
+            distinct[u]++;
+        if (best_x && (n > best_n[u] || (n == best_n[u] && x < best_x[u]))) {
+            best_n[u] = n;
             best_x[u] = x;
         }
     }
+    tk_kc_free(k);
     return 0;
 }
 
 int lj_agg_rows(lj_agg *a, lj_row **rows, size_t *nrows, tk_err *e)
 {
-    int32_t *genre = malloc((a->nu + 1) * sizeof(*genre));
-    uint64_t *gcount = malloc((a->nu + 1) * sizeof(*gcount));
-    int32_t *hour = a->extra ? malloc((a->nu + 1) * sizeof(*hour)) : NULL;
-    uint64_t *hcount = a->extra ? malloc((a->nu + 1) * sizeof(*hcount)) : NULL;
+    size_t m = a->nu + 1, i, n = 0;
+    int32_t *genre = malloc(m * sizeof(*genre));
+    uint64_t *gcount = malloc(m * sizeof(*gcount));
+    uint32_t *songs = malloc(m * sizeof(*songs));
+    int32_t *hour = a->extra ? malloc(m * sizeof(*hour)) : NULL;
+    uint64_t *hcount = a->extra ? malloc(m * sizeof(*hcount)) : NULL;
+    uint32_t *devs = a->extra ? malloc(m * sizeof(*devs)) : NULL;
     lj_row *out = NULL;
-    size_t i, n = 0;
 
     *rows = NULL;
     *nrows = 0;
-    if (!genre || !gcount || (a->extra && (!hour || !hcount))) {
+    if (!genre || !gcount || !songs || (a->extra && (!hour || !hcount || !devs)) ||
+        fold_per_user(&a->user_song, a->nu, songs, NULL, NULL) ||
+        fold_per_user(&a->user_genre, a->nu, NULL, genre, gcount) ||
+        (a->extra && (fold_per_user(&a->user_dev, a->nu, devs, NULL, NULL) ||
+                      fold_per_user(&a->user_hour, a->nu, NULL, hour, hcount)))) {
         tk_err_set(e, TK_ESOFTWARE, "out of memory building rows");
         goto out;
     }
-    argmax_per_user(&a->user_genre, a->nu, genre, gcount);
-    if (a->extra)
-        argmax_per_user(&a->user_hour, a->nu, hour, hcount);
     for (i = 0; i < a->nu; i++)
         n += a->u[i].plays > 0 && a->u[i].log1_key != NO_KEY;
     out = calloc(n + 1, sizeof(*out));
@@ -214,12 +225,12 @@ int lj_agg_rows(lj_agg *a, lj_row **rows, size_t *nrows, tk_err *e)
         r->user = u->id;
         r->top_genre = genre[i];
         r->top_genre_songs = (int64_t)gcount[i];
-        r->dist_songs = u->dist_songs;
+        r->dist_songs = songs[i];
         r->region = u->region;
         r->type = u->type;
         r->paid = u->paid;
         r->plays = (int64_t)u->plays;
-        r->dist_devices = u->dist_devices;
+        r->dist_devices = a->extra ? devs[i] : 0;
         r->peak_hour = a->extra ? hour[i] : 0;
     }
     *rows = out;
@@ -227,7 +238,9 @@ int lj_agg_rows(lj_agg *a, lj_row **rows, size_t *nrows, tk_err *e)
 out:
     free(genre);
     free(gcount);
+    free(songs);
     free(hour);
     free(hcount);
+    free(devs);
     return e->status;
 }

@@ -21,6 +21,7 @@
 
 #include "tk_csv.h"
 #include "tk_hash.h"
+#include "tk_keycount.h"
 #include "tk_log.h"
 #include "tk_shuffle.h"
 #include "tk_status.h"
@@ -137,24 +138,23 @@ typedef struct lj_user {
     int64_t id;
     uint64_t log1_key;
     uint64_t plays;
-    uint32_t dist_songs, dist_devices;
     int32_t region, type;
     uint8_t paid;
 } lj_user;
 
 typedef struct lj_agg {
     int extra;
-    tk_map users;      /* userId -> index in u */
+    tk_map users;         /* userId -> index in u */
     lj_user *u;
     size_t nu, ucap;
-    tk_map songs;      /* songId -> dense index */
-    tk_map user_song;  /* set of uidx<<32 | song index */
-    tk_map user_genre; /* uidx<<32 | (uint32)genre -> plays */
-    tk_map devices;    /* device number -> dense index (extra) */
-    tk_map user_dev;   /* set of uidx<<32 | device index (extra) */
-    tk_map user_hour;  /* uidx<<32 | hour -> plays (extra) */
-    uint64_t dup_rows; /* LOG1 duplicates found here */
-    lj_badlist *bad;   /* borrowed */
+    tk_map songs;         /* songId -> dense index */
+    tk_map devices;       /* device number -> dense index (extra) */
+    tk_keycount user_song;  /* uidx<<32 | song index */
+    tk_keycount user_genre; /* uidx<<32 | (uint32)genre, counted */
+    tk_keycount user_dev;   /* uidx<<32 | device index (extra) */
+    tk_keycount user_hour;  /* uidx<<32 | hour, counted (extra) */
+    uint64_t dup_rows;    /* LOG1 duplicates found here */
+    lj_badlist *bad;      /* borrowed */
 } lj_agg;
 
 /* Local. Owns its maps; release with lj_agg_free. */

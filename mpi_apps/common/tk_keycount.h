@@ -1,0 +1,74 @@
+/* tk_keycount.h -- a counted multiset of uint64 keys: add keys in any order,
+ * read them back once, sorted, each with its count.
+ *
+ * Keys collect in a batch; a full batch is radix-sorted, its duplicates
+ * counted, and stored as a run: varint deltas between sorted keys (and
+ * varint counts), a few bytes a key. Runs merge when a newer one grows to
+ * half the size of the one before it, so there are O(log n) runs and memory
+ * grows with the number of distinct keys, not with the number added. Access
+ * is sequential throughout: no hash probes. */
+#ifndef TK_KEYCOUNT_H
+#define TK_KEYCOUNT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct tk_kc_run {
+    uint8_t *data;  /* owned */
+    size_t len;
+    uint64_t nkeys;
+} tk_kc_run;
+
+typedef struct tk_keycount {
+    uint64_t *batch;    /* owned; batch_cap keys */
+    size_t nbatch, batch_cap;
+    uint64_t *tmp;      /* owned scratch for the radix sort */
+    tk_kc_run *runs;    /* owned; oldest (largest) first */
+    size_t nruns, runs_cap;
+    int counted;        /* store counts (else every count reads as 1) */
+} tk_keycount;
+
+/* Local. batch_keys keys are buffered between sorts. Owns everything: release
+ * with tk_kc_free. Returns 0 or -1 (out of memory). */
+int tk_kc_init(tk_keycount *k, size_t batch_keys, int counted);
+
+/* Local. */
+void tk_kc_free(tk_keycount *k);
+
+/* Local. Sorts the batch into a run and merges runs. Returns 0 or -1. */
+int tk_kc_flush(tk_keycount *k);
+
+/* Local. Adds one key. Returns 0 or -1 (out of memory). */
+static inline int tk_kc_add(tk_keycount *k, uint64_t key)
+{
+    if (k->nbatch == k->batch_cap && tk_kc_flush(k) != 0)
+        return -1;
+    k->batch[k->nbatch++] = key;
+    return 0;
+}
+
+/* Local. Merges everything into a single run and frees the batch buffers;
+ * no key may be added afterwards. Returns 0 or -1. */
+int tk_kc_finish(tk_keycount *k);
+
+typedef struct tk_kc_iter {
+    const uint8_t *p, *end;
+    uint64_t key;
+    int counted;
+} tk_kc_iter;
+
+/* Local. Iterates the finished multiset in increasing key order. */
+void tk_kc_iter_init(const tk_keycount *k, tk_kc_iter *it);
+int tk_kc_next(tk_kc_iter *it, uint64_t *key, uint64_t *count);
+
+/* Local. Distinct keys held after tk_kc_finish. */
+uint64_t tk_kc_distinct(const tk_keycount *k);
+
+/* Local. Bytes held. */
+size_t tk_kc_bytes(const tk_keycount *k);
+
+/* Local. Sorts n keys in place (LSD radix, 8-bit digits, constant digits
+ * skipped) using tmp (n keys) as scratch. */
+void tk_radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n);
+
+#endif

@@ -1,0 +1,165 @@
+/* genlogs.h -- shared types of the synthetic log generator.
+ *
+ * Stages: genlogs_model.c builds the users, genres and songs and decides who
+ * pays; genlogs_plays.c draws the plays and streams log2.csv;
+ * genlogs_rows.c formats rows (good, quoted and malformed); genlogs_write.c
+ * owns the output files (temp name, big writes, rename) and writes log1.csv;
+ * genlogs.c parses the command line and drives the rest. */
+#ifndef GENLOGS_H
+#define GENLOGS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "genlogs_alias.h"
+#include "tk_status.h"
+
+#define GL_GENRES_MAX 24   /* genre ids 10..33 */
+#define GL_GENRE_BASE 10
+#define GL_SONG_SUFFIX 10000000u /* songId = genderId * 10^7 + suffix */
+#define GL_REGIONS 4
+#define GL_TYPES 3
+#define GL_ID_DIGITS 16    /* ids are at most 10^15: 16 digits */
+#define GL_ROW_MAX 256     /* longest row any formatter writes */
+
+/* Command-line options; the defaults live in genlogs.c. */
+typedef struct gl_opts {
+    int64_t plays, users, min_id, max_id, songs, seed, days;
+    double bad_rate;
+    int crlf, quiet;
+    const char *outdir;
+} gl_opts;
+
+/* One user of LOG1 (index < nusers) or a ghost that only appears in LOG2. */
+typedef struct gl_user {
+    uint64_t id;
+    uint32_t fav_thresh; /* P(play is in the favourite genre) as 32-bit threshold */
+    uint32_t plays;      /* well-formed plays written to log2 */
+    float favp;          /* the same probability as a float (for paid) */
+    uint8_t region, type, fav, peak; /* fav: genre index; peak: hour 0..23 */
+    uint8_t ndev, devmask, active, paid;
+    uint8_t dev[3];      /* device numbers, most used first */
+    uint8_t idlen;
+    char idtxt[GL_ID_DIGITS]; /* decimal id, not NUL-terminated */
+} gl_user;
+
+typedef struct gl_model {
+    uint32_t nusers, nghosts;  /* users[0..nusers) are LOG1, then the ghosts */
+    gl_user *users;
+    uint32_t nactive;          /* LOG1 users that play */
+    uint32_t *order;           /* active users in random order (first plays) */
+    gl_alias user_pick;        /* over LOG1 users, inactive ones weigh 0 */
+    gl_alias ghost_pick;       /* over the ghosts (n == 0 when none) */
+    uint32_t ngenres;
+    gl_alias genre_pick;       /* global genre popularity */
+    uint32_t genre_nsongs[GL_GENRES_MAX];
+    uint32_t *genre_songs[GL_GENRES_MAX]; /* 7-digit suffixes, most popular first */
+    gl_alias song_pick[GL_GENRES_MAX];    /* Zipf popularity within a genre */
+    gl_alias hour_pick;        /* global diurnal curve */
+    double genre_eff[GL_GENRES_MAX];      /* genre's effect on paying */
+} gl_model;
+
+typedef struct gl_file_stats {
+    uint64_t rows, bad, quoted, bytes;
+} gl_file_stats;
+
+/* The whole run: options, model, output statistics and the first error. */
+typedef struct gl_ctx {
+    gl_opts opt;
+    gl_model model;
+    gl_file_stats log1, log2;
+    uint64_t orphan_plays;     /* well-formed plays by ghosts */
+    char (*daytxt)[12];        /* "dd-mm-yyyy " for each day of the span */
+    const char *eol;
+    size_t eol_len;
+    tk_err err;
+} gl_ctx;
+
+/* genlogs_model.c */
+
+/* Local. Builds c->model from c->opt (model stream). The model owns every
+ * array it allocates until gl_model_free. Returns TK_OK or TK_ESOFTWARE
+ * (out of memory) with the message in c->err. */
+int gl_model_build(gl_ctx *c);
+
+/* Local. Sets users[i].paid for the LOG1 users from their realised plays and
+ * their latent traits (paid stream). Allocates only scratch it frees. */
+int gl_model_paid(gl_ctx *c);
+
+/* Local. Frees everything gl_model_build allocated; safe on a zeroed model. */
+void gl_model_free(gl_model *m);
+
+/* genlogs_rows.c */
+
+/* Local. Builds c->daytxt (owned by c, freed by gl_rows_free). */
+int gl_rows_init(gl_ctx *c);
+
+/* Local. Frees c->daytxt. */
+void gl_rows_free(gl_ctx *c);
+
+/* Writes an unsigned decimal at p; returns the end. Caller owns p. */
+char *gl_put_u64(char *p, uint64_t v);
+
+/* A drawn play, before formatting. */
+typedef struct gl_play {
+    uint32_t user, day, sec; /* sec: second of the day */
+    uint32_t genre, suffix;  /* genre index, 7-digit song suffix */
+    uint32_t dev;
+} gl_play;
+
+/* Row formatters: each writes one row with its line ending at p (which must
+ * have GL_ROW_MAX bytes of room; writes may run up to 16 bytes past the row)
+ * and returns the end of the row. The caller owns p. */
+char *gl_row_play(const gl_ctx *c, char *p, const gl_play *pl);
+char *gl_row_play_quoted(const gl_ctx *c, char *p, const gl_play *pl, uint64_t r);
+char *gl_row_play_bad(const gl_ctx *c, char *p, const gl_play *pl, uint64_t r);
+char *gl_row_user(const gl_ctx *c, char *p, const gl_user *u);
+char *gl_row_user_quoted(const gl_ctx *c, char *p, const gl_user *u);
+char *gl_row_user_bad(const gl_ctx *c, char *p, const gl_user *u, uint64_t r);
+
+/* genlogs_write.c */
+
+/* An output file being written under a temporary name in its directory. */
+typedef struct gl_sink {
+    int fd;
+    char *path, *tmp_path; /* owned by the sink */
+    char *buf;             /* owned by the sink */
+    size_t len, cap;
+    uint64_t bytes;
+} gl_sink;
+
+/* Local. Creates dir and its parents (mode 0777 minus umask) when missing.
+ * Returns TK_OK or TK_ECANTCREAT. */
+int gl_mkdir_p(const char *dir, tk_err *e);
+
+/* Local. Opens DIR/.NAME.tmp.PID for writing with a buffer of cap bytes.
+ * The sink owns its paths and buffer until gl_sink_commit or gl_sink_abort.
+ * Returns TK_OK, TK_ECANTCREAT or TK_ESOFTWARE. */
+int gl_sink_open(gl_sink *s, const char *dir, const char *name, size_t cap, tk_err *e);
+
+/* Local. Writes out the buffer when fewer than need bytes are free. */
+int gl_sink_reserve(gl_sink *s, size_t need, tk_err *e);
+
+/* Local. Writes the buffer out; returns TK_OK or TK_EIO. */
+int gl_sink_flush(gl_sink *s, tk_err *e);
+
+/* Local. Flushes, closes and renames the file to its final name, then frees
+ * the sink. On failure the temp file is removed. Returns TK_OK, TK_EIO or
+ * TK_ECANTCREAT. */
+int gl_sink_commit(gl_sink *s, tk_err *e);
+
+/* Local. Closes and removes the temp file and frees the sink; safe on a
+ * zeroed sink (fd must be -1) and after commit. */
+void gl_sink_abort(gl_sink *s);
+
+/* Local. Writes OUTDIR/log1.csv (one row per LOG1 user) through a sink it
+ * owns; needs gl_model_paid first. */
+int gl_write_log1(gl_ctx *c);
+
+/* genlogs_plays.c */
+
+/* Local. Draws opt.plays plays (plays stream), writes OUTDIR/log2.csv and
+ * counts each user's well-formed plays and devices in the model. */
+int gl_write_log2(gl_ctx *c);
+
+#endif

@@ -1,0 +1,199 @@
+/* genlogs_write.c -- output files: created under a temporary name in the
+ * output directory, written in big blocks, renamed into place when complete
+ * (a killed run never leaves a partial file under the final name); and the
+ * log1.csv writer. */
+#ifndef _GNU_SOURCE
+#define _POSIX_C_SOURCE 200809L /* clock_gettime, strdup, ssize_t */
+#endif
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "genlogs.h"
+#include "genlogs_rng.h"
+
+/* Local. mkdir -p; returns TK_OK or TK_ECANTCREAT. */
+int gl_mkdir_p(const char *dir, tk_err *e)
+{
+    char *path = strdup(dir), *p;
+    struct stat st;
+    int rc = TK_OK;
+
+    if (!path)
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    for (p = path + 1;; p++) {
+        if (*p != '/' && *p != '\0')
+            continue;
+        {
+            char saved = *p;
+            *p = '\0';
+            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+                rc = tk_err_set(e, TK_ECANTCREAT, "cannot create directory %s: %s", path,
+                                strerror(errno));
+                break;
+            }
+            *p = saved;
+        }
+        if (*p == '\0')
+            break;
+    }
+    if (rc == TK_OK && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
+        rc = tk_err_set(e, TK_ECANTCREAT, "%s is not a directory", dir);
+    free(path);
+    return rc;
+}
+
+static char *path_join(const char *dir, const char *prefix, const char *name,
+                       const char *suffix)
+{
+    size_t n = strlen(dir) + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
+    char *s = malloc(n);
+
+    if (s)
+        snprintf(s, n, "%s/%s%s%s", dir, prefix, name, suffix);
+    return s;
+}
+
+/* Local. Opens DIR/.NAME.tmp.PID; the sink owns its paths and buffer. */
+int gl_sink_open(gl_sink *s, const char *dir, const char *name, size_t cap, tk_err *e)
+{
+    char suffix[32];
+
+    memset(s, 0, sizeof(*s));
+    s->fd = -1;
+    snprintf(suffix, sizeof(suffix), ".tmp.%ld", (long)getpid());
+    s->path = path_join(dir, "", name, "");
+    s->tmp_path = path_join(dir, ".", name, suffix);
+    s->buf = malloc(cap);
+    s->cap = cap;
+    if (!s->path || !s->tmp_path || !s->buf) {
+        tk_err_set(e, TK_ESOFTWARE, "out of memory");
+        goto fail;
+    }
+    s->fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
+    if (s->fd < 0) {
+        tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", s->tmp_path, strerror(errno));
+        goto fail;
+    }
+    return TK_OK;
+fail:
+    gl_sink_abort(s);
+    return e->status;
+}
+
+/* Local. Writes the whole buffer, retrying short writes. */
+int gl_sink_flush(gl_sink *s, tk_err *e)
+{
+    size_t off = 0;
+
+    while (off < s->len) {
+        ssize_t n = write(s->fd, s->buf + off, s->len - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return tk_err_set(e, TK_EIO, "writing %s: %s", s->tmp_path,
+                              n < 0 ? strerror(errno) : "no progress");
+        off += (size_t)n;
+    }
+    s->bytes += s->len;
+    s->len = 0;
+    return TK_OK;
+}
+
+/* Local. Makes room for need bytes in the buffer. */
+int gl_sink_reserve(gl_sink *s, size_t need, tk_err *e)
+{
+    if (s->cap - s->len >= need)
+        return TK_OK;
+    return gl_sink_flush(s, e);
+}
+
+/* Local. Flush, close, rename into place, free the sink. */
+int gl_sink_commit(gl_sink *s, tk_err *e)
+{
+    int rc = gl_sink_flush(s, e);
+
+    if (rc == TK_OK) {
+        int fd = s->fd;
+        s->fd = -1;
+        if (close(fd) != 0)
+            rc = tk_err_set(e, TK_EIO, "closing %s: %s", s->tmp_path, strerror(errno));
+    }
+    if (rc == TK_OK && rename(s->tmp_path, s->path) != 0)
+        rc = tk_err_set(e, TK_ECANTCREAT, "cannot rename %s to %s: %s", s->tmp_path,
+                        s->path, strerror(errno));
+    if (rc == TK_OK) {
+        free(s->tmp_path); /* nothing left to remove */
+        s->tmp_path = NULL;
+    }
+    gl_sink_abort(s);
+    return rc;
+}
+
+/* Local. Close, remove the temp file if any, free the sink. */
+void gl_sink_abort(gl_sink *s)
+{
+    if (s->fd >= 0) {
+        close(s->fd);
+        s->fd = -1;
+    }
+    if (s->tmp_path)
+        unlink(s->tmp_path);
+    free(s->tmp_path);
+    free(s->path);
+    free(s->buf);
+    s->tmp_path = s->path = s->buf = NULL;
+}
+
+/* Local. Writes OUTDIR/log1.csv through a sink it owns. */
+int gl_write_log1(gl_ctx *c)
+{
+    static const char header[] = "userId;region;type;paid";
+    const gl_model *m = &c->model;
+    uint64_t bad_t = gl_thresh32(c->opt.bad_rate), quote_t = gl_thresh32(c->opt.bad_rate / 2);
+    gl_sink s;
+    gl_rng r;
+    uint32_t i;
+
+    gl_rng_seed(&r, (uint64_t)c->opt.seed ^ 0x1ULL, GL_STREAM_BAD);
+    if (gl_sink_open(&s, c->opt.outdir, "log1.csv", (size_t)1 << 20, &c->err) != TK_OK)
+        return c->err.status;
+    memcpy(s.buf, header, sizeof(header) - 1);
+    memcpy(s.buf + sizeof(header) - 1, c->eol, c->eol_len);
+    s.len = sizeof(header) - 1 + c->eol_len;
+    for (i = 0; i < m->nusers; i++) {
+        const gl_user *u = &m->users[i];
+        char *p;
+
+        if (gl_sink_reserve(&s, GL_ROW_MAX + GL_ID_DIGITS, &c->err) != TK_OK)
+            goto fail;
+        p = s.buf + s.len;
+        if (bad_t > 0) {
+            uint64_t b = gl_next(&r);
+            if ((uint32_t)b < bad_t) {
+                p = gl_row_user_bad(c, p, u, b >> 32);
+                c->log1.bad++;
+            } else if ((uint32_t)(b >> 32) < quote_t) {
+                p = gl_row_user_quoted(c, p, u);
+                c->log1.quoted++;
+            } else {
+                p = gl_row_user(c, p, u);
+            }
+        } else {
+            p = gl_row_user(c, p, u);
+        }
+        s.len = (size_t)(p - s.buf);
+        c->log1.rows++;
+    }
+    if (gl_sink_commit(&s, &c->err) != TK_OK)
+        return c->err.status;
+    c->log1.bytes = s.bytes;
+    return TK_OK;
+fail:
+    gl_sink_abort(&s);
+    return c->err.status;
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# install-deps.sh -- installs every Debian package the toolkit needs (build,
+# tests, Python side). Idempotent: installs only what is missing, so make
+# calls it before every test or demo run. Uses sudo when not root.
+#   scripts/install-deps.sh           install what is missing
+#   scripts/install-deps.sh --check   exit 1 and list what is missing
+set -euo pipefail
+
+PACKAGES=(
+  # build
+  make gcc pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev libcsv-dev
+  libcunit1-dev libjansson-dev
+  # tests and scripts
+  hdf5-tools sqlite3 procps coreutils time
+  # Python side (always run with /usr/bin/python3)
+  python3 python3-numpy python3-pandas python3-h5py python3-sklearn python3-xgboost
+  python3-matplotlib python3-seaborn jupyter-nbconvert python3-ipykernel
+)
+
+missing=()
+for p in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+  exit 0
+fi
+if [ "${1:-}" = "--check" ]; then
+  echo "missing packages: ${missing[*]}"
+  exit 1
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then
+  command -v sudo >/dev/null || { echo "install-deps: need root or sudo to install: ${missing[*]}" >&2; exit 1; }
+  SUDO="sudo"
+fi
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+echo "install-deps: done"

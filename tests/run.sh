@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# run.sh -- the whole test suite: CUnit unit tests, then every
+# tests/integration/test_*.sh. Ends with one line "N passed, N failed".
+set -u
+cd "$(dirname "$0")/.."
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+BUILD=${BUILD:-build/release}
+passed=0
+failed=0
+
+echo "== unit tests"
+log=$(mktemp)
+timeout 300 mpirun -np 1 "$BUILD/tests/unit_tests" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+line=$(grep -E '^unit: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+if [ -n "$line" ]; then
+  p=$(echo "$line" | sed -E 's/^unit: ([0-9]+) passed.*/\1/')
+  f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+  passed=$((passed + p)); failed=$((failed + f))
+fi
+if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
+  echo "not ok - unit test runner exited $rc"; failed=$((failed + 1))
+fi
+rm -f "$log"
+
+for t in tests/integration/test_*.sh; do
+  [ -n "${TESTS:-}" ] && ! echo "$t" | grep -qE "$TESTS" && continue
+  echo "== $t"
+  log=$(mktemp)
+  timeout 1200 bash "$t" 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  p=$(grep -c '^ok - ' "$log"); f=$(grep -c '^not ok - ' "$log")
+  passed=$((passed + p)); failed=$((failed + f))
+  if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+    echo "not ok - $t exited $rc"; failed=$((failed + 1))
+  fi
+  rm -f "$log"
+done
+
+echo
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
