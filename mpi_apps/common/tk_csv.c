@@ -100,7 +100,14 @@ int tk_csv_split(tk_csv *c, const char *line, size_t len, const char **why)
     used = csv_parse(&c->parser, line, len, csv_on_field, csv_on_row, c);
     if (used != len)
         bad = 1;
-    else if (csv_fini(&c->parser, csv_on_field, csv_on_row, c) != 0)
+    else if (c->nrows > 0) {
+        /* libcsv ended a row before the end of the line: an unquoted CR */
+        csv_free(&c->parser);
+        if (csv_setup(c) != TK_OK)
+            return TK_ESOFTWARE;
+        *why = "carriage return inside the row";
+        return TK_EDATA;
+    } else if (csv_fini(&c->parser, csv_on_field, csv_on_row, c) != 0)
         bad = 1;
     if (bad) {
         int status = csv_error(&c->parser);
@@ -113,10 +120,6 @@ int tk_csv_split(tk_csv *c, const char *line, size_t len, const char **why)
     }
     if (c->nomem)
         return TK_ESOFTWARE;
-    if (c->nrows > 1) {
-        *why = "line break inside the row";
-        return TK_EDATA;
-    }
     if (c->nrows == 0 && c->nfields == 0) {
         /* libcsv reports nothing for a line of blanks: one empty field */
         csv_on_field((void *)"", 0, c);
@@ -135,8 +138,11 @@ int tk_csv_columns(const tk_csv *c, const char *const *names, size_t n, int *idx
         idx[i] = -1;
         for (j = 0; j < c->nfields; j++)
             if (strcmp(tk_csv_field(c, j), names[i]) == 0) {
+                if (idx[i] >= 0)
+                    return tk_err_set(e, TK_EDATA,
+                                      "%s: column '%s' appears more than once in the header",
+                                      path, names[i]);
                 idx[i] = (int)j;
-                break;
             }
         if (idx[i] < 0) {
             char have[256] = "";

@@ -41,6 +41,33 @@ int tk_fs_exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
+int tk_fs_mkparents(const char *path)
+{
+    char buf[4096];
+    size_t i, n = strlen(path);
+
+    if (n >= sizeof(buf)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, path, n + 1);
+    while (n > 1 && buf[n - 1] == '/') /* "out/" names out */
+        buf[--n] = '\0';
+    while (n > 0 && buf[n - 1] != '/') /* drop the last component */
+        n--;
+    buf[n] = '\0';
+    for (i = 1; i <= n; i++) {
+        if (buf[i] == '/' || buf[i] == '\0') {
+            char c = buf[i];
+            buf[i] = '\0';
+            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
+                return -1;
+            buf[i] = c;
+        }
+    }
+    return 0;
+}
+
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
 {
     (void)st;

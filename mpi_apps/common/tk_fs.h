@@ -14,6 +14,10 @@ int tk_fs_tmp_sibling(const char *final, const char *tag, char *buf, size_t len,
 /* Whether path exists (any type). */
 int tk_fs_exists(const char *path);
 
+/* Creates the folder that will hold path (its parent) and any missing
+ * ancestors, like mkdir -p. Returns 0 or -1 (errno). */
+int tk_fs_mkparents(const char *path);
+
 /* Removes path and, for a folder, everything under it. Returns 0 or -1. */
 int tk_fs_rmtree(const char *path);
 

@@ -103,7 +103,8 @@ int tk_h5_write_column(hid_t group, const char *name, hid_t file_type, hid_t mem
         tk_h5_fail(e, TK_ESOFTWARE, name);
         goto out;
     }
-    if (H5Dwrite(dset, mem_type, mspace, fspace, dxpl, data) < 0)
+    /* an empty dataset has no storage to write to */
+    if (total > 0 && H5Dwrite(dset, mem_type, mspace, fspace, dxpl, data) < 0)
         tk_h5_fail(e, TK_EIO, name);
 out:
     if (dxpl >= 0)

@@ -36,6 +36,16 @@ static int is_option(const char *a)
     return a[0] == '-' && a[1] != '\0' && !(a[1] >= '0' && a[1] <= '9');
 }
 
+/* A double bound as an int64, saturating (2^63 itself does not fit). */
+static int64_t bound_i64(double d)
+{
+    if (d >= 9223372036854775807.0)
+        return INT64_MAX;
+    if (d <= -9223372036854775808.0)
+        return INT64_MIN;
+    return (int64_t)d;
+}
+
 static int opt_assign(const tk_opt *o, const char *val, tk_err *e)
 {
     int rc;
@@ -43,12 +53,13 @@ static int opt_assign(const tk_opt *o, const char *val, tk_err *e)
     switch (o->type) {
     case TK_OPT_INT: {
         int64_t v;
-        rc = tk_parse_i64z(val, (int64_t)o->min, (int64_t)o->max, &v);
+        rc = tk_parse_i64z(val, bound_i64(o->min), bound_i64(o->max), &v);
         if (rc == TK_PARSE_SYNTAX)
             return tk_err_set(e, TK_EUSAGE, "--%s: '%s' is not an integer", o->name, val);
         if (rc == TK_PARSE_RANGE)
-            return tk_err_set(e, TK_EUSAGE, "--%s: %s is out of range [%.0f, %.0f]",
-                              o->name, val, o->min, o->max);
+            return tk_err_set(e, TK_EUSAGE, "--%s: %s is out of range [%lld, %lld]",
+                              o->name, val, (long long)bound_i64(o->min),
+                              (long long)bound_i64(o->max));
         *(int64_t *)o->dest = v;
         break;
     }

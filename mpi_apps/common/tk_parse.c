@@ -22,6 +22,15 @@ int tk_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out
     if (i == n)
         return TK_PARSE_SYNTAX;
     lim = neg ? (uint64_t)INT64_MAX + 1u : (uint64_t)INT64_MAX;
+    if (n - i <= 18) {
+        /* up to 18 digits cannot overflow: no per-digit check */
+        for (; i < n; i++) {
+            unsigned d = (unsigned char)s[i] - '0';
+            if (d > 9)
+                return TK_PARSE_SYNTAX;
+            v = v * 10 + d;
+        }
+    }
     for (; i < n; i++) {
         unsigned d = (unsigned char)s[i] - '0';
         if (d > 9)

@@ -16,7 +16,7 @@
 #define PAIR_USER(k) ((size_t)((k) >> 32))
 #define PAIR_X(k) ((uint32_t)(k))
 #define NO_KEY UINT64_MAX
-#define LJ_BATCH ((size_t)1 << 19) /* keys sorted at a time per multiset */
+#define LJ_BATCH ((size_t)1 << 20) /* keys sorted at a time per multiset */
 
 int lj_agg_init(lj_agg *a, int extra, lj_badlist *bad, tk_err *e)
 {
@@ -137,7 +137,6 @@ int lj_agg_plays(void *agg, const void *recs, size_t n, tk_err *e)
         if (!slot)
             continue; /* no LOG1 row: the inner join drops this user */
         uidx = *slot;
-        a->u[uidx].plays++;
         if (dict_index(&a->songs, (uint64_t)r->song, &idx) ||
             tk_kc_add(&a->user_song, PAIR(uidx, idx)) ||
             tk_kc_add(&a->user_genre, PAIR(uidx, r->genre)))
@@ -154,9 +153,10 @@ int lj_agg_plays(void *agg, const void *recs, size_t n, tk_err *e)
 
 /* Finishes a multiset of user pairs and folds it per user: the number of
  * distinct x (into distinct) and the x with the largest count, the smallest x
- * on a tie (into best_x/best_n), for whichever outputs are not NULL. */
+ * on a tie (into best_x/best_n), and the sum of the counts (into
+ * sum_into[u].plays), for whichever outputs are not NULL. */
 static int fold_per_user(tk_keycount *k, size_t nu, uint32_t *distinct, int32_t *best_x,
-                         uint64_t *best_n)
+                         uint64_t *best_n, lj_user *sum_into)
 {
     tk_kc_iter it;
     uint64_t key, n;
@@ -178,6 +178,8 @@ static int fold_per_user(tk_keycount *k, size_t nu, uint32_t *distinct, int32_t 
         int32_t x = (int32_t)PAIR_X(key);
         if (distinct)
             distinct[u]++;
+        if (sum_into)
+            sum_into[u].plays += n;
         if (best_x && (n > best_n[u] || (n == best_n[u] && x < best_x[u]))) {
             best_n[u] = n;
             best_x[u] = x;
@@ -201,10 +203,10 @@ int lj_agg_rows(lj_agg *a, lj_row **rows, size_t *nrows, tk_err *e)
     *rows = NULL;
     *nrows = 0;
     if (!genre || !gcount || !songs || (a->extra && (!hour || !hcount || !devs)) ||
-        fold_per_user(&a->user_song, a->nu, songs, NULL, NULL) ||
-        fold_per_user(&a->user_genre, a->nu, NULL, genre, gcount) ||
-        (a->extra && (fold_per_user(&a->user_dev, a->nu, devs, NULL, NULL) ||
-                      fold_per_user(&a->user_hour, a->nu, NULL, hour, hcount)))) {
+        fold_per_user(&a->user_song, a->nu, songs, NULL, NULL, NULL) ||
+        fold_per_user(&a->user_genre, a->nu, NULL, genre, gcount, a->u) ||
+        (a->extra && (fold_per_user(&a->user_dev, a->nu, devs, NULL, NULL, NULL) ||
+                      fold_per_user(&a->user_hour, a->nu, NULL, hour, hcount, NULL)))) {
         tk_err_set(e, TK_ESOFTWARE, "out of memory building rows");
         goto out;
     }

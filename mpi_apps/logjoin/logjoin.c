@@ -21,7 +21,7 @@ static int prepare_output(lj_ctx *c)
                        c->cfg.outdir);
         else if (tk_fs_tmp_sibling(c->cfg.outdir, "tmp", c->tmpdir, sizeof(c->tmpdir),
                                    &c->err) == TK_OK &&
-                 mkdir(c->tmpdir, 0755) != 0)
+                 (tk_fs_mkparents(c->cfg.outdir) != 0 || mkdir(c->tmpdir, 0755) != 0))
             tk_err_set(&c->err, TK_ECANTCREAT, "cannot create output next to %s: %s",
                        c->cfg.outdir, strerror(errno));
     }

@@ -155,8 +155,13 @@ check "--version prints the version" grep -qE '^logjoin [0-9]+\.[0-9]+' "$WORK/o
 
 # ---- a killed job leaves nothing under OUTDIR
 "$ROOT/scripts/genlogs" --quiet --plays 3000000 --users 50000 --max-id 100000 --seed 5 "$WORK/big" >/dev/null
-timeout -s KILL 1 mpirun -np 2 "$LJ" 1 100000 "$WORK/big/log1.csv" "$WORK/big/log2.csv" "$WORK/killed" >/dev/null 2>&1
-sleep 1
+# kill -9 every process of the job (mpirun and each rank) while it works
+mpirun -np 2 "$LJ" 1 100000 "$WORK/big/log1.csv" "$WORK/big/log2.csv" "$WORK/killed" >/dev/null 2>&1 &
+pid=$!
+for _ in $(seq 100); do ls -a "$WORK" | grep -q '^\.killed\.tmp' && break; sleep 0.05; done
+sleep 0.2
+pkill -9 -f -- "$WORK/killed" 2>/dev/null; wait "$pid" 2>/dev/null
+sleep 0.5
 check "killed job leaves no OUTDIR" test ! -e "$WORK/killed"
 expect_status "big logs np=2" 0 2 "$LJ" 1 100000 "$WORK/big/log1.csv" "$WORK/big/log2.csv" "$WORK/bigout"
 check "summary line printed" grep -qE '^logjoin: rows read [0-9]+, bad 0, kept [0-9]+, users written [0-9]+, .* MB/s' "$WORK/out"
