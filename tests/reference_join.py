@@ -27,7 +27,8 @@ Validity rules (the spec; see also "choices" below):
   * paid: 'true' or 'false', case-insensitive.
   * hour: exactly 'dd-mm-yyyy HH:MM:SS', a real Gregorian date with year
     0001-9999, HH 00-23, MM 00-59, SS 00-59.
-  * deviceId: 'D_U', D = one or more ASCII digits, U = integer (rules above)
+  * deviceId: 'D_U', D = one or more ASCII digits with a value that fits
+    int64 (a device number), U = integer (rules above)
     numerically equal to the row's userId.
   * Valid rows with userId outside [MIN_ID, MAX_ID] are dropped (neither bad
     nor kept).  Among valid in-range LOG1 rows the first row of a userId wins;
@@ -175,7 +176,7 @@ def parse_hour(s):
 def parse_device(s, user_id):
     """'D_U' with U == user_id -> canonical D (digits, no leading zeros)."""
     d, sep, u = s.partition("_")
-    if not sep or not d or any(c not in DIGITS for c in d):
+    if not sep or not d or any(c not in DIGITS for c in d) or int(d) > INT64_MAX:
         return None
     uv = parse_int(u)
     if uv is None or uv != user_id:

@@ -60,8 +60,17 @@ int tk_fs_mkparents(const char *path)
         if (buf[i] == '/' || buf[i] == '\0') {
             char c = buf[i];
             buf[i] = '\0';
-            if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-                return -1;
+            if (mkdir(buf, 0755) != 0) {
+                struct stat st;
+                if (errno != EEXIST)
+                    return -1;
+                if (stat(buf, &st) != 0)
+                    return -1;
+                if (!S_ISDIR(st.st_mode)) {
+                    errno = ENOTDIR;
+                    return -1;
+                }
+            }
             buf[i] = c;
         }
     }

@@ -76,7 +76,7 @@ uint64_t *tk_map_upsert(tk_map *m, uint64_t key, int *inserted)
             m->len++;
             *inserted = 1;
         }
-        return &m->special_val;
+        return m->vals ? &m->special_val : &m->dummy;
     }
     j = tk_hash_u64(key) & (m->cap - 1);
     for (;;) {

@@ -125,8 +125,12 @@ const char *lj_parse_log2(const tk_csv *c, size_t nfields, const int *col, lj_pl
     for (i = 0; dev + i < us; i++)
         if ((unsigned)((unsigned char)dev[i] - '0') > 9)
             goto bad_device;
-    if (tk_parse_i64(dev, (size_t)(us - dev), 0, INT64_MAX, &rec->device) ||
-        tk_parse_i64(us + 1, dn - (size_t)(us - dev) - 1, INT64_MIN, INT64_MAX, &dev_user))
+    if (tk_parse_i64(dev, (size_t)(us - dev), 0, INT64_MAX, &rec->device)) {
+        snprintf(why_buf, why_len, "deviceId '%.*s': device number out of range",
+                 dn > 24 ? 24 : (int)dn, dev);
+        return why_buf;
+    }
+    if (tk_parse_i64(us + 1, dn - (size_t)(us - dev) - 1, INT64_MIN, INT64_MAX, &dev_user))
         goto bad_device;
     if (dev_user != rec->user) {
         snprintf(why_buf, why_len, "deviceId '%.*s' belongs to user %lld, not %lld",

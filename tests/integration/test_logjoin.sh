@@ -112,6 +112,17 @@ for np in 1 4; do
 done
 check "edge-case oracle result is the expected one" bash -c "printf 'userId;topGenderId;topGenderIdSongs;distSongIds;region;type;paid;plays;distDevices;peakHour\n1;20;1;2;2;0;true;2;2;10\n2;22;1;1;3;1;true;1;1;23\n3;20;1;1;1;2;false;1;1;10\n' | cmp -s - '$WORK/e.ref'"
 
+# a stray CR inside a row makes it bad (one final CR is a line ending)
+printf 'userId;region;type;paid\n1;2;3;true\r\r\n2;2;3;tr\rue\n3;2;3;"tr\rue"\n4;1;1;false\r\n' >"$WORK/cr1.csv"
+printf 'hour;userId;songId;genderId;deviceId\n01-01-2020 10:00:00;1;5;6;0_1\n01-01-2020 10:00:00;4;5;6;0_4\n' >"$WORK/cr2.csv"
+$PY "$ORACLE" 1 10 "$WORK/cr1.csv" "$WORK/cr2.csv" >"$WORK/cr.ref"
+expect_status "stray carriage returns np=2" 0 2 "$LJ" 1 10 "$WORK/cr1.csv" "$WORK/cr2.csv" "$WORK/cr"
+check "stray carriage returns equal the oracle" same_file "$WORK/cr.ref" "$WORK/cr/features.csv"
+err_has "stray carriage return reported on its line" "cr1.csv:2: carriage return inside the row"
+printf 'userId;region;type;paid;userId\n1;2;3;true;1\n' >"$WORK/dupcol.csv"
+expect_status "duplicate header column" 65 2 "$LJ" 1 10 "$WORK/dupcol.csv" "$S2" "$WORK/dupcol"
+err_has "duplicate header column named" "column 'userId' appears more than once"
+
 printf 'userId;region;type;paid\n' >"$WORK/h1.csv"; printf 'hour;userId;songId;genderId;deviceId\n' >"$WORK/h2.csv"
 expect_status "header-only logs, more ranks than rows" 0 4 "$LJ" 1 10 "$WORK/h1.csv" "$WORK/h2.csv" "$WORK/h"
 check "header-only logs give an empty table" bash -c "[ \"\$(cat '$WORK/h/features.csv')\" = 'userId;topGenderId;topGenderIdSongs;distSongIds;region;type;paid' ]"
