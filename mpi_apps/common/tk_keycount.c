@@ -88,56 +88,108 @@ void tk_kc_free(tk_keycount *k)
     memset(k, 0, sizeof(*k));
 }
 
-/* Merges runs a and b into out (which it allocates). */
-static int merge_runs(int counted, const tk_kc_run *a, const tk_kc_run *b, tk_kc_run *out)
-{
-    const uint8_t *pa = a->data, *ea = a->data + a->len;
-    const uint8_t *pb = b->data, *eb = b->data + b->len;
-    uint64_t ka = 0, kb = 0, ca = 1, cb = 1, d, prev = 0;
-    int ha = 0, hb = 0;
-    uint8_t *o, *p;
+/* One input of a k-way merge: a decoding position in a run. */
+typedef struct kc_cursor {
+    const uint8_t *p, *end;
+    uint64_t key, count;
+} kc_cursor;
 
+static int cursor_next(kc_cursor *c, int counted)
+{
+    uint64_t d;
+
+    if (c->p == c->end)
+        return 0;
+    c->p = get_varint(c->p, &d);
+    c->key += d;
+    if (counted)
+        c->p = get_varint(c->p, &c->count);
+    else
+        c->count = 1;
+    return 1;
+}
+
+/* Restores the min-heap of cursors (by key) below position i. */
+static void heap_down(kc_cursor **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        kc_cursor *t;
+        if (l < n && h[l]->key < h[m]->key)
+            m = l;
+        if (l + 1 < n && h[l + 1]->key < h[m]->key)
+            m = l + 1;
+        if (m == i)
+            return;
+        t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+/* Merges runs[0..n) into out (allocated here), equal keys folded. */
+static int merge_runs(int counted, const tk_kc_run *runs, size_t n, tk_kc_run *out)
+{
+    kc_cursor *cur = malloc(n * sizeof(*cur));
+    kc_cursor **heap = malloc(n * sizeof(*heap));
+    size_t i, nh = 0, total = 0;
+    uint64_t prev = 0, pkey = 0, pcount = 0;
+    int pending = 0;
+    uint8_t *o = NULL, *p;
+
+    for (i = 0; i < n; i++)
+        total += runs[i].len;
     /* merged deltas are no longer than the inputs', and equal keys fold */
-    o = malloc(a->len + b->len + 20);
-    if (!o)
+    if (cur && heap)
+        o = malloc(total + 20);
+    if (!o) {
+        free(cur);
+        free(heap);
         return -1;
+    }
+    for (i = 0; i < n; i++) {
+        cur[i].p = runs[i].data;
+        cur[i].end = runs[i].data + runs[i].len;
+        cur[i].key = 0;
+        if (cursor_next(&cur[i], counted))
+            heap[nh++] = &cur[i];
+    }
+    for (i = nh; i-- > 0;)
+        heap_down(heap, nh, i);
     p = o;
     out->nkeys = 0;
-#define NEXT(P, E, K, C, H)                 \
-    do {                                    \
-        if ((P) < (E)) {                    \
-            P = get_varint(P, &d);          \
-            K += d;                         \
-            if (counted)                    \
-                P = get_varint(P, &(C));    \
-            H = 1;                          \
-        } else                              \
-            H = 0;                          \
-    } while (0)
-    NEXT(pa, ea, ka, ca, ha);
-    NEXT(pb, eb, kb, cb, hb);
-    while (ha || hb) {
-        uint64_t key, cnt;
-        if (ha && (!hb || ka < kb)) {
-            key = ka, cnt = ca;
-            NEXT(pa, ea, ka, ca, ha);
-        } else if (hb && (!ha || kb < ka)) {
-            key = kb, cnt = cb;
-            NEXT(pb, eb, kb, cb, hb);
+    while (nh > 0) {
+        kc_cursor *c = heap[0];
+        if (pending && c->key == pkey) {
+            pcount += c->count;
         } else {
-            key = ka, cnt = ca + cb;
-            NEXT(pa, ea, ka, ca, ha);
-            NEXT(pb, eb, kb, cb, hb);
+            if (pending) {
+                p = put_varint(p, pkey - prev);
+                prev = pkey;
+                if (counted)
+                    p = put_varint(p, pcount);
+                out->nkeys++;
+            }
+            pkey = c->key;
+            pcount = c->count;
+            pending = 1;
         }
-        p = put_varint(p, key - prev);
-        prev = key;
+        if (!cursor_next(c, counted))
+            heap[0] = heap[--nh];
+        heap_down(heap, nh, 0);
+    }
+    if (pending) {
+        p = put_varint(p, pkey - prev);
         if (counted)
-            p = put_varint(p, cnt);
+            p = put_varint(p, pcount);
         out->nkeys++;
     }
-#undef NEXT
+    free(cur);
+    free(heap);
     out->data = o;
     out->len = (size_t)(p - o);
+    out->level = 0;
     {
         uint8_t *shrunk = realloc(o, out->len ? out->len : 1);
         if (shrunk)
@@ -146,17 +198,23 @@ static int merge_runs(int counted, const tk_kc_run *a, const tk_kc_run *b, tk_kc
     return 0;
 }
 
-static int merge_last_two(tk_keycount *k)
+/* Replaces runs[first..nruns) by their merge, one level up. */
+static int merge_tail(tk_keycount *k, size_t first)
 {
     tk_kc_run m;
-    tk_kc_run *a = &k->runs[k->nruns - 2], *b = &k->runs[k->nruns - 1];
+    size_t i;
+    int level = 0;
 
-    if (merge_runs(k->counted, a, b, &m) != 0)
+    if (merge_runs(k->counted, &k->runs[first], k->nruns - first, &m) != 0)
         return -1;
-    free(a->data);
-    free(b->data);
-    *a = m;
-    k->nruns--;
+    for (i = first; i < k->nruns; i++) {
+        if (k->runs[i].level > level)
+            level = k->runs[i].level;
+        free(k->runs[i].data);
+    }
+    m.level = level + 1;
+    k->runs[first] = m;
+    k->nruns = first + 1;
     return 0;
 }
 
@@ -203,11 +261,17 @@ int tk_kc_flush(tk_keycount *k)
         k->runs = runs;
         k->runs_cap = cap;
     }
+    r.level = 0;
     k->runs[k->nruns++] = r;
-    /* keep sizes geometric: merge while the newer run is at least half as big */
-    while (k->nruns >= 2 && k->runs[k->nruns - 2].len <= 2 * k->runs[k->nruns - 1].len)
-        if (merge_last_two(k) != 0)
-            return -1;
+    /* tiers: TK_KC_FANIN runs of one level become one run of the next */
+    while (k->nruns >= TK_KC_FANIN) {
+        size_t first = k->nruns - TK_KC_FANIN, j;
+        int same = 1;
+        for (j = first + 1; j < k->nruns; j++)
+            same &= k->runs[j].level == k->runs[first].level;
+        if (!same || merge_tail(k, first) != 0)
+            return same ? -1 : 0;
+    }
     return 0;
 }
 
@@ -215,9 +279,8 @@ int tk_kc_finish(tk_keycount *k)
 {
     if (tk_kc_flush(k) != 0)
         return -1;
-    while (k->nruns >= 2)
-        if (merge_last_two(k) != 0)
-            return -1;
+    if (k->nruns >= 2 && merge_tail(k, 0) != 0)
+        return -1;
     free(k->batch);
     free(k->tmp);
     k->batch = k->tmp = NULL;

@@ -3,27 +3,31 @@
  *
  * Keys collect in a batch; a full batch is radix-sorted, its duplicates
  * counted, and stored as a run: varint deltas between sorted keys (and
- * varint counts), a few bytes a key. Runs merge when a newer one grows to
- * half the size of the one before it, so there are O(log n) runs and memory
- * grows with the number of distinct keys, not with the number added. Access
- * is sequential throughout: no hash probes. */
+ * varint counts), a few bytes a key. Runs are tiered: when TK_KC_FANIN runs
+ * of one level have gathered, one k-way merge turns them into a run of the
+ * next level, so every key is rewritten O(log n / log TK_KC_FANIN) times and
+ * memory grows with the number of distinct keys, not with the number added.
+ * Access is sequential throughout: no hash probes. */
 #ifndef TK_KEYCOUNT_H
 #define TK_KEYCOUNT_H
 
 #include <stddef.h>
 #include <stdint.h>
 
+#define TK_KC_FANIN 8
+
 typedef struct tk_kc_run {
     uint8_t *data;  /* owned */
     size_t len;
     uint64_t nkeys;
+    int level;      /* 0 for a sorted batch, +1 per merge */
 } tk_kc_run;
 
 typedef struct tk_keycount {
     uint64_t *batch;    /* owned; batch_cap keys */
     size_t nbatch, batch_cap;
     uint64_t *tmp;      /* owned scratch for the radix sort */
-    tk_kc_run *runs;    /* owned; oldest (largest) first */
+    tk_kc_run *runs;    /* owned; oldest (highest level) first */
     size_t nruns, runs_cap;
     int counted;        /* store counts (else every count reads as 1) */
 } tk_keycount;

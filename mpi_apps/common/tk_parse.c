@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-int tk_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
+int tk_parse_i64_slow(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
 {
     size_t i = 0;
     int neg = 0;

@@ -11,7 +11,27 @@ enum { TK_PARSE_OK = 0, TK_PARSE_SYNTAX = -1, TK_PARSE_RANGE = -2 };
 /* Parses s[0..n): an optional '+' or '-' then one or more decimal digits and
  * nothing else. Stores the value in *out when it lies in [min, max].
  * Returns TK_PARSE_OK, TK_PARSE_SYNTAX or TK_PARSE_RANGE. */
-int tk_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out);
+int tk_parse_i64_slow(const char *s, size_t n, int64_t min, int64_t max, int64_t *out);
+
+static inline int tk_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
+{
+    /* the common case inline: 1 to 18 plain digits cannot overflow */
+    if (n >= 1 && n <= 18 && (unsigned)((unsigned char)s[0] - '0') <= 9) {
+        int64_t v = 0;
+        size_t i;
+        for (i = 0; i < n; i++) {
+            unsigned d = (unsigned char)s[i] - '0';
+            if (d > 9)
+                return TK_PARSE_SYNTAX;
+            v = v * 10 + (int64_t)d;
+        }
+        if (v < min || v > max)
+            return TK_PARSE_RANGE;
+        *out = v;
+        return TK_PARSE_OK;
+    }
+    return tk_parse_i64_slow(s, n, min, max, out);
+}
 
 /* Like tk_parse_i64 for a NUL-terminated string. */
 int tk_parse_i64z(const char *s, int64_t min, int64_t max, int64_t *out);

@@ -147,12 +147,23 @@ typedef struct lj_agg {
     tk_map users;         /* userId -> index in u */
     lj_user *u;
     size_t nu, ucap;
-    tk_map songs;         /* songId -> dense index */
+    /* a play's song and genre as one "variant" index: songs keep the genre
+     * they were first seen with, a song seen with another genre gets one more
+     * variant, so every (song, genre) pair has its own index */
+    tk_map songs;         /* songId -> song index */
+    uint32_t *song_var;   /* per song: its first variant */
+    size_t nsongs, songs_cap;
+    tk_map more_vars;     /* song index<<32 | genre index -> variant */
+    tk_map genres;        /* genre -> genre index */
+    int32_t *genre_val;   /* per genre index: the genre */
+    size_t ngenres, genres_cap;
+    uint32_t *var_song;   /* per variant: song index */
+    uint32_t *var_genre;  /* per variant: genre index */
+    size_t nvars, vars_cap;
+    tk_keycount user_var; /* uidx<<32 | variant, counted */
     tk_map devices;       /* device number -> dense index (extra) */
-    tk_keycount user_song;  /* uidx<<32 | song index */
-    tk_keycount user_genre; /* uidx<<32 | (uint32)genre, counted */
-    tk_keycount user_dev;   /* uidx<<32 | device index (extra) */
-    tk_keycount user_hour;  /* uidx<<32 | hour, counted (extra) */
+    tk_keycount user_dev; /* uidx<<32 | device index (extra) */
+    tk_keycount user_hour; /* uidx<<32 | hour, counted (extra) */
     uint64_t dup_rows;    /* LOG1 duplicates found here */
     lj_badlist *bad;      /* borrowed */
 } lj_agg;

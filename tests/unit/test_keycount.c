@@ -112,14 +112,15 @@ static int check_kc(const uint64_t *keys, size_t n, size_t batch, int counted)
     }
     if (ok && tk_kc_distinct(&k) != distinct)
         ok = 0;
-    /* runs stay logarithmic in the number of batches */
+    /* runs stay logarithmic in the number of batches: at most
+     * TK_KC_FANIN - 1 waiting per level, plus the newest */
     {
-        size_t batches = n / (batch ? batch : 1) + 1, lim = 2;
+        size_t batches = n / (batch ? batch : 1) + 1, levels = 1;
         while (batches > 1) {
-            batches >>= 1;
-            lim++;
+            batches /= TK_KC_FANIN;
+            levels++;
         }
-        if (max_runs > lim + 2) {
+        if (max_runs > (TK_KC_FANIN - 1) * levels + 1) {
             fprintf(stderr, "\n  keycount: %zu runs at once\n", max_runs);
             ok = 0;
         }
