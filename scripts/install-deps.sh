@@ -11,7 +11,7 @@ PACKAGES=(
   make gcc pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev libcsv-dev
   libcunit1-dev libjansson-dev
   # tests and scripts
-  hdf5-tools sqlite3 procps coreutils time
+  hdf5-tools sqlite3 procps coreutils time bsdextrautils
   # Python side (always run with /usr/bin/python3)
   python3 python3-numpy python3-pandas python3-h5py python3-sklearn python3-xgboost
   python3-matplotlib python3-seaborn jupyter-nbconvert python3-ipykernel
