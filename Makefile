@@ -5,6 +5,7 @@
 #   make demo       install missing packages, build, run logjoin on the sample logs
 #   make bench      run the benchmark scripts (long)
 #   make asan       build with AddressSanitizer + UBSan into bin/asan/
+#   make test-asan  run the unit tests and logjoin under the sanitizers
 #   make clean
 #
 # Composed of parts: STD, WARN, OPT, DEBUG; SANITIZE=1 adds the sanitizers.
@@ -57,7 +58,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/tests/unit_tests
 
-.PHONY: all test unit demo bench asan clean deps
+.PHONY: all test test-asan unit demo bench asan clean deps
 all: $(PROG_BINS)
 
 $(BUILD)/%.o: %.c
@@ -91,6 +92,10 @@ bench: all
 
 asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 all unit
+
+# unit tests and a 4-rank logjoin run under AddressSanitizer + UBSan
+test-asan: deps asan
+	@tests/run-asan.sh
 
 clean:
 	rm -rf build bin

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# run-asan.sh -- the unit tests and a logjoin run (4 ranks, bad rows, extra
+# features) built with AddressSanitizer + UBSan. Open MPI's own allocations
+# in MPI_Init/MPI_Finalize are suppressed (tests/unit/lsan.supp).
+set -u
+cd "$(dirname "$0")/.."
+export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+export OMPI_MCA_rmaps_base_oversubscribe=1
+export ASAN_OPTIONS=fast_unwind_on_malloc=0:abort_on_error=0:exitcode=86
+export LSAN_OPTIONS=suppressions=$PWD/tests/unit/lsan.supp
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+work=$(mktemp -d /tmp/tk-asan.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+passed=0
+failed=0
+run() { # NAME CMD...
+  local name=$1; shift
+  if "$@" >"$work/out" 2>"$work/err"; then echo "ok - $name"; passed=$((passed + 1)); else
+    echo "not ok - $name"; failed=$((failed + 1)); tail -40 "$work/err"; fi
+}
+run "unit tests under ASan/UBSan" timeout 600 mpirun -np 1 build/asan/tests/unit_tests
+bin/genlogs --quiet --plays 20000 --users 800 --max-id 5000 --bad-rate 0.01 "$work/logs"
+run "logjoin np=4 under ASan/UBSan" timeout 600 mpirun -np 4 bin/asan/logjoin --extra-features \
+  --max-bad-rows 100000 1 5000 "$work/logs/log1.csv" "$work/logs/log2.csv" "$work/out-asan"
+run "logjoin under ASan equals the release build" bash -c "timeout 120 mpirun -np 2 bin/logjoin --extra-features --max-bad-rows 100000 1 5000 '$work/logs/log1.csv' '$work/logs/log2.csv' '$work/out-rel' >/dev/null 2>&1 && cmp '$work/out-asan/features.csv' '$work/out-rel/features.csv'"
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
