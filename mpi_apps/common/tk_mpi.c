@@ -2,6 +2,7 @@
 #include "tk_mpi.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <sys/resource.h>
 
 int tk_mpi_agree(MPI_Comm comm, tk_err *e)
@@ -43,6 +44,58 @@ double tk_mpi_max_double(MPI_Comm comm, double v)
 
     MPI_Allreduce(&v, &r, 1, MPI_DOUBLE, MPI_MAX, comm);
     return r;
+}
+
+static int mpi_fail(tk_err *e, int status, const char *what, const char *path, int mpirc)
+{
+    char msg[MPI_MAX_ERROR_STRING];
+    int len = 0;
+
+    MPI_Error_string(mpirc, msg, &len);
+    msg[len] = '\0';
+    return tk_err_set(e, status, "%s %s: %s", what, path, msg);
+}
+
+int tk_mpi_write_ordered(MPI_Comm comm, const char *path, const void *buf, size_t len,
+                         tk_err *e)
+{
+    const size_t chunk = (size_t)1 << 30;
+    uint64_t offset, total, chunks, max_chunks, k;
+    MPI_File fh;
+    int rc;
+
+    if (tk_mpi_agree(comm, e) != TK_OK)
+        return e->status;
+    tk_mpi_exscan_u64(comm, len, &offset, &total);
+    rc = MPI_File_open(comm, path, MPI_MODE_WRONLY | MPI_MODE_CREATE | MPI_MODE_EXCL,
+                       MPI_INFO_NULL, &fh);
+    if (rc != MPI_SUCCESS)
+        mpi_fail(e, TK_ECANTCREAT, "cannot create", path, rc);
+    if (tk_mpi_agree(comm, e) != TK_OK)
+        return e->status;
+    chunks = (len + chunk - 1) / chunk;
+    MPI_Allreduce(&chunks, &max_chunks, 1, MPI_UINT64_T, MPI_MAX, comm);
+    for (k = 0; k < max_chunks; k++) {
+        size_t at = k * chunk < len ? k * chunk : len;
+        size_t n = len - at < chunk ? len - at : chunk;
+        MPI_Status st;
+        int written = 0;
+        /* collective: every rank calls as often, with 0 bytes when done */
+        rc = MPI_File_write_at_all(fh, (MPI_Offset)(offset + at), (const char *)buf + at,
+                                   (int)n, MPI_BYTE, &st);
+        if (rc != MPI_SUCCESS)
+            mpi_fail(e, TK_EIO, "cannot write", path, rc);
+        else if (MPI_Get_count(&st, MPI_BYTE, &written) != MPI_SUCCESS ||
+                 (size_t)written != n)
+            tk_err_set(e, TK_EIO, "cannot write %s: short write", path);
+    }
+    rc = MPI_File_sync(fh);
+    if (rc != MPI_SUCCESS)
+        mpi_fail(e, TK_EIO, "cannot write", path, rc);
+    rc = MPI_File_close(&fh);
+    if (rc != MPI_SUCCESS)
+        mpi_fail(e, TK_EIO, "cannot close", path, rc);
+    return tk_mpi_agree(comm, e);
 }
 
 uint64_t tk_peak_rss(void)

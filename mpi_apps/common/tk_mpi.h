@@ -21,6 +21,14 @@ void tk_mpi_sum_u64(MPI_Comm comm, uint64_t *v, int n);
 /* Collective. Maximum of a double over all ranks. */
 double tk_mpi_max_double(MPI_Comm comm, double v);
 
+/* Collective. Creates path (which must not exist) and writes every rank's
+ * buffer buf[0..len) one after another in rank order, with MPI-IO
+ * (MPI_File_write_at_all in chunks below 1 GiB), then syncs and closes it.
+ * All ranks return the same status (TK_ECANTCREAT or TK_EIO with the file
+ * named on failure; the caller removes the partial file). */
+int tk_mpi_write_ordered(MPI_Comm comm, const char *path, const void *buf, size_t len,
+                         tk_err *e);
+
 /* Local. Peak resident set size of this process in bytes. */
 uint64_t tk_peak_rss(void);
 

@@ -92,25 +92,11 @@ static size_t fmt_row(const lj_ctx *c, const lj_row *r, char *p)
     return n;
 }
 
-static int mpi_fail(tk_err *e, int status, const char *what, const char *path, int mpirc)
-{
-    char msg[MPI_MAX_ERROR_STRING];
-    int len = 0;
-
-    MPI_Error_string(mpirc, msg, &len);
-    msg[len] = '\0';
-    return tk_err_set(e, status, "%s %s: %s", what, path, msg);
-}
-
 static int write_csv(lj_ctx *c, const char *path)
 {
     /* longest row: 10 columns of at most 20 chars and separators */
     char *buf = malloc(c->nrows * 240 + 512);
     size_t len = 0, i, k;
-    uint64_t offset, total, chunks, max_chunks;
-    const size_t chunk = (size_t)1 << 30;
-    MPI_File fh;
-    int rc, opened = 0;
 
     if (!buf)
         tk_err_set(&c->err, TK_ESOFTWARE, "out of memory formatting %s", path);
@@ -128,42 +114,9 @@ static int write_csv(lj_ctx *c, const char *path)
         for (i = 0; i < c->nrows; i++)
             len += fmt_row(c, &c->rows[i], buf + len);
     }
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
-        goto out;
-    tk_mpi_exscan_u64(c->comm, len, &offset, &total);
-    rc = MPI_File_open(c->comm, path, MPI_MODE_WRONLY | MPI_MODE_CREATE | MPI_MODE_EXCL,
-                       MPI_INFO_NULL, &fh);
-    if (rc != MPI_SUCCESS)
-        mpi_fail(&c->err, TK_ECANTCREAT, "cannot create", path, rc);
-    else
-        opened = 1;
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
-        goto out;
-    chunks = (len + chunk - 1) / chunk;
-    MPI_Allreduce(&chunks, &max_chunks, 1, MPI_UINT64_T, MPI_MAX, c->comm);
-    for (k = 0; k < max_chunks; k++) {
-        size_t at = k * chunk < len ? k * chunk : len;
-        size_t n = len - at < chunk ? len - at : chunk;
-        MPI_Status st;
-        int written = 0;
-        rc = MPI_File_write_at_all(fh, (MPI_Offset)(offset + at), buf + at, (int)n, MPI_BYTE,
-                                   &st);
-        if (rc != MPI_SUCCESS)
-            mpi_fail(&c->err, TK_EIO, "cannot write", path, rc);
-        else if (MPI_Get_count(&st, MPI_BYTE, &written) != MPI_SUCCESS || (size_t)written != n)
-            tk_err_set(&c->err, TK_EIO, "cannot write %s: short write", path);
-    }
-    rc = MPI_File_sync(fh);
-    if (rc != MPI_SUCCESS)
-        mpi_fail(&c->err, TK_EIO, "cannot write", path, rc);
-out:
-    if (opened) {
-        rc = MPI_File_close(&fh);
-        if (rc != MPI_SUCCESS)
-            mpi_fail(&c->err, TK_EIO, "cannot close", path, rc);
-    }
+    tk_mpi_write_ordered(c->comm, path, buf, len, &c->err);
     free(buf);
-    return tk_mpi_agree(c->comm, &c->err);
+    return c->err.status;
 }
 
 static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total)
