@@ -34,13 +34,14 @@ HDF5_LIBS   := $(shell pkg-config --libs $(HDF5_PKG) 2>/dev/null)
 
 CFLAGS  := $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) $(DEPFLAGS) -Impi_apps/common $(HDF5_CFLAGS)
 LDFLAGS := $(SAN)
-LDLIBS  := $(HDF5_LIBS) -lcsv -lm
+LDLIBS  := $(HDF5_LIBS) -lcsv -ljansson -lm
 
 COMMON_SRC := $(wildcard mpi_apps/common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
 COMMON_LIB := $(BUILD)/libtk.a
 
-PROGRAMS := logjoin genlogs
+# one folder per program under mpi_apps/ (common/ is the shared library)
+PROGRAMS := $(sort $(patsubst mpi_apps/%/,%,$(filter-out mpi_apps/common/,$(dir $(wildcard mpi_apps/*/*.c)))))
 PROG_BINS := $(PROGRAMS:%=$(BIN)/%)
 
 # every program folder holds main.c plus its stages; tests link the stages
@@ -70,7 +71,8 @@ $(COMMON_LIB): $(COMMON_OBJ)
 	rm -f $@
 	ar rcs $@ $^
 
-$(UNIT_BIN): $(UNIT_OBJ) $(logjoin_LIBOBJ) $(COMMON_LIB)
+UNIT_LIBOBJ := $(logjoin_LIBOBJ) $(gbtrain_LIBOBJ) $(gbpredict_LIBOBJ)
+$(UNIT_BIN): $(UNIT_OBJ) $(UNIT_LIBOBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
 

@@ -1,0 +1,102 @@
+/* tk_model.h -- gradient-boosted tree models in XGBoost 1.7's JSON format:
+ * gbtrain writes them, gbpredict and Python's xgboost.Booster load them, and
+ * models saved by xgboost 1.7 (numerical splits) load here.
+ *
+ * Prediction follows XGBoost: at a split node a missing value (NaN) goes to
+ * the default child, otherwise x < split_condition (compared in float32) goes
+ * left; the margin is base_margin plus each tree's leaf value, summed in
+ * float32 in tree order; trees of output group k add to class k. */
+#ifndef TK_MODEL_H
+#define TK_MODEL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tk_status.h"
+
+typedef enum {
+    TK_OBJ_SQUAREDERROR, /* reg:squarederror */
+    TK_OBJ_LOGISTIC,     /* binary:logistic */
+    TK_OBJ_SOFTPROB      /* multi:softprob */
+} tk_objective;
+
+typedef struct tk_tree {
+    int32_t nnodes;
+    int32_t *left, *right;   /* -1 on leaves; right == left + 1 */
+    int32_t *parent;         /* root: 2147483647 */
+    int32_t *split_index;    /* feature index (0 on leaves) */
+    float *split_cond;       /* threshold; the leaf value on leaves */
+    uint8_t *default_left;   /* missing goes left */
+    float *loss_chg;         /* split gain (0 on leaves) */
+    float *sum_hess;         /* sum of hessians of the node's training rows */
+    float *base_weight;      /* the node's weight before eta */
+    int32_t group;           /* output group (class) */
+} tk_tree;
+
+typedef struct tk_model {
+    tk_objective objective;
+    int32_t num_class;       /* classes for softprob, else 0 */
+    float base_score;        /* in probability space, as in the JSON */
+    float scale_pos_weight;  /* binary:logistic's parameter */
+    size_t nfeatures;
+    char **feature_names;    /* owned; nfeatures names */
+    tk_tree *trees;          /* owned */
+    size_t ntrees, trees_cap;
+    char **attr_keys, **attr_vals; /* owned "attributes" (string -> string) */
+    size_t nattrs;
+} tk_model;
+
+/* Local. An empty model (no features, no trees). */
+void tk_model_init(tk_model *m);
+
+/* Local. Frees everything the model owns. */
+void tk_model_free(tk_model *m);
+
+/* Local. Sets the feature names (copied). Returns TK_OK or TK_ESOFTWARE. */
+int tk_model_set_features(tk_model *m, const char *const *names, size_t n, tk_err *e);
+
+/* Local. Appends a copy of tree t. Returns TK_OK or TK_ESOFTWARE. */
+int tk_model_add_tree(tk_model *m, const tk_tree *t, tk_err *e);
+
+/* Local. Drops the trees from index keep on. */
+void tk_model_truncate(tk_model *m, size_t keep);
+
+/* Local. Sets attribute key to value (copied), replacing an earlier value. */
+int tk_model_set_attr(tk_model *m, const char *key, const char *value, tk_err *e);
+
+/* Local. The attribute's value (owned by the model) or NULL. */
+const char *tk_model_get_attr(const tk_model *m, const char *key);
+
+/* Local. The model as XGBoost 1.7 JSON: the same bytes for the same model.
+ * *text is NUL-terminated and owned by the caller (free). */
+int tk_model_to_json(const tk_model *m, char **text, size_t *len, tk_err *e);
+
+/* Local. Writes the JSON to path atomically (temporary sibling, fsync,
+ * rename). */
+int tk_model_save(const tk_model *m, const char *path, tk_err *e);
+
+/* Local. Loads an XGBoost 1.7 JSON model (gbtree booster; numerical splits;
+ * objectives reg:squarederror, binary:logistic, multi:softprob). Anything
+ * else -- not JSON, not a model, another booster, categorical splits,
+ * inconsistent arrays -- is TK_EDATA with a clear message naming path. */
+int tk_model_load(tk_model *m, const char *path, tk_err *e);
+
+/* Local. The margin every row starts from: logit(base_score) for
+ * binary:logistic, base_score otherwise. */
+float tk_model_base_margin(const tk_model *m);
+
+/* Local. Number of outputs per row: num_class for softprob, else 1. */
+int tk_model_noutputs(const tk_model *m);
+
+/* Local. Raw margins of one row: x holds nfeatures floats (NaN = missing),
+ * out receives tk_model_noutputs(m) floats. */
+void tk_model_margin(const tk_model *m, const float *x, float *out);
+
+/* Local. The leaf a row reaches in tree t. */
+int32_t tk_tree_leaf(const tk_tree *t, const float *x);
+
+/* Local. Margins -> predictions in place: sigmoid for binary:logistic,
+ * softmax over the classes for multi:softprob, identity otherwise. */
+void tk_model_transform(const tk_model *m, float *v);
+
+#endif
