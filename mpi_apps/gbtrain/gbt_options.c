@@ -1,0 +1,192 @@
+/* gbt_options.c -- gbtrain's command line: XGBoost's parameter names and
+ * defaults, one table for parsing and --help. */
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "gbtrain.h"
+#include "tk_opt.h"
+
+static const char *const metric_names[] = { "rmse",  "mae",      "logloss", "error",
+                                            "auc",   "mlogloss", "merror" };
+
+const char *gbt_metric_name(gbt_metric_id m)
+{
+    return metric_names[m];
+}
+
+/* Metrics on the transformed predictions that make sense for an objective. */
+static int metric_fits(tk_objective o, gbt_metric_id m)
+{
+    switch (o) {
+    case TK_OBJ_SQUAREDERROR:
+        return m == GBT_RMSE || m == GBT_MAE;
+    case TK_OBJ_LOGISTIC:
+        return m == GBT_LOGLOSS || m == GBT_ERROR || m == GBT_AUC || m == GBT_RMSE ||
+               m == GBT_MAE;
+    case TK_OBJ_SOFTPROB:
+        return m == GBT_MLOGLOSS || m == GBT_MERROR;
+    }
+    return 0;
+}
+
+static const char gbt_arguments[] =
+    "  TRAIN      HDF5 file with a group of 1-D columns (logjoin's features.h5), or a\n"
+    "             CSV file with a header (';' or ',')\n"
+    "  MODEL_OUT  the model, XGBoost 1.7 JSON (also MODEL_OUT.importance.csv)\n";
+
+static const char gbt_example[] =
+    "  mpirun -np 4 gbtrain --label paid --objective binary:logistic --num-round 100 \\\n"
+    "      --valid valid.h5 --eval-metric auc --early-stopping-rounds 10 \\\n"
+    "      data/out/features.h5 model.json\n";
+
+int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err)
+{
+    const tk_opt opts[] = {
+        { "label", TK_OPT_STRING, &cfg->label, 0, 0, "NAME", "the label column (required)",
+          NULL },
+        { "features", TK_OPT_STRING, &cfg->features, 0, 0, "A,B,C",
+          "feature columns, in this order", "every numeric column but the label and --exclude" },
+        { "exclude", TK_OPT_STRING, &cfg->exclude, 0, 0, "A,B", "columns never used as features",
+          NULL },
+        { "group", TK_OPT_STRING, &cfg->group, 0, 0, "NAME", "HDF5 group of the columns", NULL },
+        { "valid", TK_OPT_STRING, &cfg->valid, 0, 0, "FILE",
+          "validation data with the same columns", "none" },
+        { "objective", TK_OPT_STRING, &cfg->objective_name, 0, 0, "NAME",
+          "reg:squarederror, binary:logistic or multi:softprob", NULL },
+        { "num-class", TK_OPT_INT, &cfg->num_class, 0, 1 << 20, "K",
+          "classes, for multi:softprob", NULL },
+        { "num-round", TK_OPT_INT, &cfg->num_round, 0, 1 << 24, "N", "boosting rounds", NULL },
+        { "eta", TK_OPT_DOUBLE, &cfg->eta, 0, 1e9, "X", "learning rate", NULL },
+        { "max-depth", TK_OPT_INT, &cfg->max_depth, 1, 30, "N", "maximum tree depth", NULL },
+        { "min-child-weight", TK_OPT_DOUBLE, &cfg->min_child_weight, 0, INFINITY, "X",
+          "minimum hessian sum in a child", NULL },
+        { "lambda", TK_OPT_DOUBLE, &cfg->lambda, 0, INFINITY, "X", "L2 regularization", NULL },
+        { "alpha", TK_OPT_DOUBLE, &cfg->alpha, 0, INFINITY, "X", "L1 regularization", NULL },
+        { "gamma", TK_OPT_DOUBLE, &cfg->gamma, 0, INFINITY, "X",
+          "minimum loss reduction to split", NULL },
+        { "max-delta-step", TK_OPT_DOUBLE, &cfg->max_delta_step, 0, INFINITY, "X",
+          "maximum leaf weight step (0: none)", NULL },
+        { "subsample", TK_OPT_DOUBLE, &cfg->subsample, 1e-9, 1, "X",
+          "fraction of rows per tree", NULL },
+        { "colsample-bytree", TK_OPT_DOUBLE, &cfg->colsample_bytree, 1e-9, 1, "X",
+          "fraction of features per tree", NULL },
+        { "colsample-bylevel", TK_OPT_DOUBLE, &cfg->colsample_bylevel, 1e-9, 1, "X",
+          "fraction of the tree's features per level", NULL },
+        { "colsample-bynode", TK_OPT_DOUBLE, &cfg->colsample_bynode, 1e-9, 1, "X",
+          "fraction of the level's features per node", NULL },
+        { "max-bin", TK_OPT_INT, &cfg->max_bin, 2, 65535, "N", "maximum bins per feature",
+          NULL },
+        { "base-score", TK_OPT_DOUBLE, &cfg->base_score, -INFINITY, INFINITY, "X",
+          "initial prediction (a probability for binary:logistic)", NULL },
+        { "scale-pos-weight", TK_OPT_DOUBLE, &cfg->scale_pos_weight, 0, INFINITY, "X",
+          "weight of positive rows (binary:logistic)", NULL },
+        { "seed", TK_OPT_INT, &cfg->seed, 0, (double)INT64_MAX, "N", "sampling seed", NULL },
+        { "eval-metric", TK_OPT_STRING, &cfg->metric_name, 0, 0, "NAME",
+          "rmse, mae, logloss, error, auc, mlogloss or merror",
+          "rmse, logloss or mlogloss by objective" },
+        { "eval-log", TK_OPT_STRING, &cfg->eval_log, 0, 0, "FILE",
+          "write the per-round metrics as CSV", "none" },
+        { "early-stopping-rounds", TK_OPT_INT, &cfg->early_stopping_rounds, 0, 1 << 24, "N",
+          "stop when the validation metric has not improved for N rounds (0: off)", NULL },
+        { "checkpoint-every", TK_OPT_INT, &cfg->checkpoint_every, 0, 1 << 24, "K",
+          "replace MODEL_OUT atomically every K rounds (0: only at the end)", NULL },
+        { "resume", TK_OPT_FLAG, &cfg->resume, 0, 0, NULL,
+          "continue from MODEL_OUT up to --num-round rounds in all", NULL },
+        { "top-features", TK_OPT_INT, &cfg->top_features, 0, 1 << 20, "N",
+          "features shown by total gain at the end", NULL },
+        { "progress", TK_OPT_TOGGLE, &cfg->progress, 0, 0, NULL, "show the per-round lines",
+          "on" },
+        { NULL, 0, NULL, 0, 0, NULL, NULL, NULL }
+    };
+    const tk_opt_spec spec = {
+        GBT_NAME, GBT_VERSION, "[OPTIONS] TRAIN MODEL_OUT",
+        "Trains gradient-boosted trees (XGBoost's hist method) over MPI ranks, each\n"
+        "reading its own slice of the rows. The model is byte-identical for any number\n"
+        "of ranks and loads in Python's xgboost 1.7 (xgboost.Booster(model_file=...)).",
+        gbt_arguments, gbt_example, opts, 2, 2
+    };
+    char *pos[2];
+    int npos = 0, rc;
+    tk_err e;
+
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->exclude = "userId";
+    cfg->group = "/features";
+    cfg->objective_name = "reg:squarederror";
+    cfg->num_round = 10;
+    cfg->eta = 0.3;
+    cfg->max_depth = 6;
+    cfg->min_child_weight = 1;
+    cfg->lambda = 1;
+    cfg->subsample = cfg->colsample_bytree = cfg->colsample_bylevel = cfg->colsample_bynode = 1;
+    cfg->max_bin = 256;
+    cfg->base_score = 0.5;
+    cfg->scale_pos_weight = 1;
+    cfg->progress = 1;
+    cfg->top_features = 10;
+    tk_err_clear(&e);
+    rc = tk_opt_parse(&spec, argc, argv, pos, &npos, &e);
+    if (rc == TK_OPT_HELP) {
+        if (rank == 0)
+            tk_opt_help(&spec, out);
+        return rc;
+    }
+    if (rc == TK_OPT_VERSION) {
+        if (rank == 0)
+            fprintf(out, "%s %s\n", GBT_NAME, GBT_VERSION);
+        return rc;
+    }
+    if (rc == TK_OK) {
+        cfg->train = pos[0];
+        cfg->model_out = pos[1];
+        if (!cfg->label)
+            rc = tk_err_set(&e, TK_EUSAGE, "--label is required");
+    }
+    if (rc == TK_OK) {
+        if (strcmp(cfg->objective_name, "reg:squarederror") == 0)
+            cfg->objective = TK_OBJ_SQUAREDERROR;
+        else if (strcmp(cfg->objective_name, "binary:logistic") == 0)
+            cfg->objective = TK_OBJ_LOGISTIC;
+        else if (strcmp(cfg->objective_name, "multi:softprob") == 0)
+            cfg->objective = TK_OBJ_SOFTPROB;
+        else
+            rc = tk_err_set(&e, TK_EUSAGE,
+                            "unknown objective '%s' (reg:squarederror, binary:logistic, "
+                            "multi:softprob)",
+                            cfg->objective_name);
+    }
+    if (rc == TK_OK && cfg->objective == TK_OBJ_SOFTPROB && cfg->num_class < 2)
+        rc = tk_err_set(&e, TK_EUSAGE, "multi:softprob needs --num-class K with K >= 2");
+    if (rc == TK_OK && cfg->objective != TK_OBJ_SOFTPROB && cfg->num_class > 1)
+        rc = tk_err_set(&e, TK_EUSAGE, "--num-class is for multi:softprob");
+    if (rc == TK_OK && cfg->objective == TK_OBJ_LOGISTIC &&
+        !(cfg->base_score > 0 && cfg->base_score < 1))
+        rc = tk_err_set(&e, TK_EUSAGE, "--base-score must be in (0, 1) for binary:logistic");
+    if (rc == TK_OK) {
+        if (!cfg->metric_name)
+            cfg->metric = cfg->objective == TK_OBJ_SQUAREDERROR ? GBT_RMSE
+                          : cfg->objective == TK_OBJ_LOGISTIC   ? GBT_LOGLOSS
+                                                                : GBT_MLOGLOSS;
+        else {
+            size_t i;
+            for (i = 0; i < sizeof(metric_names) / sizeof(metric_names[0]); i++)
+                if (strcmp(cfg->metric_name, metric_names[i]) == 0)
+                    break;
+            if (i == sizeof(metric_names) / sizeof(metric_names[0]))
+                rc = tk_err_set(&e, TK_EUSAGE, "unknown --eval-metric '%s'", cfg->metric_name);
+            else
+                cfg->metric = (gbt_metric_id)i;
+        }
+    }
+    if (rc == TK_OK && !metric_fits(cfg->objective, cfg->metric))
+        rc = tk_err_set(&e, TK_EUSAGE, "--eval-metric %s does not fit objective %s",
+                        metric_names[cfg->metric], cfg->objective_name);
+    if (rc == TK_OK && cfg->early_stopping_rounds > 0 && !cfg->valid)
+        rc = tk_err_set(&e, TK_EUSAGE, "--early-stopping-rounds needs --valid");
+    if (rc != TK_OK && rank == 0) {
+        fprintf(err, "%s: error: %s\n", GBT_NAME, e.msg);
+        tk_opt_usage(&spec, err);
+    }
+    return rc;
+}

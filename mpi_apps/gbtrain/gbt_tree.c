@@ -1,0 +1,373 @@
+/* gbt_tree.c -- one tree, grown depth-wise as XGBoost's hist method does,
+ * with one MPI_Allreduce of histograms per level; and routing rows through
+ * a tree by their bins.
+ *
+ * Gradients become 64-bit fixed point with scales every rank agrees on
+ * (from the global maxima), so histogram sums are exact; the histogram of
+ * the smaller child of each split is built and summed over ranks, its
+ * sibling's comes by subtraction from the parent. Everything after a
+ * reduction runs identically on every rank. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbtrain.h"
+#include "tk_mpi.h"
+
+#define ROOT_PARENT 2147483647
+
+typedef struct gbt_node {
+    int32_t id;         /* index in the tree */
+    double g, h;        /* sums over the sampled rows of all ranks */
+    size_t begin, end;  /* this rank's rows: c->rows[begin..end) */
+    gbt_bin_sum *hist;  /* global histogram, or NULL */
+} gbt_node;
+
+/* A tree being grown: the model's arrays plus each split's bin. */
+typedef struct gbt_grow {
+    tk_tree t;
+    uint32_t *split_bin;
+    int32_t cap;
+} gbt_grow;
+
+static int grow_alloc(gbt_grow *w, int32_t cap)
+{
+    tk_tree *t = &w->t;
+
+    memset(w, 0, sizeof(*w));
+    w->cap = cap;
+    t->left = malloc((size_t)cap * sizeof(int32_t));
+    t->right = malloc((size_t)cap * sizeof(int32_t));
+    t->parent = malloc((size_t)cap * sizeof(int32_t));
+    t->split_index = malloc((size_t)cap * sizeof(int32_t));
+    t->split_cond = malloc((size_t)cap * sizeof(float));
+    t->default_left = malloc((size_t)cap);
+    t->loss_chg = malloc((size_t)cap * sizeof(float));
+    t->sum_hess = malloc((size_t)cap * sizeof(float));
+    t->base_weight = malloc((size_t)cap * sizeof(float));
+    w->split_bin = malloc((size_t)cap * sizeof(uint32_t));
+    return t->left && t->right && t->parent && t->split_index && t->split_cond &&
+                   t->default_left && t->loss_chg && t->sum_hess && t->base_weight &&
+                   w->split_bin
+               ? 0
+               : -1;
+}
+
+static void grow_free(gbt_grow *w)
+{
+    tk_tree *t = &w->t;
+
+    free(t->left);
+    free(t->right);
+    free(t->parent);
+    free(t->split_index);
+    free(t->split_cond);
+    free(t->default_left);
+    free(t->loss_chg);
+    free(t->sum_hess);
+    free(t->base_weight);
+    free(w->split_bin);
+    memset(w, 0, sizeof(*w));
+}
+
+/* Appends a leaf with sums (g, h) under parent; returns its index. */
+static int32_t add_leaf(gbt_grow *w, const gbt_config *cfg, int32_t parent, double g, double h)
+{
+    tk_tree *t = &w->t;
+    int32_t id = t->nnodes++;
+    double wgt = gbt_weight(cfg, g, h);
+
+    t->left[id] = t->right[id] = -1;
+    t->parent[id] = parent;
+    t->split_index[id] = 0;
+    t->split_cond[id] = (float)(wgt * cfg->eta);
+    t->default_left[id] = 0;
+    t->loss_chg[id] = 0.0f;
+    t->sum_hess[id] = (float)h;
+    t->base_weight[id] = (float)wgt;
+    w->split_bin[id] = 0;
+    return id;
+}
+
+/* Whether a row with these bins goes left at split node id. */
+static inline int goes_left(const tk_tree *t, const uint32_t *split_bin, const gbt_cuts *c,
+                            int32_t id, const uint16_t *bins)
+{
+    uint32_t f = (uint32_t)t->split_index[id], b = bins[f];
+
+    if (b == c->nbins[f]) /* missing */
+        return t->default_left[id];
+    return b <= split_bin[id];
+}
+
+/* Scale turning values up to max (over n rows) into int64 without overflow
+ * of any sum: a power of two. */
+static double fixed_scale(double max, uint64_t n)
+{
+    int exp2;
+
+    if (max <= 0.0 || n == 0)
+        return 1.0;
+    frexp(max * (double)n, &exp2); /* max * n < 2^exp2 */
+    return ldexp(1.0, 62 - exp2);
+}
+
+/* Sums of one feature's slots: every sampled row is counted once. */
+static void hist_totals(const gbt_cuts *c, const gbt_bin_sum *hist, int64_t *g, int64_t *h)
+{
+    size_t s;
+
+    *g = *h = 0;
+    for (s = c->offset[0]; s < c->offset[1]; s++) {
+        *g += hist[s].g;
+        *h += hist[s].h;
+    }
+}
+
+int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float *h)
+{
+    const gbt_config *cfg = &c->cfg;
+    gbt_data *d = &c->train;
+    const gbt_cuts *cuts = &c->cuts;
+    size_t nslots = cuts->nslots, nf = d->nf, nlevel = 0, nnext = 0, i;
+    int32_t cap = (int32_t)((2u << cfg->max_depth) - 1);
+    uint32_t *all = malloc(nf * sizeof(*all)), *tree_f = malloc(nf * sizeof(*tree_f));
+    uint32_t *level_f = malloc(nf * sizeof(*level_f)), *node_f = malloc(nf * sizeof(*node_f));
+    gbt_node *level = malloc((size_t)(cap + 1) * sizeof(*level));
+    gbt_node *next = malloc((size_t)(cap + 1) * sizeof(*next));
+    gbt_bin_sum *sendbuf = NULL;
+    gbt_grow w;
+    double mx[2] = { 0, 0 }, gscale, hscale;
+    uint64_t nsampled = 0;
+    size_t ntree_f, nrows = 0;
+    int depth, fail = 0;
+
+    memset(&w, 0, sizeof(w));
+    if (!all || !tree_f || !level_f || !node_f || !level || !next || grow_alloc(&w, cap) != 0)
+        fail = 1;
+    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, c->comm);
+    if (fail)
+        goto nomem;
+
+    /* the round's row sample, and fixed-point gradients */
+    for (i = 0; i < d->n; i++)
+        if (gbt_sample_row(cfg, round, k, d->row0 + i)) {
+            c->rows[nrows++] = (uint32_t)i;
+            if (fabs(g[i]) > mx[0])
+                mx[0] = fabs(g[i]);
+            if (h[i] > mx[1])
+                mx[1] = h[i];
+        }
+    nsampled = nrows;
+    MPI_Allreduce(MPI_IN_PLACE, mx, 2, MPI_DOUBLE, MPI_MAX, c->comm);
+    MPI_Allreduce(MPI_IN_PLACE, &nsampled, 1, MPI_UINT64_T, MPI_SUM, c->comm);
+    gscale = fixed_scale(mx[0], nsampled);
+    hscale = fixed_scale(mx[1], nsampled);
+    for (i = 0; i < nrows; i++) {
+        uint32_t r = c->rows[i];
+        c->gq[r] = llrint((double)g[r] * gscale);
+        c->hq[r] = llrint((double)h[r] * hscale);
+    }
+
+    /* features of this tree */
+    for (i = 0; i < nf; i++)
+        all[i] = (uint32_t)i;
+    ntree_f = gbt_sample_features(cfg, round, k, 0, 0, cfg->colsample_bytree, all, nf, tree_f);
+
+    /* the root */
+    level[0].hist = calloc(nslots, sizeof(gbt_bin_sum));
+    fail = level[0].hist == NULL;
+    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, c->comm);
+    if (fail)
+        goto nomem;
+    gbt_hist_build(cuts, d, c->rows, nrows, c->gq, c->hq, level[0].hist);
+    MPI_Allreduce(MPI_IN_PLACE, level[0].hist, (int)(2 * nslots), MPI_INT64_T, MPI_SUM, c->comm);
+    {
+        int64_t tg, th;
+        hist_totals(cuts, level[0].hist, &tg, &th);
+        level[0].g = (double)tg / gscale;
+        level[0].h = (double)th / hscale;
+    }
+    level[0].begin = 0;
+    level[0].end = nrows;
+    level[0].id = add_leaf(&w, cfg, ROOT_PARENT, level[0].g, level[0].h);
+    nlevel = 1;
+
+    for (depth = 0; depth < cfg->max_depth && nlevel > 0; depth++) {
+        size_t nlevel_f = gbt_sample_features(cfg, round, k, depth, 1, cfg->colsample_bylevel,
+                                              tree_f, ntree_f, level_f);
+        int last = depth + 1 >= cfg->max_depth; /* children cannot split */
+        size_t nbuild = 0, b;
+        nnext = 0;
+        for (i = 0; i < nlevel; i++) {
+            gbt_node *nd = &level[i];
+            size_t nnode_f = gbt_sample_features(cfg, round, k, nd->id, 2, cfg->colsample_bynode,
+                                                 level_f, nlevel_f, node_f);
+            gbt_split s = gbt_split_best(cfg, cuts, nd->hist, nd->g, nd->h, gscale, hscale,
+                                         node_f, nnode_f);
+            tk_tree *t = &w.t;
+            int32_t id = nd->id, l, r;
+            size_t lo, hi;
+            if (!(s.gain > GBT_RT_EPS) || s.gain < cfg->gamma)
+                continue; /* stays a leaf */
+            l = add_leaf(&w, cfg, id, s.gl, s.hl);
+            r = add_leaf(&w, cfg, id, s.gr, s.hr);
+            t->left[id] = l;
+            t->right[id] = r;
+            t->split_index[id] = (int32_t)s.feature;
+            t->split_cond[id] = cuts->cut[s.feature][s.bin];
+            t->default_left[id] = (uint8_t)s.default_left;
+            t->loss_chg[id] = (float)s.gain;
+            w.split_bin[id] = s.bin;
+            /* this rank's rows: left ones first */
+            lo = nd->begin;
+            hi = nd->end;
+            while (lo < hi) {
+                uint32_t row = c->rows[lo];
+                if (goes_left(t, w.split_bin, cuts, id, d->bins + (size_t)row * nf))
+                    lo++;
+                else {
+                    c->rows[lo] = c->rows[--hi];
+                    c->rows[hi] = row;
+                }
+            }
+            next[nnext].id = l;
+            next[nnext].g = s.gl;
+            next[nnext].h = s.hl;
+            next[nnext].begin = nd->begin;
+            next[nnext].end = lo;
+            next[nnext].hist = NULL;
+            next[nnext + 1].id = r;
+            next[nnext + 1].g = s.gr;
+            next[nnext + 1].h = s.hr;
+            next[nnext + 1].begin = lo;
+            next[nnext + 1].end = nd->end;
+            next[nnext + 1].hist = nd->hist; /* parent's, until the sibling is derived */
+            nd->hist = NULL;
+            nnext += 2;
+        }
+        for (i = 0; i < nlevel; i++) {
+            free(level[i].hist);
+            level[i].hist = NULL;
+        }
+        if (!last && nnext > 0) {
+            /* build the smaller child of each split (by hessian; ties: left),
+             * sum over ranks in one Allreduce, derive the siblings */
+            nbuild = nnext / 2;
+            sendbuf = calloc(nbuild * nslots, sizeof(gbt_bin_sum));
+            fail = sendbuf == NULL;
+            for (b = 0; b < nbuild && !fail; b++) {
+                gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
+                gbt_node *small = ln->h <= rn->h ? ln : rn;
+                gbt_hist_build(cuts, d, c->rows + small->begin, small->end - small->begin, c->gq,
+                               c->hq, sendbuf + b * nslots);
+            }
+            MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, c->comm);
+            if (fail)
+                goto nomem;
+            MPI_Allreduce(MPI_IN_PLACE, sendbuf, (int)(2 * nbuild * nslots), MPI_INT64_T,
+                          MPI_SUM, c->comm);
+            for (b = 0; b < nbuild; b++) {
+                gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
+                gbt_bin_sum *parent = rn->hist, *built = sendbuf + b * nslots;
+                gbt_bin_sum *mine = malloc(nslots * sizeof(gbt_bin_sum));
+                gbt_bin_sum *other = malloc(nslots * sizeof(gbt_bin_sum));
+                fail |= !mine || !other;
+                if (!fail) {
+                    memcpy(mine, built, nslots * sizeof(gbt_bin_sum));
+                    gbt_hist_subtract(nslots, parent, built, other);
+                    if (ln->h <= rn->h) {
+                        ln->hist = mine;
+                        rn->hist = other;
+                    } else {
+                        rn->hist = mine;
+                        ln->hist = other;
+                    }
+                } else {
+                    free(mine);
+                    free(other);
+                    rn->hist = NULL;
+                }
+                free(parent);
+            }
+            free(sendbuf);
+            sendbuf = NULL;
+            MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, c->comm);
+            if (fail)
+                goto nomem;
+        } else {
+            for (i = 0; i < nnext; i++) {
+                free(next[i].hist);
+                next[i].hist = NULL;
+            }
+            nnext = last ? 0 : nnext;
+        }
+        {
+            gbt_node *tmp = level;
+            level = next;
+            next = tmp;
+            nlevel = last ? 0 : nnext;
+        }
+    }
+    for (i = 0; i < nlevel; i++)
+        free(level[i].hist);
+    nlevel = 0;
+    w.t.group = k;
+    tk_model_add_tree(&c->model, &w.t, &c->err);
+    goto out;
+nomem:
+    tk_err_set(&c->err, TK_ESOFTWARE, "out of memory growing a tree");
+out:
+    if (level)
+        for (i = 0; i < nlevel; i++)
+            free(level[i].hist);
+    free(sendbuf);
+    free(all);
+    free(tree_f);
+    free(level_f);
+    free(node_f);
+    free(level);
+    free(next);
+    grow_free(&w);
+    return tk_mpi_agree(c->comm, &c->err);
+}
+
+int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int nout,
+                   tk_err *e)
+{
+    uint32_t *split_bin = malloc(((size_t)t->nnodes + 1) * sizeof(*split_bin));
+    int32_t id;
+    uint64_t i;
+
+    if (!split_bin)
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    /* a threshold is one of the cuts: x < cut[j] exactly when bin(x) <= j */
+    for (id = 0; id < t->nnodes; id++) {
+        uint32_t f = (uint32_t)t->split_index[id], j;
+        split_bin[id] = 0;
+        if (t->left[id] < 0)
+            continue;
+        if (f >= c->nf) {
+            free(split_bin);
+            return tk_err_set(e, TK_EDATA, "a tree splits on feature %u of %zu", f, c->nf);
+        }
+        j = gbt_cuts_bin(c, f, t->split_cond[id]);
+        if (j == 0 || c->cut[f][j - 1] != t->split_cond[id]) {
+            free(split_bin);
+            return tk_err_set(e, TK_EDATA,
+                              "threshold %.9g of feature %u is not one of this data's bin cuts "
+                              "(another TRAIN or --max-bin?)",
+                              (double)t->split_cond[id], f);
+        }
+        split_bin[id] = j - 1;
+    }
+    for (i = 0; i < d->n; i++) {
+        const uint16_t *bins = d->bins + i * d->nf;
+        int32_t node = 0;
+        while (t->left[node] >= 0)
+            node = goes_left(t, split_bin, c, node, bins) ? t->left[node] : t->right[node];
+        d->margin[i * (uint64_t)nout + (uint64_t)k] += t->split_cond[node];
+    }
+    free(split_bin);
+    return TK_OK;
+}

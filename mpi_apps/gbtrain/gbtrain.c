@@ -1,0 +1,137 @@
+/* gbtrain.c -- gbt_run: options, data, cuts and bins, the boosting loop,
+ * importance. Every stage ends with the ranks agreeing on errors. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbtrain.h"
+#include "tk_h5.h"
+#include "tk_mpi.h"
+#include "tk_opt.h"
+#include "tk_table.h"
+
+/* The model's header: objective, classes, base score, feature names. */
+static int model_setup(gbt_ctx *c)
+{
+    tk_model *m = &c->model;
+
+    tk_model_init(m);
+    m->objective = c->cfg.objective;
+    m->num_class = c->cfg.objective == TK_OBJ_SOFTPROB ? (int32_t)c->cfg.num_class : 0;
+    m->base_score = (float)c->cfg.base_score;
+    m->scale_pos_weight = (float)c->cfg.scale_pos_weight;
+    return tk_model_set_features(m, (const char *const *)c->names, c->nf, &c->err);
+}
+
+/* Margins start at the base margin; scratch for the rounds. */
+static int alloc_state(gbt_ctx *c)
+{
+    uint64_t n = c->train.n, nv = c->valid.n, i;
+    size_t K = (size_t)c->nout;
+    float base = tk_model_base_margin(&c->model);
+
+    c->train.margin = malloc((n * K + 1) * sizeof(float));
+    c->valid.margin = malloc((nv * K + 1) * sizeof(float));
+    c->g = malloc((n * K + 1) * sizeof(float));
+    c->h = malloc((n * K + 1) * sizeof(float));
+    c->gq = malloc((n + 1) * sizeof(int64_t));
+    c->hq = malloc((n + 1) * sizeof(int64_t));
+    c->rows = malloc((n + 1) * sizeof(uint32_t));
+    if (!c->train.margin || !c->valid.margin || !c->g || !c->h || !c->gq || !c->hq || !c->rows)
+        return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory for %llu rows",
+                          (unsigned long long)n);
+    if (n > UINT32_MAX)
+        return tk_err_set(&c->err, TK_EUSAGE, "more than 2^32 rows on one rank: use more ranks");
+    for (i = 0; i < n * K; i++)
+        c->train.margin[i] = base;
+    for (i = 0; i < nv * K; i++)
+        c->valid.margin[i] = base;
+    return TK_OK;
+}
+
+int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
+{
+    gbt_ctx *c = calloc(1, sizeof(*c));
+    int rc, rank;
+    uint64_t maxrss;
+
+    MPI_Comm_rank(comm, &rank);
+    if (!c) {
+        fprintf(err, "%s: error: out of memory\n", GBT_NAME);
+        MPI_Abort(comm, TK_ESOFTWARE);
+        return TK_ESOFTWARE;
+    }
+    c->comm = comm;
+    c->rank = rank;
+    MPI_Comm_size(comm, &c->size);
+    c->t_start = tk_now();
+    tk_err_clear(&c->err);
+    rc = gbt_options_parse(&c->cfg, argc, argv, rank, out, err);
+    if (rc != TK_OK) {
+        free(c);
+        return rc == TK_EUSAGE ? TK_EUSAGE : TK_OK;
+    }
+    tk_log_init(&c->log, GBT_NAME, rank, out, err, c->cfg.progress);
+    tk_h5_quiet();
+    c->nout = gbt_noutputs(&c->cfg);
+    tk_model_init(&c->model);
+
+    if (gbt_data_columns(comm, &c->cfg, &c->names, &c->nf, &c->err) != TK_OK ||
+        tk_mpi_agree(comm, &c->err) != TK_OK)
+        goto fail;
+    if (gbt_data_load(comm, &c->cfg, c->cfg.train, (const char *const *)c->names, c->nf,
+                      &c->train, &c->err) != TK_OK)
+        goto fail;
+    if (c->cfg.valid) {
+        if (gbt_data_load(comm, &c->cfg, c->cfg.valid, (const char *const *)c->names, c->nf,
+                          &c->valid, &c->err) != TK_OK)
+            goto fail;
+        c->has_valid = 1;
+    }
+    if (gbt_cuts_build(comm, &c->train, c->cfg.max_bin, &c->cuts, &c->err) != TK_OK)
+        goto fail;
+    gbt_bins_build(&c->cuts, &c->train, &c->err);
+    if (c->has_valid && c->err.status == TK_OK)
+        gbt_bins_build(&c->cuts, &c->valid, &c->err);
+    if (tk_mpi_agree(comm, &c->err) != TK_OK)
+        goto fail;
+    model_setup(c);
+    if (c->err.status == TK_OK)
+        alloc_state(c);
+    if (tk_mpi_agree(comm, &c->err) != TK_OK)
+        goto fail;
+    if (c->rank == 0 && c->cfg.progress)
+        tk_log_info(&c->log, "%s: %llu rows, %zu features, %s, %d ranks, %.2f s to load and bin",
+                    GBT_NAME, (unsigned long long)c->train.total, c->nf, c->cfg.objective_name,
+                    c->size, tk_now() - c->t_start);
+    if (gbt_train(c) != TK_OK)
+        goto fail;
+    if (c->rank == 0)
+        gbt_importance_write(c, &c->err);
+    if (tk_mpi_agree(comm, &c->err) != TK_OK)
+        goto fail;
+    maxrss = tk_peak_rss();
+    MPI_Allreduce(MPI_IN_PLACE, &maxrss, 1, MPI_UINT64_T, MPI_MAX, comm);
+    if (rank == 0)
+        fprintf(out, "%s: wrote %s in %.2f s, %d ranks, maxrss=%llu MiB\n", GBT_NAME,
+                c->cfg.model_out, tk_now() - c->t_start, c->size,
+                (unsigned long long)(maxrss >> 20));
+    rc = TK_OK;
+    goto out;
+fail:
+    tk_log_error(&c->log, &c->err);
+    rc = c->err.status ? c->err.status : TK_EFAIL;
+out:
+    tk_table_names_free(c->names, c->nf);
+    gbt_data_free(&c->train);
+    gbt_data_free(&c->valid);
+    gbt_cuts_free(&c->cuts);
+    tk_model_free(&c->model);
+    free(c->g);
+    free(c->h);
+    free(c->gq);
+    free(c->hq);
+    free(c->rows);
+    free(c);
+    return rc;
+}

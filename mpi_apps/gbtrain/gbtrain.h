@@ -1,0 +1,242 @@
+/* gbtrain.h -- distributed histogram gradient boosting (XGBoost's "hist"
+ * method) whose model does not depend on the number of ranks.
+ *
+ * Data flow, one file per stage:
+ *   gbt_options.c    command line -> gbt_config
+ *   gbt_data.c       TRAIN / VALID -> this rank's rows (features, labels)
+ *   gbt_cuts.c       exact distributed quantile cuts; values -> bins
+ *   gbt_objective.c  margins -> gradients; the base margin
+ *   gbt_sample.c     row and column sampling keyed on (seed, round, ...)
+ *   gbt_hist.c       fixed-point gradient histograms, summed over ranks
+ *   gbt_split.c      the best split of a node, leaf weights
+ *   gbt_tree.c       one tree, grown depth-wise; routing rows through trees
+ *   gbt_metric.c     evaluation metrics, exact over all ranks
+ *   gbt_train.c      the boosting loop: evaluation, early stopping,
+ *                    checkpoints, resume
+ *   gbt_importance.c feature importance
+ *   gbtrain.c        gbt_run: the stages in order
+ *
+ * Determinism: every rank's gradients are turned into 64-bit fixed-point
+ * integers with a scale all ranks agree on, so histogram sums are exact and
+ * independent of how rows are split over ranks; everything after a reduction
+ * runs identically on every rank. */
+#ifndef GBTRAIN_H
+#define GBTRAIN_H
+
+#include <mpi.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "tk_log.h"
+#include "tk_model.h"
+#include "tk_status.h"
+
+#define GBT_NAME "gbtrain"
+#define GBT_VERSION "1.0.0"
+#define GBT_RT_EPS 1e-6 /* XGBoost's kRtEps: smaller gains are no gain */
+
+/* ---- configuration (gbt_options.c) ---- */
+
+typedef enum {
+    GBT_RMSE, GBT_MAE, GBT_LOGLOSS, GBT_ERROR, GBT_AUC, GBT_MLOGLOSS, GBT_MERROR
+} gbt_metric_id;
+
+typedef struct gbt_config {
+    const char *train, *model_out;
+    const char *valid, *label, *features, *exclude, *group;
+    const char *objective_name, *metric_name, *eval_log;
+    tk_objective objective;
+    gbt_metric_id metric;
+    int64_t num_class, num_round, max_depth, max_bin, seed;
+    int64_t early_stopping_rounds, checkpoint_every;
+    double eta, min_child_weight, lambda, alpha, gamma, max_delta_step;
+    double subsample, colsample_bytree, colsample_bylevel, colsample_bynode;
+    double base_score, scale_pos_weight;
+    int resume;
+    int progress;
+    int64_t top_features;
+} gbt_config;
+
+/* Local. Parses the command line. Prints help/version/usage on rank 0 only.
+ * Returns TK_OK, TK_OPT_HELP, TK_OPT_VERSION or TK_EUSAGE (printed). */
+int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err);
+
+/* Local. The name of a metric, e.g. "auc". */
+const char *gbt_metric_name(gbt_metric_id m);
+
+/* ---- data (gbt_data.c) ---- */
+
+typedef struct gbt_data {
+    uint64_t n;         /* this rank's rows */
+    uint64_t row0;      /* global number of the first one */
+    uint64_t total;     /* rows over all ranks */
+    size_t nf;          /* features */
+    float **xcol;       /* nf columns of n values, NaN = missing (freed after binning) */
+    float *y;           /* n labels */
+    uint16_t *bins;     /* n * nf feature-local bins (missing = that feature's nbins) */
+    float *margin;      /* n * K raw scores */
+} gbt_data;
+
+/* Collective. Chooses the feature columns of cfg->train (those named by
+ * --features, else every column but the label and --exclude), in file order.
+ * *names: owned array of owned strings (tk_table_names_free). */
+int gbt_data_columns(MPI_Comm comm, const gbt_config *cfg, char ***names, size_t *n,
+                     tk_err *e);
+
+/* Collective. Reads path's columns names[0..nf) and the label into d, this
+ * rank's slice, checking labels against the objective and features for
+ * infinities. what names the data set in messages ("TRAIN", "VALID"). */
+int gbt_data_load(MPI_Comm comm, const gbt_config *cfg, const char *path,
+                  const char *const *names, size_t nf, gbt_data *d, tk_err *e);
+
+/* Local. */
+void gbt_data_free(gbt_data *d);
+
+/* ---- cuts and bins (gbt_cuts.c) ---- */
+
+typedef struct gbt_cuts {
+    size_t nf;
+    uint32_t *nbins;    /* per feature: bins for values (>= 1) */
+    float **cut;        /* per feature: nbins - 1 ascending thresholds */
+    size_t *offset;     /* per feature: first histogram slot (nbins + 1 slots, the
+                         * last one for missing values) */
+    size_t nslots;      /* histogram slots in all */
+} gbt_cuts;
+
+/* Collective. Exact quantile cuts of d's features over all ranks, at most
+ * max_bin bins per feature: with at most max_bin distinct values, one bin per
+ * value; otherwise the values at global ranks k*n/max_bin. A value goes to
+ * bin j when cut[j-1] <= x < cut[j]. The same on every rank and for any
+ * number of ranks. */
+int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *c, tk_err *e);
+
+/* Local. */
+void gbt_cuts_free(gbt_cuts *c);
+
+/* Local. The bin of value v of feature f (missing: nbins[f]). */
+uint32_t gbt_cuts_bin(const gbt_cuts *c, size_t f, float v);
+
+/* Local. Fills d->bins (row-major) from d->xcol and frees the columns. */
+int gbt_bins_build(const gbt_cuts *c, gbt_data *d, tk_err *e);
+
+/* ---- objective (gbt_objective.c) ---- */
+
+/* Local. Number of outputs per row. */
+int gbt_noutputs(const gbt_config *cfg);
+
+/* Local. Gradient and hessian of class k for every row (weights applied). */
+void gbt_gradients(const gbt_config *cfg, const gbt_data *d, int k, float *g, float *h);
+
+/* ---- sampling (gbt_sample.c) ---- */
+
+/* Local. Whether global row is in the sample of (round, k). */
+int gbt_sample_row(const gbt_config *cfg, int64_t round, int k, uint64_t row);
+
+/* Local. Chooses round(rate * n) (at least 1) of the features in[0..n) keyed
+ * on (seed, round, k, level_or_node, salt), written to out sorted; returns
+ * how many. */
+size_t gbt_sample_features(const gbt_config *cfg, int64_t round, int k, int64_t node,
+                           int salt, double rate, const uint32_t *in, size_t n,
+                           uint32_t *out);
+
+/* ---- histograms (gbt_hist.c) ---- */
+
+typedef struct gbt_bin_sum {
+    int64_t g, h;
+} gbt_bin_sum;
+
+/* Local. Adds the fixed-point gradients of rows[0..nrows) into hist
+ * (c->nslots slots, zeroed by the caller). */
+void gbt_hist_build(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, size_t nrows,
+                    const int64_t *gq, const int64_t *hq, gbt_bin_sum *hist);
+
+/* Local. out = parent - child, slot by slot. */
+void gbt_hist_subtract(size_t nslots, const gbt_bin_sum *parent, const gbt_bin_sum *child,
+                       gbt_bin_sum *out);
+
+/* ---- splits (gbt_split.c) ---- */
+
+typedef struct gbt_split {
+    double gain;        /* loss change; <= 0 when there is no valid split */
+    uint32_t feature;
+    uint32_t bin;       /* rows with bin <= this go left */
+    int default_left;
+    double gl, hl, gr, hr;
+} gbt_split;
+
+/* Local. XGBoost's node weight -G/(H+lambda) with alpha and max_delta_step
+ * (0 when H < min_child_weight). */
+double gbt_weight(const gbt_config *cfg, double g, double h);
+
+/* Local. XGBoost's gain of a node with sums (g, h). */
+double gbt_gain(const gbt_config *cfg, double g, double h);
+
+/* Local. The best split of a node with sums (g, h) and histogram hist over
+ * the features feats[0..nfeats); scale converts fixed point to real sums.
+ * Ties go to the smaller feature, then the smaller bin, then missing-right. */
+gbt_split gbt_split_best(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
+                         double g, double h, double gscale, double hscale,
+                         const uint32_t *feats, size_t nfeats);
+
+/* ---- trees (gbt_tree.c) ---- */
+
+typedef struct gbt_ctx gbt_ctx;
+
+/* Collective. Grows the tree of output k in round from the gradients g, h
+ * of the training rows (computed for every output before the round's first
+ * tree, as XGBoost does) and appends it to the model. */
+int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float *h);
+
+/* Local. Adds tree t's leaf values to the margins of output k of d's rows,
+ * routing by bins. Returns TK_OK, or TK_EDATA when a threshold is not one of
+ * the cuts (a model trained on other data or another --max-bin). */
+int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int nout,
+                   tk_err *e);
+
+/* ---- metrics (gbt_metric.c) ---- */
+
+/* Collective. The metric of d's margins against its labels over all ranks;
+ * the same value on every rank for any number of ranks. */
+double gbt_metric_eval(MPI_Comm comm, const gbt_config *cfg, const gbt_data *d);
+
+/* Local. Whether a is better than b for the metric. */
+int gbt_metric_better(gbt_metric_id m, double a, double b);
+
+/* ---- importance (gbt_importance.c) ---- */
+
+/* Rank 0: writes MODEL_OUT.importance.csv (feature,gain,weight,cover, by
+ * total gain) and prints the top features. */
+int gbt_importance_write(const gbt_ctx *c, tk_err *e);
+
+/* ---- the job ---- */
+
+struct gbt_ctx {
+    MPI_Comm comm;
+    int rank, size;
+    gbt_config cfg;
+    tk_log log;
+    tk_err err;
+    char **names;       /* feature names */
+    size_t nf;
+    gbt_data train, valid;
+    int has_valid;
+    gbt_cuts cuts;
+    tk_model model;
+    int nout;           /* outputs per row */
+    /* per-round scratch */
+    float *g, *h;       /* n * nout gradients of the round */
+    int64_t *gq, *hq;   /* fixed-point gradients of the current tree */
+    uint32_t *rows;     /* row partition of the current tree */
+    FILE *eval_log;
+    double t_start;
+};
+
+/* Collective. The boosting loop with evaluation, early stopping,
+ * checkpoints and resume. */
+int gbt_train(gbt_ctx *c);
+
+/* Collective. Runs gbtrain on comm; output on rank 0. Returns the exit
+ * status, the same on every rank. */
+int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err);
+
+#endif
