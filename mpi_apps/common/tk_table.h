@@ -54,7 +54,12 @@ void tk_table_names_free(char **names, size_t n);
  *  - HDF5 datasets of unequal length or not 1-D numeric: TK_EDATA naming them;
  *  - a CSV row with the wrong number of fields or a non-numeric value:
  *    TK_EDATA "FILE:LINE: ..." (the first such row in file order);
- *  - an empty table (no rows at all): TK_EDATA "FILE: no rows". */
+ *  - an empty table (no rows at all): TK_EDATA "FILE: no rows";
+ *  - no columns asked: TK_EUSAGE; a missing group: TK_EDATA "FILE: no group 'G'".
+ * cols[j] is never NULL, even on a rank with no rows. CSV is_int goes by
+ * value ("55.0" is an integer; an all-missing column counts as integer).
+ * HDF5 values too large for float32 become infinities (the caller checks);
+ * CSV values too large are an error. */
 int tk_table_read(MPI_Comm comm, const char *path, const char *group,
                   const char *const *names, size_t n, tk_coltype type, tk_table *t,
                   tk_err *e);

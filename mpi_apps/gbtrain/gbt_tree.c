@@ -219,17 +219,19 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             t->default_left[id] = (uint8_t)s.default_left;
             t->loss_chg[id] = (float)s.gain;
             w.split_bin[id] = s.bin;
-            /* this rank's rows: left ones first */
+            /* this rank's rows: left ones first, both sides kept ascending */
             lo = nd->begin;
-            hi = nd->end;
-            while (lo < hi) {
-                uint32_t row = c->rows[lo];
-                if (goes_left(t, w.split_bin, cuts, id, d->bins + (size_t)row * nf))
-                    lo++;
-                else {
-                    c->rows[lo] = c->rows[--hi];
-                    c->rows[hi] = row;
+            hi = 0;
+            {
+                size_t j;
+                for (j = nd->begin; j < nd->end; j++) {
+                    uint32_t row = c->rows[j];
+                    if (goes_left(t, w.split_bin, cuts, id, d->bins + (size_t)row * nf))
+                        c->rows[lo++] = row;
+                    else
+                        c->rows_tmp[hi++] = row;
                 }
+                memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
             }
             next[nnext].id = l;
             next[nnext].g = s.gl;

@@ -37,7 +37,9 @@ static int alloc_state(gbt_ctx *c)
     c->gq = malloc((n + 1) * sizeof(int64_t));
     c->hq = malloc((n + 1) * sizeof(int64_t));
     c->rows = malloc((n + 1) * sizeof(uint32_t));
-    if (!c->train.margin || !c->valid.margin || !c->g || !c->h || !c->gq || !c->hq || !c->rows)
+    c->rows_tmp = malloc((n + 1) * sizeof(uint32_t));
+    if (!c->train.margin || !c->valid.margin || !c->g || !c->h || !c->gq || !c->hq || !c->rows ||
+        !c->rows_tmp)
         return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory for %llu rows",
                           (unsigned long long)n);
     if (n > UINT32_MAX)
@@ -132,6 +134,7 @@ out:
     free(c->gq);
     free(c->hq);
     free(c->rows);
+    free(c->rows_tmp);
     free(c);
     return rc;
 }

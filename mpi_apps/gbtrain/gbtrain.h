@@ -226,7 +226,9 @@ struct gbt_ctx {
     /* per-round scratch */
     float *g, *h;       /* n * nout gradients of the round */
     int64_t *gq, *hq;   /* fixed-point gradients of the current tree */
-    uint32_t *rows;     /* row partition of the current tree */
+    uint32_t *rows;     /* row partition of the current tree: each node's rows
+                         * contiguous and ascending (memory order for the histograms) */
+    uint32_t *rows_tmp; /* scratch for partitioning */
     FILE *eval_log;
     double t_start;
 };

@@ -18,6 +18,8 @@ int unit_register_keycount(void);
 int unit_register_agg(void);
 int unit_register_opt(void);
 int unit_register_fs(void);
+int unit_register_table(void);
+int unit_register_gbtrain(void);
 
 /* Adds a suite and its NULL-terminated tests. */
 typedef struct unit_test {

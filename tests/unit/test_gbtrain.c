@@ -1,0 +1,245 @@
+/* test_gbtrain.c -- gbtrain's pieces: gains and weights against hand-computed
+ * values, the best split of a hand-built histogram, exact cuts and binning,
+ * histogram building and subtraction, deterministic sampling. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../mpi_apps/gbtrain/gbtrain.h"
+#include "unit.h"
+
+static gbt_config base_config(void)
+{
+    gbt_config c;
+
+    memset(&c, 0, sizeof(c));
+    c.objective = TK_OBJ_LOGISTIC;
+    c.lambda = 1.0;
+    c.min_child_weight = 1.0;
+    c.eta = 0.3;
+    c.max_depth = 6;
+    c.max_bin = 256;
+    c.subsample = c.colsample_bytree = c.colsample_bylevel = c.colsample_bynode = 1.0;
+    c.seed = 7;
+    return c;
+}
+
+static void test_gain_and_weight(void)
+{
+    gbt_config c = base_config();
+
+    /* G^2 / (H + lambda) and -G / (H + lambda) */
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 3.0), 1.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(gbt_weight(&c, 2.0, 3.0), -0.5, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, -6.0, 2.0), 12.0, 1e-12);
+    /* below min_child_weight: nothing */
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 0.5), 0.0, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(gbt_weight(&c, 2.0, 0.5), 0.0, 0.0);
+    /* alpha: soft threshold of G */
+    c.alpha = 0.5;
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 3.0), 1.5 * 1.5 / 4.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(gbt_weight(&c, -2.0, 3.0), 1.5 / 4.0, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 0.3, 3.0), 0.0, 1e-12);
+    c.alpha = 0.0;
+    /* max_delta_step clips the weight; the gain follows the clipped weight */
+    c.max_delta_step = 0.1;
+    CU_ASSERT_DOUBLE_EQUAL(gbt_weight(&c, 2.0, 3.0), -0.1, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 3.0), -(2.0 * 2.0 * -0.1 + 4.0 * 0.01), 1e-12);
+}
+
+/* cuts by hand: one feature with 3 value bins */
+static gbt_cuts one_feature_cuts(void)
+{
+    gbt_cuts c;
+    static uint32_t nbins[1] = { 3 };
+    static float cut0[2] = { 1.0f, 2.0f };
+    static float *cut[1] = { cut0 };
+    static size_t offset[2] = { 0, 4 };
+
+    c.nf = 1;
+    c.nbins = nbins;
+    c.cut = cut;
+    c.offset = offset;
+    c.nslots = 4;
+    return c;
+}
+
+static void test_split_best(void)
+{
+    gbt_config cfg = base_config();
+    gbt_cuts cuts = one_feature_cuts();
+    /* bins 0,1,2 and missing; scale 1 */
+    gbt_bin_sum hist[4] = { { -4, 2 }, { 1, 2 }, { 3, 2 }, { 0, 0 } };
+    uint32_t feats[1] = { 0 };
+    double g = 0, h = 6, parent = gbt_gain(&cfg, g, h);
+    /* candidates: after bin 0: L(-4,2) R(4,4); after bin 1: L(-3,4) R(3,2) */
+    double gain0 = 16.0 / 3 + 16.0 / 5 - parent, gain1 = 9.0 / 5 + 9.0 / 3 - parent;
+    gbt_split s = gbt_split_best(&cfg, &cuts, hist, g, h, 1.0, 1.0, feats, 1);
+
+    CU_ASSERT(gain0 > gain1);
+    CU_ASSERT_DOUBLE_EQUAL(s.gain, gain0, 1e-12);
+    CU_ASSERT_EQUAL(s.bin, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s.gl, -4.0, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s.hr, 4.0, 0);
+    /* with missing values (-5, 2) the best is to send them left after bin 0 */
+    {
+        gbt_bin_sum hm[4] = { { -4, 2 }, { 1, 2 }, { 3, 2 }, { -5, 2 } };
+        gbt_split m = gbt_split_best(&cfg, &cuts, hm, -5, 8, 1.0, 1.0, feats, 1);
+        double p = gbt_gain(&cfg, -5, 8);
+        CU_ASSERT_EQUAL(m.bin, 0);
+        CU_ASSERT_EQUAL(m.default_left, 1);
+        CU_ASSERT_DOUBLE_EQUAL(m.gain, 81.0 / 5 + 16.0 / 5 - p, 1e-12);
+    }
+    /* min_child_weight 3: only splits with both sides >= 3 */
+    cfg.min_child_weight = 3;
+    s = gbt_split_best(&cfg, &cuts, hist, g, h, 1.0, 1.0, feats, 1);
+    CU_ASSERT_EQUAL(s.gain, 0.0); /* each candidate has a side of hessian 2 */
+}
+
+static gbt_data column_data(const float *v, size_t n)
+{
+    gbt_data d;
+
+    memset(&d, 0, sizeof(d));
+    d.n = d.total = n;
+    d.nf = 1;
+    d.xcol = malloc(sizeof(*d.xcol));
+    d.xcol[0] = malloc(n * sizeof(float));
+    memcpy(d.xcol[0], v, n * sizeof(float));
+    return d;
+}
+
+static void test_cuts_few_values(void)
+{
+    const float v[] = { 3, 1, NAN, 2, 3, 1, 3, -0.0f, 0.0f };
+    gbt_data d = column_data(v, sizeof(v) / sizeof(v[0]));
+    gbt_cuts c;
+    tk_err e;
+
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, &c, &e), TK_OK);
+    /* distinct 0, 1, 2, 3: one bin each, cuts 1, 2, 3 */
+    CU_ASSERT_EQUAL(c.nbins[0], 4);
+    CU_ASSERT_EQUAL(c.cut[0][0], 1.0f);
+    CU_ASSERT_EQUAL(c.cut[0][1], 2.0f);
+    CU_ASSERT_EQUAL(c.cut[0][2], 3.0f);
+    CU_ASSERT_EQUAL(c.nslots, 5);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, -7.0f), 0);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, -0.0f), 0);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 0.999f), 0);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 1.0f), 1);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 2.5f), 2);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 1e30f), 3);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, NAN), 4);
+    CU_ASSERT_EQUAL(gbt_bins_build(&c, &d, &e), TK_OK);
+    CU_ASSERT_EQUAL(d.bins[0], 3);
+    CU_ASSERT_EQUAL(d.bins[2], 4);
+    CU_ASSERT_EQUAL(d.bins[7], 0);
+    gbt_cuts_free(&c);
+    gbt_data_free(&d);
+}
+
+static void test_cuts_quantiles(void)
+{
+    enum { N = 1000 };
+    float v[N];
+    gbt_data d;
+    gbt_cuts c;
+    tk_err e;
+    size_t i;
+
+    for (i = 0; i < N; i++) /* 0..999 shuffled */
+        v[i] = (float)((i * 7919) % N);
+    d = column_data(v, N);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 10, &c, &e), TK_OK);
+    /* the values at ranks k*1000/10: 100, 200, ..., 900 */
+    CU_ASSERT_EQUAL(c.nbins[0], 10);
+    for (i = 0; i < 9; i++)
+        CU_ASSERT_EQUAL(c.cut[0][i], (float)(100 * (i + 1)));
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 99.5f), 0);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 100.0f), 1);
+    CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 999.0f), 9);
+    gbt_cuts_free(&c);
+    gbt_data_free(&d);
+    /* all missing: a single bin */
+    {
+        const float m[] = { NAN, NAN };
+        gbt_data dm = column_data(m, 2);
+        CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &dm, 10, &c, &e), TK_OK);
+        CU_ASSERT_EQUAL(c.nbins[0], 1);
+        CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 5.0f), 0);
+        CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, NAN), 1);
+        gbt_cuts_free(&c);
+        gbt_data_free(&dm);
+    }
+}
+
+static void test_hist_build_subtract(void)
+{
+    gbt_cuts cuts = one_feature_cuts();
+    gbt_data d;
+    uint16_t bins[6] = { 0, 1, 2, 3, 1, 0 };
+    int64_t gq[6] = { 1, 2, 3, 4, 5, 6 }, hq[6] = { 10, 20, 30, 40, 50, 60 };
+    uint32_t all[6] = { 0, 1, 2, 3, 4, 5 }, left[3] = { 0, 1, 5 };
+    gbt_bin_sum parent[4], child[4], sib[4], direct[4];
+    uint32_t right[3] = { 2, 3, 4 };
+    size_t s;
+
+    memset(&d, 0, sizeof(d));
+    d.n = 6;
+    d.nf = 1;
+    d.bins = bins;
+    memset(parent, 0, sizeof(parent));
+    memset(child, 0, sizeof(child));
+    memset(direct, 0, sizeof(direct));
+    gbt_hist_build(&cuts, &d, all, 6, gq, hq, parent);
+    CU_ASSERT_EQUAL(parent[0].g, 7);
+    CU_ASSERT_EQUAL(parent[1].g, 7);
+    CU_ASSERT_EQUAL(parent[2].h, 30);
+    CU_ASSERT_EQUAL(parent[3].g, 4); /* missing slot */
+    gbt_hist_build(&cuts, &d, left, 3, gq, hq, child);
+    gbt_hist_subtract(4, parent, child, sib);
+    gbt_hist_build(&cuts, &d, right, 3, gq, hq, direct);
+    for (s = 0; s < 4; s++) {
+        CU_ASSERT_EQUAL(sib[s].g, direct[s].g);
+        CU_ASSERT_EQUAL(sib[s].h, direct[s].h);
+    }
+}
+
+static void test_sampling(void)
+{
+    gbt_config c = base_config();
+    uint32_t in[20], out[20], out2[20];
+    size_t i, n, taken = 0;
+
+    c.subsample = 0.5;
+    for (i = 0; i < 20000; i++)
+        taken += (size_t)gbt_sample_row(&c, 3, 0, i);
+    CU_ASSERT(taken > 9600 && taken < 10400);
+    CU_ASSERT_EQUAL(gbt_sample_row(&c, 3, 0, 12345), gbt_sample_row(&c, 3, 0, 12345));
+    for (i = 0; i < 20; i++)
+        in[i] = (uint32_t)i;
+    n = gbt_sample_features(&c, 2, 0, 5, 1, 0.3, in, 20, out);
+    CU_ASSERT_EQUAL(n, 6); /* round(0.3 * 20) */
+    for (i = 1; i < n; i++)
+        CU_ASSERT(out[i - 1] < out[i]);
+    CU_ASSERT_EQUAL(gbt_sample_features(&c, 2, 0, 5, 1, 0.3, in, 20, out2), n);
+    CU_ASSERT_EQUAL(memcmp(out, out2, n * sizeof(*out)), 0);
+    CU_ASSERT_EQUAL(gbt_sample_features(&c, 2, 0, 5, 1, 0.01, in, 20, out), 1);
+    CU_ASSERT_EQUAL(gbt_sample_features(&c, 2, 0, 5, 1, 1.0, in, 20, out), 20);
+}
+
+int unit_register_gbtrain(void)
+{
+    static const unit_test tests[] = {
+        { "gain and weight (lambda, alpha, max_delta_step)", test_gain_and_weight },
+        { "best split of a hand-built histogram", test_split_best },
+        { "cuts: one bin per distinct value", test_cuts_few_values },
+        { "cuts: exact quantiles", test_cuts_quantiles },
+        { "histogram build and sibling by subtraction", test_hist_build_subtract },
+        { "row and column sampling", test_sampling },
+        { NULL, NULL }
+    };
+    return unit_add_suite("gbtrain", tests);
+}
