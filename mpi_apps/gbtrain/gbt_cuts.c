@@ -169,6 +169,8 @@ int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *
             if (set_cuts(c, f, alld, k, k ? alld[0] : 0) != 0)
                 fail = 1;
             over[f] = 2; /* done */
+        } else {
+            over[f] = 1; /* few per rank, too many in all: quantiles */
         }
         free(alld);
         alld = NULL;
