@@ -57,25 +57,31 @@ static void shortest(double v, char *buf, size_t len)
     }
 }
 
-/* Adds the round's trees to the margins, evaluates, updates early stopping.
- * Returns 1 when training should stop, 0 to go on, -1 on error. */
-static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first_tree)
+/* Adds the round's trees to the margins (the training ones only when
+ * replaying: a grown tree has added its own), evaluates the metrics that
+ * are printed, logged or used, updates early stopping. Returns 1 when
+ * training should stop, 0 to go on, -1 on error. */
+static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first_tree,
+                        int replay)
 {
     const gbt_config *cfg = &c->cfg;
-    double tr, va = NAN;
+    double tr = NAN, va = NAN;
     int k;
 
     for (k = 0; k < c->nout; k++) {
         const tk_tree *t = &c->model.trees[first_tree + (size_t)k];
-        if (gbt_tree_apply(&c->cuts, t, &c->train, t->group, c->nout, &c->err) != TK_OK ||
+        if ((replay &&
+             gbt_tree_apply(&c->cuts, t, &c->train, t->group, c->nout, &c->err) != TK_OK) ||
             (c->has_valid &&
              gbt_tree_apply(&c->cuts, t, &c->valid, t->group, c->nout, &c->err) != TK_OK))
             break;
     }
     if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
         return -1;
-    tr = gbt_metric_eval(c->comm, cfg, &c->train);
-    if (c->has_valid)
+    /* every rank decides alike: the options are the same everywhere */
+    if (cfg->progress || cfg->eval_log)
+        tr = gbt_metric_eval(c->comm, cfg, &c->train);
+    if (c->has_valid && (cfg->progress || cfg->eval_log || cfg->early_stopping_rounds > 0))
         va = gbt_metric_eval(c->comm, cfg, &c->valid);
     if (history_add(hs, tr, va) != 0) {
         tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
@@ -208,7 +214,7 @@ int gbt_train(gbt_ctx *c)
                 break;
         if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
             goto out;
-        stop = finish_round(c, &hs, round, (size_t)round * (size_t)c->nout);
+        stop = finish_round(c, &hs, round, (size_t)round * (size_t)c->nout, 1);
         if (stop < 0 || tk_mpi_agree(c->comm, &c->err) != TK_OK)
             goto out;
         print_round(c, &hs, round);
@@ -219,9 +225,10 @@ int gbt_train(gbt_ctx *c)
         for (k = 0; k < c->nout; k++)
             gbt_gradients(cfg, &c->train, k, c->g + (size_t)k * n, c->h + (size_t)k * n);
         for (k = 0; k < c->nout; k++)
-            if (gbt_tree_grow(c, round, k, c->g + (size_t)k * n, c->h + (size_t)k * n) != TK_OK)
-                goto out;
-        stop = finish_round(c, &hs, round, first);
+            gbt_tree_grow(c, round, k, c->g + (size_t)k * n, c->h + (size_t)k * n);
+        if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+            goto out;
+        stop = finish_round(c, &hs, round, first, 0);
         if (stop < 0 || tk_mpi_agree(c->comm, &c->err) != TK_OK)
             goto out;
         print_round(c, &hs, round);

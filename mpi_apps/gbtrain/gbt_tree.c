@@ -23,6 +23,20 @@ typedef struct gbt_node {
     gbt_bin_sum *hist;  /* global histogram, or NULL */
 } gbt_node;
 
+/* Out of memory in the middle of a tree: the other ranks are inside
+ * collectives already, so end the job (one message from this rank). */
+static void *xalloc(gbt_ctx *c, size_t n, int zero)
+{
+    void *p = zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
+
+    if (!p) {
+        fprintf(stderr, "%s: error: rank %d: out of memory growing a tree (%zu bytes)\n",
+                GBT_NAME, c->rank, n);
+        MPI_Abort(c->comm, TK_ESOFTWARE);
+    }
+    return p;
+}
+
 /* A tree being grown: the model's arrays plus each split's bin. */
 typedef struct gbt_grow {
     tk_tree t;
@@ -129,27 +143,26 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     const gbt_config *cfg = &c->cfg;
     gbt_data *d = &c->train;
     const gbt_cuts *cuts = &c->cuts;
-    size_t nslots = cuts->nslots, nf = d->nf, nlevel = 0, nnext = 0, i;
+    size_t nslots = cuts->nslots, nf = d->nf, nlevel = 0, nnext = 0, i, nleaves = 0;
     int32_t cap = (int32_t)((2u << cfg->max_depth) - 1);
-    uint32_t *all = malloc(nf * sizeof(*all)), *tree_f = malloc(nf * sizeof(*tree_f));
-    uint32_t *level_f = malloc(nf * sizeof(*level_f)), *node_f = malloc(nf * sizeof(*node_f));
-    gbt_node *level = malloc((size_t)(cap + 1) * sizeof(*level));
-    gbt_node *next = malloc((size_t)(cap + 1) * sizeof(*next));
-    gbt_bin_sum *sendbuf = NULL;
+    size_t hbytes = nslots * sizeof(gbt_bin_sum);
+    uint32_t *all = xalloc(c, nf * sizeof(*all), 0), *tree_f = xalloc(c, nf * sizeof(*tree_f), 0);
+    uint32_t *level_f = xalloc(c, nf * sizeof(*level_f), 0);
+    uint32_t *node_f = xalloc(c, nf * sizeof(*node_f), 0);
+    gbt_node *level = xalloc(c, (size_t)(cap + 1) * sizeof(*level), 0);
+    gbt_node *next = xalloc(c, (size_t)(cap + 1) * sizeof(*next), 0);
+    gbt_node *leaves = xalloc(c, (size_t)(cap + 1) * sizeof(*leaves), 0);
     gbt_grow w;
     double mx[2] = { 0, 0 }, gscale, hscale;
-    uint64_t nsampled = 0;
-    size_t ntree_f, nrows = 0;
-    int depth, fail = 0;
+    size_t ntree_f, nrows = 0, nout_rows = 0;
+    int depth;
 
-    memset(&w, 0, sizeof(w));
-    if (!all || !tree_f || !level_f || !node_f || !level || !next || grow_alloc(&w, cap) != 0)
-        fail = 1;
-    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, c->comm);
-    if (fail)
-        goto nomem;
+    if (grow_alloc(&w, cap) != 0)
+        xalloc(c, (size_t)-1 / 2, 0); /* reports and aborts */
 
-    /* the round's row sample, and fixed-point gradients */
+    /* the round's row sample (the rest kept at the end of rows_tmp), and
+     * fixed-point gradients with scales from the global maxima: every sum
+     * of up to d->total rows fits in 63 bits */
     for (i = 0; i < d->n; i++)
         if (gbt_sample_row(cfg, round, k, d->row0 + i)) {
             c->rows[nrows++] = (uint32_t)i;
@@ -158,11 +171,9 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             if (h[i] > mx[1])
                 mx[1] = h[i];
         }
-    nsampled = nrows;
     MPI_Allreduce(MPI_IN_PLACE, mx, 2, MPI_DOUBLE, MPI_MAX, c->comm);
-    MPI_Allreduce(MPI_IN_PLACE, &nsampled, 1, MPI_UINT64_T, MPI_SUM, c->comm);
-    gscale = fixed_scale(mx[0], nsampled);
-    hscale = fixed_scale(mx[1], nsampled);
+    gscale = fixed_scale(mx[0], d->total);
+    hscale = fixed_scale(mx[1], d->total);
     for (i = 0; i < nrows; i++) {
         uint32_t r = c->rows[i];
         c->gq[r] = llrint((double)g[r] * gscale);
@@ -175,11 +186,7 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     ntree_f = gbt_sample_features(cfg, round, k, 0, 0, cfg->colsample_bytree, all, nf, tree_f);
 
     /* the root */
-    level[0].hist = calloc(nslots, sizeof(gbt_bin_sum));
-    fail = level[0].hist == NULL;
-    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, c->comm);
-    if (fail)
-        goto nomem;
+    level[0].hist = xalloc(c, hbytes, 1);
     gbt_hist_build(cuts, d, c->rows, nrows, c->gq, c->hq, level[0].hist);
     MPI_Allreduce(MPI_IN_PLACE, level[0].hist, (int)(2 * nslots), MPI_INT64_T, MPI_SUM, c->comm);
     {
@@ -197,7 +204,8 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
         size_t nlevel_f = gbt_sample_features(cfg, round, k, depth, 1, cfg->colsample_bylevel,
                                               tree_f, ntree_f, level_f);
         int last = depth + 1 >= cfg->max_depth; /* children cannot split */
-        size_t nbuild = 0, b;
+        size_t nbuild, b;
+        gbt_bin_sum *sendbuf;
         nnext = 0;
         for (i = 0; i < nlevel; i++) {
             gbt_node *nd = &level[i];
@@ -207,9 +215,11 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
                                          node_f, nnode_f);
             tk_tree *t = &w.t;
             int32_t id = nd->id, l, r;
-            size_t lo, hi;
-            if (!(s.gain > GBT_RT_EPS) || s.gain < cfg->gamma)
-                continue; /* stays a leaf */
+            size_t lo, hi, j;
+            if (!(s.gain > GBT_RT_EPS) || s.gain < cfg->gamma) {
+                leaves[nleaves++] = *nd; /* stays a leaf */
+                continue;
+            }
             l = add_leaf(&w, cfg, id, s.gl, s.hl);
             r = add_leaf(&w, cfg, id, s.gr, s.hr);
             t->left[id] = l;
@@ -222,17 +232,14 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             /* this rank's rows: left ones first, both sides kept ascending */
             lo = nd->begin;
             hi = 0;
-            {
-                size_t j;
-                for (j = nd->begin; j < nd->end; j++) {
-                    uint32_t row = c->rows[j];
-                    if (goes_left(t, w.split_bin, cuts, id, d->bins + (size_t)row * nf))
-                        c->rows[lo++] = row;
-                    else
-                        c->rows_tmp[hi++] = row;
-                }
-                memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
+            for (j = nd->begin; j < nd->end; j++) {
+                uint32_t row = c->rows[j];
+                if (goes_left(t, w.split_bin, cuts, id, d->bins + (size_t)row * nf))
+                    c->rows[lo++] = row;
+                else
+                    c->rows_tmp[hi++] = row;
             }
+            memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
             next[nnext].id = l;
             next[nnext].g = s.gl;
             next[nnext].h = s.hl;
@@ -252,86 +259,97 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             free(level[i].hist);
             level[i].hist = NULL;
         }
-        if (!last && nnext > 0) {
-            /* build the smaller child of each split (by hessian; ties: left),
-             * sum over ranks in one Allreduce, derive the siblings */
-            nbuild = nnext / 2;
-            sendbuf = calloc(nbuild * nslots, sizeof(gbt_bin_sum));
-            fail = sendbuf == NULL;
-            for (b = 0; b < nbuild && !fail; b++) {
-                gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
-                gbt_node *small = ln->h <= rn->h ? ln : rn;
-                gbt_hist_build(cuts, d, c->rows + small->begin, small->end - small->begin, c->gq,
-                               c->hq, sendbuf + b * nslots);
-            }
-            MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, c->comm);
-            if (fail)
-                goto nomem;
-            MPI_Allreduce(MPI_IN_PLACE, sendbuf, (int)(2 * nbuild * nslots), MPI_INT64_T,
-                          MPI_SUM, c->comm);
-            for (b = 0; b < nbuild; b++) {
-                gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
-                gbt_bin_sum *parent = rn->hist, *built = sendbuf + b * nslots;
-                gbt_bin_sum *mine = malloc(nslots * sizeof(gbt_bin_sum));
-                gbt_bin_sum *other = malloc(nslots * sizeof(gbt_bin_sum));
-                fail |= !mine || !other;
-                if (!fail) {
-                    memcpy(mine, built, nslots * sizeof(gbt_bin_sum));
-                    gbt_hist_subtract(nslots, parent, built, other);
-                    if (ln->h <= rn->h) {
-                        ln->hist = mine;
-                        rn->hist = other;
-                    } else {
-                        rn->hist = mine;
-                        ln->hist = other;
-                    }
-                } else {
-                    free(mine);
-                    free(other);
-                    rn->hist = NULL;
-                }
-                free(parent);
-            }
-            free(sendbuf);
-            sendbuf = NULL;
-            MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, c->comm);
-            if (fail)
-                goto nomem;
-        } else {
+        if (last || nnext == 0) {
             for (i = 0; i < nnext; i++) {
                 free(next[i].hist);
                 next[i].hist = NULL;
+                leaves[nleaves++] = next[i];
             }
-            nnext = last ? 0 : nnext;
+            nlevel = 0;
+            break;
         }
+        /* the smaller child of each split (by hessian; ties: left) is built
+         * and summed over ranks in one Allreduce; siblings by subtraction */
+        nbuild = nnext / 2;
+        sendbuf = xalloc(c, nbuild * hbytes, 1);
+        for (b = 0; b < nbuild; b++) {
+            gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
+            gbt_node *small = ln->h <= rn->h ? ln : rn;
+            gbt_hist_build(cuts, d, c->rows + small->begin, small->end - small->begin, c->gq,
+                           c->hq, sendbuf + b * nslots);
+        }
+        MPI_Allreduce(MPI_IN_PLACE, sendbuf, (int)(2 * nbuild * nslots), MPI_INT64_T, MPI_SUM,
+                      c->comm);
+        for (b = 0; b < nbuild; b++) {
+            gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
+            gbt_bin_sum *parent = rn->hist, *built = sendbuf + b * nslots;
+            gbt_bin_sum *mine = xalloc(c, hbytes, 0);
+            /* the parent's buffer becomes the sibling's */
+            memcpy(mine, built, hbytes);
+            gbt_hist_subtract(nslots, parent, built, parent);
+            if (ln->h <= rn->h) {
+                ln->hist = mine;
+                rn->hist = parent;
+            } else {
+                rn->hist = mine;
+                ln->hist = parent;
+            }
+        }
+        free(sendbuf);
         {
             gbt_node *tmp = level;
             level = next;
             next = tmp;
-            nlevel = last ? 0 : nnext;
+            nlevel = nnext;
         }
     }
-    for (i = 0; i < nlevel; i++)
+    for (i = 0; i < nlevel; i++) {
         free(level[i].hist);
-    nlevel = 0;
+        leaves[nleaves++] = level[i];
+    }
+
+    /* training margins: the sampled rows from the leaves' row ranges, the
+     * others routed through the tree */
+    {
+        int nout = c->nout;
+        for (i = 0; i < nleaves; i++) {
+            float v = w.t.split_cond[leaves[i].id];
+            size_t j;
+            for (j = leaves[i].begin; j < leaves[i].end; j++)
+                d->margin[(size_t)c->rows[j] * (size_t)nout + (size_t)k] += v;
+        }
+        if (nrows < d->n) {
+            size_t j = 0;
+            /* rows is a permutation of the sample: mark them to find the rest */
+            memset(c->rows_tmp, 0, d->n * sizeof(uint32_t));
+            for (i = 0; i < nrows; i++)
+                c->rows_tmp[c->rows[i]] = 1;
+            for (i = 0; i < d->n; i++) {
+                int32_t node = 0;
+                const uint16_t *bins = d->bins + i * nf;
+                if (c->rows_tmp[i])
+                    continue;
+                while (w.t.left[node] >= 0)
+                    node = goes_left(&w.t, w.split_bin, cuts, node, bins) ? w.t.left[node]
+                                                                         : w.t.right[node];
+                d->margin[i * (size_t)nout + (size_t)k] += w.t.split_cond[node];
+                j++;
+            }
+            nout_rows = j;
+        }
+    }
+    (void)nout_rows;
     w.t.group = k;
     tk_model_add_tree(&c->model, &w.t, &c->err);
-    goto out;
-nomem:
-    tk_err_set(&c->err, TK_ESOFTWARE, "out of memory growing a tree");
-out:
-    if (level)
-        for (i = 0; i < nlevel; i++)
-            free(level[i].hist);
-    free(sendbuf);
     free(all);
     free(tree_f);
     free(level_f);
     free(node_f);
     free(level);
     free(next);
+    free(leaves);
     grow_free(&w);
-    return tk_mpi_agree(c->comm, &c->err);
+    return c->err.status;
 }
 
 int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int nout,

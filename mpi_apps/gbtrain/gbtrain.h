@@ -184,7 +184,8 @@ typedef struct gbt_ctx gbt_ctx;
 
 /* Collective. Grows the tree of output k in round from the gradients g, h
  * of the training rows (computed for every output before the round's first
- * tree, as XGBoost does) and appends it to the model. */
+ * tree, as XGBoost does), appends it to the model and adds its leaf values
+ * to the training margins of output k. Out of memory ends the job. */
 int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float *h);
 
 /* Local. Adds tree t's leaf values to the margins of output k of d's rows,
