@@ -263,17 +263,21 @@ uint32_t gbt_cuts_bin(const gbt_cuts *c, size_t f, float v)
     const float *cut = c->cut[f];
     uint32_t lo = 0, hi = c->nbins[f] - 1; /* cuts */
 
+    uint32_t n = hi;
+
+    (void)lo;
     if (isnan(v))
         return c->nbins[f];
-    /* the number of cuts <= v */
-    while (lo < hi) {
-        uint32_t mid = lo + (hi - lo) / 2;
-        if (cut[mid] <= v)
-            lo = mid + 1;
-        else
-            hi = mid;
+    /* the number of cuts <= v: a branchless binary search */
+    {
+        const float *base = cut;
+        while (n > 1) {
+            uint32_t half = n / 2;
+            base = base[half - 1] <= v ? base + half : base;
+            n -= half;
+        }
+        return (uint32_t)(base - cut) + (n == 1 && base[0] <= v);
     }
-    return lo;
 }
 
 int gbt_bins_build(const gbt_cuts *c, gbt_data *d, tk_err *e)

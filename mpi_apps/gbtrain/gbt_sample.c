@@ -20,10 +20,10 @@ static uint64_t draw(const gbt_config *cfg, int64_t round, int k, uint64_t a, ui
 
 int gbt_sample_row(const gbt_config *cfg, int64_t round, int k, uint64_t row)
 {
+    if (cfg->subsample >= 1.0)
+        return 1;
     /* a uniform 53-bit fraction below subsample */
-    double u = (double)(draw(cfg, round, k, 0x726f77ULL, row) >> 11) * 0x1.0p-53;
-
-    return cfg->subsample >= 1.0 || u < cfg->subsample;
+    return (double)(draw(cfg, round, k, 0x726f77ULL, row) >> 11) * 0x1.0p-53 < cfg->subsample;
 }
 
 typedef struct keyed {

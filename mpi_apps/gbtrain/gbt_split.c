@@ -74,8 +74,8 @@ gbt_split gbt_split_best(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin
                     best.gain = gain;
                     best.feature = f;
                     best.bin = b;
-                    /* with no missing values seen, missing goes left by default */
-                    best.default_left = dir == 1 || hm <= 0.0;
+                    /* with no missing values seen they go right, as in XGBoost */
+                    best.default_left = dir == 1;
                     best.gl = gl;
                     best.hl = hl;
                     best.gr = gr;

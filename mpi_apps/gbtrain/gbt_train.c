@@ -243,12 +243,14 @@ int gbt_train(gbt_ctx *c)
     checkpoint(c, &hs);
     if (c->err.status == TK_OK && c->rank == 0) {
         char msg[256];
-        int len = snprintf(msg, sizeof(msg), "%s: %lld rounds, %zu trees, train-%s %.6f", GBT_NAME,
-                           (long long)round, c->model.ntrees, gbt_metric_name(cfg->metric),
-                           hs.n ? hs.train[hs.n - 1] : NAN);
-        if (c->has_valid && len > 0 && (size_t)len < sizeof(msg))
-            snprintf(msg + len, sizeof(msg) - (size_t)len, ", valid-%s %.6f",
-                     gbt_metric_name(cfg->metric), hs.n ? hs.valid[hs.n - 1] : NAN);
+        const char *m = gbt_metric_name(cfg->metric);
+        int len = snprintf(msg, sizeof(msg), "%s: %lld rounds, %zu trees", GBT_NAME,
+                           (long long)round, c->model.ntrees);
+        double tr = hs.n ? hs.train[hs.n - 1] : NAN, va = hs.n ? hs.valid[hs.n - 1] : NAN;
+        if (!isnan(tr) && len > 0 && (size_t)len < sizeof(msg))
+            len += snprintf(msg + len, sizeof(msg) - (size_t)len, ", train-%s %.6f", m, tr);
+        if (!isnan(va) && len > 0 && (size_t)len < sizeof(msg))
+            snprintf(msg + len, sizeof(msg) - (size_t)len, ", valid-%s %.6f", m, va);
         tk_log_info(&c->log, "%s", msg);
     }
 out:

@@ -98,7 +98,7 @@ static int32_t add_leaf(gbt_grow *w, const gbt_config *cfg, int32_t parent, doub
     t->default_left[id] = 0;
     t->loss_chg[id] = 0.0f;
     t->sum_hess[id] = (float)h;
-    t->base_weight[id] = (float)wgt;
+    t->base_weight[id] = (float)(wgt * cfg->eta); /* a leaf's, as XGBoost writes it */
     w->split_bin[id] = 0;
     return id;
 }
@@ -228,6 +228,7 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             t->split_cond[id] = cuts->cut[s.feature][s.bin];
             t->default_left[id] = (uint8_t)s.default_left;
             t->loss_chg[id] = (float)s.gain;
+            t->base_weight[id] = (float)gbt_weight(cfg, nd->g, nd->h); /* a split's: before eta */
             w.split_bin[id] = s.bin;
             /* this rank's rows: left ones first, both sides kept ascending */
             lo = nd->begin;

@@ -9,6 +9,9 @@
 
 #include "unit.h"
 
+#ifndef UNIT_NO_MODEL
+int unit_register_model(void); /* test_model.c (could join the others in unit.h) */
+#endif
 
 int main(int argc, char **argv)
 {
@@ -17,7 +20,7 @@ int main(int argc, char **argv)
                                     unit_register_agg,   unit_register_opt,
                                     unit_register_fs,    unit_register_table,
 #ifndef UNIT_NO_MODEL
-                                    unit_register_gbtrain,
+                                    unit_register_gbtrain, unit_register_model,
 #endif
     };
     unsigned run = 0, failed = 0, suites_failed = 0;

@@ -1,0 +1,137 @@
+/* gbp_read.c -- the model, then DATA's feature columns (float32) and --keep
+ * columns (float64), each rank its own slice of the rows. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gbpredict.h"
+#include "tk_mpi.h"
+
+/* c->feature_names: the model's, or f0, f1, ... as xgboost names unnamed
+ * features. */
+static int feature_names(gbp_ctx *c)
+{
+    size_t nf = c->model.nfeatures, j;
+
+    c->feature_names = calloc(nf + 1, sizeof(char *));
+    if (!c->feature_names)
+        return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+    for (j = 0; j < nf; j++) {
+        char buf[32];
+        const char *name = c->model.feature_names ? c->model.feature_names[j] : buf;
+        snprintf(buf, sizeof(buf), "f%zu", j);
+        if (!(c->feature_names[j] = strdup(name)))
+            return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+    }
+    return TK_OK;
+}
+
+/* Appends "a, b, c" (as many as fit, then "... N more") to buf[0..len). */
+static void list_names(char *buf, size_t len, char *const *names, size_t n)
+{
+    size_t used = strlen(buf), i;
+
+    for (i = 0; i < n; i++) {
+        size_t need = strlen(names[i]) + 2;
+        if (used + need + 24 >= len) {
+            snprintf(buf + used, len - used, "%s... %zu more", i ? ", " : "", n - i);
+            return;
+        }
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+    }
+    if (n == 0)
+        snprintf(buf + used, len - used, "none");
+}
+
+/* Every feature is a column of DATA; otherwise TK_EDATA naming the first
+ * missing one and listing DATA's columns. */
+static int check_features(gbp_ctx *c)
+{
+    char **have = NULL;
+    size_t nhave = 0, nf = c->model.nfeatures, j, k, missing = 0, first = 0;
+
+    tk_table_list(c->comm, c->cfg.data, c->cfg.group, &have, &nhave, &c->err);
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        goto out;
+    for (j = 0; j < nf; j++) {
+        for (k = 0; k < nhave && strcmp(have[k], c->feature_names[j]) != 0; k++)
+            ;
+        if (k == nhave && missing++ == 0)
+            first = j;
+    }
+    if (missing) {
+        char list[TK_ERR_MSG_MAX / 2], more[48] = "";
+        list[0] = '\0';
+        list_names(list, sizeof(list), have, nhave);
+        if (missing > 1)
+            snprintf(more, sizeof(more), " (and %zu more)", missing - 1);
+        tk_err_set(&c->err, TK_EDATA, "%s has no column '%.80s', a feature of %s%s; it has: %s",
+                   c->cfg.data, c->feature_names[first], c->cfg.model, more, list);
+    } else if (nf == 0 && nhave == 0) {
+        tk_err_set(&c->err, TK_EDATA, "%s has no columns", c->cfg.data);
+    } else if (nf == 0) {
+        /* a model without features: one column of DATA counts the rows */
+        free(c->feature_names[0]);
+        if (!(c->feature_names[0] = strdup(have[0])))
+            tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+    }
+out:
+    tk_table_names_free(have, nhave);
+    return tk_mpi_agree(c->comm, &c->err);
+}
+
+/* xgboost refuses infinite inputs; so does gbpredict (an HDF5 value beyond
+ * float32's range arrives as one). Reports the first in row order. */
+static int check_finite(gbp_ctx *c)
+{
+    const tk_table *t = &c->feats;
+    uint64_t best = UINT64_MAX, i;
+    size_t j, col = 0;
+
+    for (j = 0; j < c->model.nfeatures; j++) {
+        const float *v = t->cols[j];
+        for (i = 0; i < t->nrows && i < best; i++)
+            if (isinf(v[i])) {
+                best = i;
+                col = j;
+                break;
+            }
+    }
+    if (best != UINT64_MAX)
+        tk_err_set(&c->err, TK_EDATA,
+                   "%s: feature '%.80s' is infinite or beyond float32's range in row %llu "
+                   "(counting data rows from 1)",
+                   c->cfg.data, t->names[col], (unsigned long long)(t->row0 + best + 1));
+    return tk_mpi_agree(c->comm, &c->err); /* the lowest rank holds the first row */
+}
+
+int gbp_read(gbp_ctx *c)
+{
+    size_t nread;
+
+    tk_model_load(&c->model, c->cfg.model, &c->err);
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        return c->err.status;
+    c->nout = tk_model_noutputs(&c->model);
+    feature_names(c);
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK || check_features(c) != TK_OK)
+        return c->err.status;
+    nread = c->model.nfeatures ? c->model.nfeatures : 1;
+    if (tk_table_read(c->comm, c->cfg.data, c->cfg.group, (const char *const *)c->feature_names,
+                      nread, TK_COL_F32, &c->feats, &c->err) != TK_OK ||
+        check_finite(c) != TK_OK)
+        return c->err.status;
+    c->nrows = c->feats.nrows;
+    c->row0 = c->feats.row0;
+    c->total = c->feats.total;
+    if (c->cfg.nkeep == 0)
+        return TK_OK;
+    if (tk_table_read(c->comm, c->cfg.data, c->cfg.group,
+                      (const char *const *)c->cfg.keep_names, c->cfg.nkeep, TK_COL_F64,
+                      &c->keep, &c->err) != TK_OK)
+        return c->err.status;
+    if (c->keep.nrows != c->nrows || c->keep.row0 != c->row0)
+        tk_err_set(&c->err, TK_ESOFTWARE, "%s: the two reads gave different slices",
+                   c->cfg.data);
+    return tk_mpi_agree(c->comm, &c->err);
+}

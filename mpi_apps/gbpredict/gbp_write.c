@@ -1,0 +1,276 @@
+/* gbp_write.c -- the predictions (and kept columns) -> OUT: a CSV file
+ * written with MPI-IO, each rank its rows in rank order, or an HDF5 file
+ * written collectively, each rank its slice. Both are built in a temporary
+ * sibling that rank 0 renames into place once every rank has succeeded. */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "gbpredict.h"
+#include "tk_fs.h"
+#include "tk_h5.h"
+#include "tk_mpi.h"
+
+int gbp_prepare_output(gbp_ctx *c)
+{
+    struct stat st;
+
+    if (c->rank == 0) {
+        if (stat(c->cfg.out, &st) == 0 && S_ISDIR(st.st_mode))
+            tk_err_set(&c->err, TK_ECANTCREAT, "%s is a folder", c->cfg.out);
+        else if (tk_fs_exists(c->cfg.out) && !c->cfg.overwrite)
+            tk_err_set(&c->err, TK_ECANTCREAT, "%s already exists (use --overwrite)",
+                       c->cfg.out);
+        else if (tk_fs_tmp_sibling(c->cfg.out, "tmp", c->tmp, sizeof(c->tmp), &c->err) ==
+                     TK_OK &&
+                 tk_fs_mkparents(c->cfg.out) != 0)
+            tk_err_set(&c->err, TK_ECANTCREAT, "cannot create the folder of %s: %s",
+                       c->cfg.out, strerror(errno));
+    }
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK) {
+        c->tmp[0] = '\0';
+        return c->err.status;
+    }
+    MPI_Bcast(c->tmp, (int)sizeof(c->tmp), MPI_CHAR, 0, c->comm);
+    return TK_OK;
+}
+
+/* ---- CSV ---- */
+
+#define KEEP_WIDTH 32 /* a formatted kept value, with its delimiter */
+#define PRED_WIDTH 24 /* a "%.9g" float, with its delimiter */
+
+/* Appends name to p, quoted (RFC 4180) when it holds a delimiter, a quote or
+ * a line break. Returns the length written (at most 2 * strlen + 2). */
+static size_t put_name(char *p, const char *name)
+{
+    size_t n = 0;
+
+    if (!strpbrk(name, ",\"\r\n")) {
+        n = strlen(name);
+        memcpy(p, name, n);
+        return n;
+    }
+    p[n++] = '"';
+    for (; *name; name++) {
+        if (*name == '"')
+            p[n++] = '"';
+        p[n++] = *name;
+    }
+    p[n++] = '"';
+    return n;
+}
+
+/* A kept value: empty when missing, an integer without a decimal point for
+ * an integer column, else the shortest of 15..17 digits that reads back. */
+static size_t put_keep(char *p, double v, int is_int)
+{
+    int prec, n = 0;
+
+    if (isnan(v))
+        return 0;
+    if (is_int && fabs(v) < 1e18 && v == floor(v))
+        return (size_t)snprintf(p, KEEP_WIDTH, "%.0f", v == 0 ? 0.0 : v);
+    for (prec = 15; prec <= 17; prec++) {
+        n = snprintf(p, KEEP_WIDTH, "%.*g", prec, v);
+        if (strtod(p, NULL) == v)
+            break;
+    }
+    return (size_t)n;
+}
+
+static int write_csv(gbp_ctx *c)
+{
+    size_t K = (size_t)c->nout, nk = c->cfg.nkeep, head = 0, len = 0, j, k;
+    size_t row_max = nk * KEEP_WIDTH + K * PRED_WIDTH + 2;
+    char *buf;
+    uint64_t i;
+
+    for (j = 0; j < nk; j++)
+        head += 2 * strlen(c->cfg.keep_names[j]) + 3;
+    head += K * 24 + 2;
+    buf = malloc(head + (size_t)c->nrows * row_max + 1);
+    if (!buf) {
+        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory formatting %s", c->cfg.out);
+        return tk_mpi_agree(c->comm, &c->err);
+    }
+    if (c->rank == 0) {
+        for (j = 0; j < nk; j++) {
+            len += put_name(buf + len, c->cfg.keep_names[j]);
+            buf[len++] = ',';
+        }
+        if (c->model.objective == TK_OBJ_SOFTPROB)
+            for (k = 0; k < K; k++)
+                len += (size_t)sprintf(buf + len, "%sclass_%zu", k ? "," : "", k);
+        else
+            len += (size_t)sprintf(buf + len, "prediction");
+        buf[len++] = '\n';
+    }
+    for (i = 0; i < c->nrows; i++) {
+        for (j = 0; j < nk; j++) {
+            len += put_keep(buf + len, ((const double *)c->keep.cols[j])[i], c->keep.is_int[j]);
+            buf[len++] = ',';
+        }
+        for (k = 0; k < K; k++) {
+            if (k)
+                buf[len++] = ',';
+            len += (size_t)snprintf(buf + len, PRED_WIDTH, "%.9g", (double)c->pred[i * K + k]);
+        }
+        buf[len++] = '\n';
+    }
+    tk_mpi_write_ordered(c->comm, c->tmp, buf, len, &c->err);
+    free(buf);
+    return c->err.status; /* the same on every rank */
+}
+
+/* ---- HDF5 ---- */
+
+/* Collective. The 2-D float32 dataset name (total x K) under loc, this
+ * rank's count rows written at row offset. */
+static int write_matrix(hid_t loc, const char *name, const float *data, uint64_t offset,
+                        uint64_t count, uint64_t total, int K, tk_err *e)
+{
+    hsize_t dims[2] = { (hsize_t)total, (hsize_t)K }, start[2] = { (hsize_t)offset, 0 },
+            cnt[2] = { (hsize_t)count, (hsize_t)K };
+    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID, dcpl = H5I_INVALID_HID,
+          dxpl = H5I_INVALID_HID, dset = H5I_INVALID_HID;
+
+    if ((fspace = H5Screate_simple(2, dims, NULL)) < 0 ||
+        (dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
+        H5Pset_layout(dcpl, H5D_CONTIGUOUS) < 0 ||
+        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0 ||
+        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0) {
+        tk_h5_fail(e, TK_ESOFTWARE, name);
+        goto out;
+    }
+    dset = H5Dcreate2(loc, name, H5T_IEEE_F32LE, fspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
+    if (dset < 0) {
+        tk_h5_fail(e, TK_ECANTCREAT, name);
+        goto out;
+    }
+    if ((mspace = H5Screate_simple(2, cnt, NULL)) < 0 ||
+        (count > 0 ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, cnt, NULL)
+                   : H5Sselect_none(fspace)) < 0 ||
+        (count == 0 && H5Sselect_none(mspace) < 0) ||
+        (dxpl = H5Pcreate(H5P_DATASET_XFER)) < 0 ||
+        H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
+        tk_h5_fail(e, TK_ESOFTWARE, name);
+        goto out;
+    }
+    if (total > 0 && H5Dwrite(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, data) < 0)
+        tk_h5_fail(e, TK_EIO, name);
+out:
+    if (dxpl >= 0)
+        H5Pclose(dxpl);
+    if (mspace >= 0)
+        H5Sclose(mspace);
+    if (dset >= 0)
+        H5Dclose(dset);
+    if (dcpl >= 0)
+        H5Pclose(dcpl);
+    if (fspace >= 0)
+        H5Sclose(fspace);
+    return e->status;
+}
+
+/* Per kept column, whether every value on every rank is an integer that
+ * int64 holds (an integer column with a missing value is written as float64). */
+static int *int_columns(gbp_ctx *c)
+{
+    size_t nk = c->cfg.nkeep, j;
+    int *as_int = malloc((nk + 1) * sizeof(int));
+    uint64_t i;
+
+    if (!as_int)
+        return NULL;
+    for (j = 0; j < nk; j++) {
+        const double *v = c->keep.cols[j];
+        as_int[j] = c->keep.is_int[j];
+        for (i = 0; as_int[j] && i < c->nrows; i++)
+            as_int[j] = v[i] == floor(v[i]) && v[i] >= -9223372036854775808.0 &&
+                        v[i] < 9223372036854775808.0;
+    }
+    MPI_Allreduce(MPI_IN_PLACE, as_int, (int)nk, MPI_INT, MPI_MIN, c->comm);
+    return as_int;
+}
+
+static int write_h5(gbp_ctx *c)
+{
+    size_t nk = c->cfg.nkeep, j;
+    const char **names = calloc(nk + 1, sizeof(char *));
+    int64_t *ibuf = malloc((size_t)c->nrows * sizeof(int64_t) + 8);
+    int *as_int = NULL;
+    hid_t file = H5I_INVALID_HID;
+    uint64_t i;
+
+    if (!names || !ibuf)
+        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK) /* before the first collective call */
+        goto out;
+    as_int = int_columns(c);
+    if (!as_int)
+        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        goto out;
+    for (j = 0; j < nk; j++)
+        names[j] = c->cfg.keep_names[j];
+    names[nk] = "predictions";
+    /* every call below is collective and fails on every rank alike */
+    if (tk_h5_create(c->comm, c->tmp, &file, &c->err))
+        goto out;
+    if (c->nout == 1 && c->model.objective != TK_OBJ_SOFTPROB) {
+        if (tk_h5_write_column(file, "predictions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, c->pred,
+                               c->row0, c->nrows, c->total, &c->err))
+            goto out;
+    } else if (write_matrix(file, "predictions", c->pred, c->row0, c->nrows, c->total,
+                            c->nout, &c->err)) {
+        goto out;
+    }
+    for (j = 0; j < nk; j++) {
+        const double *v = c->keep.cols[j];
+        if (as_int[j]) {
+            for (i = 0; i < c->nrows; i++)
+                ibuf[i] = (int64_t)v[i];
+            if (tk_h5_write_column(file, names[j], H5T_STD_I64LE, H5T_NATIVE_INT64, ibuf,
+                                   c->row0, c->nrows, c->total, &c->err))
+                goto out;
+        } else if (tk_h5_write_column(file, names[j], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v,
+                                      c->row0, c->nrows, c->total, &c->err)) {
+            goto out;
+        }
+    }
+    if (tk_h5_attr_strs(file, "columns", names, nk + 1, &c->err) ||
+        tk_h5_attr_str(file, "model", c->cfg.model, &c->err) ||
+        tk_h5_attr_str(file, "data", c->cfg.data, &c->err) ||
+        tk_h5_attr_str(file, "objective",
+                       c->model.objective == TK_OBJ_SOFTPROB  ? "multi:softprob"
+                       : c->model.objective == TK_OBJ_LOGISTIC ? "binary:logistic"
+                                                               : "reg:squarederror",
+                       &c->err) ||
+        tk_h5_attr_str(file, "output", c->cfg.margin ? "margin" : "prediction", &c->err) ||
+        tk_h5_attr_i64(file, "num_class", c->model.num_class, &c->err) ||
+        tk_h5_attr_str(file, "tool", GBP_NAME, &c->err) ||
+        tk_h5_attr_str(file, "version", GBP_VERSION, &c->err))
+        goto out;
+out:
+    if (file >= 0 && H5Fclose(file) < 0)
+        tk_h5_fail(&c->err, TK_EIO, c->cfg.out);
+    free(as_int);
+    free(ibuf);
+    free(names);
+    return tk_mpi_agree(c->comm, &c->err);
+}
+
+int gbp_write(gbp_ctx *c)
+{
+    if ((c->cfg.format == GBP_OUT_CSV ? write_csv(c) : write_h5(c)) != TK_OK)
+        return c->err.status;
+    if (c->rank == 0 && tk_fs_publish(c->tmp, c->cfg.out, c->cfg.overwrite, &c->err) == TK_OK)
+        c->tmp[0] = '\0';
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        return c->err.status;
+    c->tmp[0] = '\0';
+    return TK_OK;
+}

@@ -1,0 +1,928 @@
+/* test_model.c -- tk_model: JSON round trips bit for bit, float formatting,
+ * prediction on hand-built trees (missing values, softmax), the reference
+ * models made by xgboost 1.7.4 (tests/data/models, made by make_models.py)
+ * against xgboost's own margins, the loader's errors, and a small fuzz of
+ * truncated and corrupted model files. Run from the repository root. */
+#include <float.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "tk_model.h"
+#include "unit.h"
+
+#define MODELS_DIR "tests/data/models"
+#define ROOT_PARENT 2147483647
+
+static uint32_t f2u(float f)
+{
+    uint32_t u;
+
+    memcpy(&u, &f, sizeof(u));
+    return u;
+}
+
+static float u2f(uint32_t u)
+{
+    float f;
+
+    memcpy(&f, &u, sizeof(f));
+    return f;
+}
+
+/* A tree in caller-owned arrays (for tk_model_add_tree, which copies). */
+typedef struct tree_buf {
+    tk_tree t;
+    int32_t left[64], right[64], parent[64], split_index[64];
+    float split_cond[64], loss_chg[64], sum_hess[64], base_weight[64];
+    uint8_t default_left[64];
+} tree_buf;
+
+static void tb_init(tree_buf *b, int32_t group)
+{
+    memset(b, 0, sizeof(*b));
+    b->t.left = b->left;
+    b->t.right = b->right;
+    b->t.parent = b->parent;
+    b->t.split_index = b->split_index;
+    b->t.split_cond = b->split_cond;
+    b->t.default_left = b->default_left;
+    b->t.loss_chg = b->loss_chg;
+    b->t.sum_hess = b->sum_hess;
+    b->t.base_weight = b->base_weight;
+    b->t.group = group;
+}
+
+/* Appends a leaf under parent; returns its index. */
+static int32_t tb_leaf(tree_buf *b, int32_t parent, float value)
+{
+    int32_t id = b->t.nnodes++;
+
+    b->left[id] = b->right[id] = -1;
+    b->parent[id] = parent < 0 ? ROOT_PARENT : parent;
+    b->split_cond[id] = value;
+    b->base_weight[id] = value;
+    b->sum_hess[id] = 1.0f + (float)id;
+    return id;
+}
+
+/* Turns leaf id into a split on feature f at cond with two new leaves. */
+static void tb_split(tree_buf *b, int32_t id, int32_t f, float cond, int dleft, float lv,
+                     float rv)
+{
+    b->split_index[id] = f;
+    b->split_cond[id] = cond;
+    b->default_left[id] = (uint8_t)dleft;
+    b->loss_chg[id] = 10.0f + (float)id;
+    b->base_weight[id] = 0.25f * (float)id;
+    b->left[id] = tb_leaf(b, id, lv);
+    b->right[id] = tb_leaf(b, id, rv);
+}
+
+/* Compares every field of two models bit for bit. */
+static int same_model(const tk_model *a, const tk_model *b)
+{
+    size_t i;
+
+    if (a->objective != b->objective || a->num_class != b->num_class ||
+        f2u(a->base_score) != f2u(b->base_score) ||
+        f2u(a->scale_pos_weight) != f2u(b->scale_pos_weight) || a->nfeatures != b->nfeatures ||
+        !a->feature_names != !b->feature_names || a->ntrees != b->ntrees ||
+        a->nattrs != b->nattrs)
+        return 0;
+    for (i = 0; a->feature_names && i < a->nfeatures; i++)
+        if (strcmp(a->feature_names[i], b->feature_names[i]) != 0)
+            return 0;
+    for (i = 0; i < a->nattrs; i++)
+        if (strcmp(a->attr_keys[i], b->attr_keys[i]) || strcmp(a->attr_vals[i], b->attr_vals[i]))
+            return 0;
+    for (i = 0; i < a->ntrees; i++) {
+        const tk_tree *s = &a->trees[i], *t = &b->trees[i];
+        size_t n = (size_t)s->nnodes;
+        if (s->nnodes != t->nnodes || s->group != t->group ||
+            memcmp(s->left, t->left, n * 4) || memcmp(s->right, t->right, n * 4) ||
+            memcmp(s->parent, t->parent, n * 4) || memcmp(s->split_index, t->split_index, n * 4) ||
+            memcmp(s->split_cond, t->split_cond, n * 4) ||
+            memcmp(s->default_left, t->default_left, n) ||
+            memcmp(s->loss_chg, t->loss_chg, n * 4) || memcmp(s->sum_hess, t->sum_hess, n * 4) ||
+            memcmp(s->base_weight, t->base_weight, n * 4))
+            return 0;
+    }
+    return 1;
+}
+
+/* A softprob model over 3 named features with 4 trees and attributes. */
+static void build_model(tk_model *m)
+{
+    const char *names[] = { "plays", "dist songs", "r\xc3\xa9gion" };
+    tree_buf b;
+    tk_err e;
+
+    tk_err_clear(&e);
+    tk_model_init(m);
+    m->objective = TK_OBJ_SOFTPROB;
+    m->num_class = 3;
+    m->base_score = 0.5f;
+    CU_ASSERT_EQUAL(tk_model_set_features(m, names, 3, &e), TK_OK);
+    tb_init(&b, 0);
+    tb_leaf(&b, -1, 0.0f);
+    tb_split(&b, 0, 1, 0.5f, 1, -0.25f, 0.75f);
+    tb_split(&b, 1, 0, -1.5e-3f, 0, 1e-7f, -3.0f);
+    tb_split(&b, 2, 2, 100.0f, 1, 0.1f, FLT_TRUE_MIN);
+    CU_ASSERT_EQUAL(tk_model_add_tree(m, &b.t, &e), TK_OK);
+    tb_init(&b, 1);
+    tb_leaf(&b, -1, -0.0f); /* a single leaf */
+    CU_ASSERT_EQUAL(tk_model_add_tree(m, &b.t, &e), TK_OK);
+    tb_init(&b, 2);
+    tb_leaf(&b, -1, 0.0f);
+    tb_split(&b, 0, 2, 3.0f, 0, 0.5f, -0.5f);
+    CU_ASSERT_EQUAL(tk_model_add_tree(m, &b.t, &e), TK_OK);
+    tb_init(&b, 0);
+    tb_leaf(&b, -1, 0.0f);
+    tb_split(&b, 0, 0, 1e10f, 1, FLT_MAX / 4, 2.5f);
+    CU_ASSERT_EQUAL(tk_model_add_tree(m, &b.t, &e), TK_OK);
+    CU_ASSERT_EQUAL(tk_model_set_attr(m, "best_score", "0.6931", &e), TK_OK);
+    CU_ASSERT_EQUAL(tk_model_set_attr(m, "best_iteration", "0", &e), TK_OK);
+    CU_ASSERT_EQUAL(e.status, TK_OK);
+}
+
+/* to_json, write it to dir/name, load it back. Returns the load status. */
+static int json_reload(const tk_model *m, const char *dir, const char *name, tk_model *out,
+                       char **text, size_t *len, tk_err *e)
+{
+    char path[600];
+
+    tk_err_clear(e);
+    if (tk_model_to_json(m, text, len, e) != TK_OK)
+        return e->status;
+    if (unit_write_file(dir, name, *text, *len, path, sizeof(path)) != 0)
+        return -1;
+    return tk_model_load(out, path, e);
+}
+
+static void test_round_trip(void)
+{
+    tk_model m, back;
+    char dir[64], *t1 = NULL, *t2 = NULL;
+    size_t n1, n2;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    build_model(&m);
+    CU_ASSERT_EQUAL_FATAL(json_reload(&m, dir, "m.json", &back, &t1, &n1, &e), TK_OK);
+    CU_ASSERT_TRUE(same_model(&m, &back));
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_model_to_json(&back, &t2, &n2, &e), TK_OK);
+    CU_ASSERT_TRUE(t2 && n1 == n2 && memcmp(t1, t2, n1) == 0);
+    CU_ASSERT_EQUAL(strlen(t1), n1);
+    CU_ASSERT_PTR_NULL(strchr(t1, '\n'));
+    CU_ASSERT_STRING_EQUAL(tk_model_get_attr(&back, "best_iteration"), "0");
+    /* the shape xgboost writes */
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"learner_model_param\":{\"base_score\":\"0.5\","
+                                      "\"boost_from_average\":\"1\",\"num_class\":\"3\","
+                                      "\"num_feature\":\"3\",\"num_target\":\"1\"}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"objective\":{\"name\":\"multi:softprob\","
+                                      "\"softmax_multiclass_param\":{\"num_class\":\"3\"}}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"tree_info\":[0,1,2,0]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"feature_types\":[\"float\",\"float\",\"float\"]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"name\":\"gbtree\""));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"version\":[1,7,4]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"parents\":[2147483647,0,0,1,1,2,2]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"tree_param\":{\"num_deleted\":\"0\",\"num_feature\":"
+                                      "\"3\",\"num_nodes\":\"7\",\"size_leaf_vector\":\"0\"}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"attributes\":{\"best_iteration\":\"0\","
+                                      "\"best_score\":\"0.6931\"}"));
+    free(t1);
+    free(t2);
+    tk_model_free(&back);
+    tk_model_free(&m);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+static void test_deterministic_bytes(void)
+{
+    tk_model a, b;
+    char *ta = NULL, *tb = NULL;
+    size_t na, nb;
+    tk_err e;
+
+    tk_err_clear(&e);
+    build_model(&a);
+    build_model(&b);
+    /* attributes set in another order, one replaced */
+    tk_model_set_attr(&b, "best_iteration", "7", &e);
+    tk_model_set_attr(&b, "a_first", "x", &e);
+    tk_model_set_attr(&a, "a_first", "x", &e);
+    tk_model_set_attr(&a, "best_iteration", "7", &e);
+    CU_ASSERT_EQUAL(tk_model_to_json(&a, &ta, &na, &e), TK_OK);
+    CU_ASSERT_EQUAL(tk_model_to_json(&b, &tb, &nb, &e), TK_OK);
+    CU_ASSERT_TRUE(ta && tb && na == nb && memcmp(ta, tb, na) == 0);
+    CU_ASSERT_EQUAL(a.nattrs, 3);
+    CU_ASSERT_STRING_EQUAL(a.attr_keys[0], "a_first");
+    CU_ASSERT_STRING_EQUAL(tk_model_get_attr(&a, "best_iteration"), "7");
+    CU_ASSERT_PTR_NULL(tk_model_get_attr(&a, "nope"));
+    free(ta);
+    free(tb);
+    tk_model_free(&a);
+    tk_model_free(&b);
+}
+
+/* A chain tree of n nodes (n odd) whose float fields are set by fill. */
+static void chain_tree(tk_tree *t, int32_t n, int32_t *ints, uint8_t *u8, float *fl)
+{
+    int32_t i;
+
+    memset(t, 0, sizeof(*t));
+    t->nnodes = n;
+    t->left = ints;
+    t->right = ints + n;
+    t->parent = ints + 2 * n;
+    t->split_index = ints + 3 * n;
+    t->split_cond = fl;
+    t->loss_chg = fl + n;
+    t->sum_hess = fl + 2 * n;
+    t->base_weight = fl + 3 * n;
+    t->default_left = u8;
+    for (i = 0; i < n; i++) {
+        t->left[i] = t->right[i] = -1;
+        t->split_index[i] = 0;
+        u8[i] = (uint8_t)(i & 1);
+    }
+    t->parent[0] = ROOT_PARENT;
+    for (i = 0; 2 * i + 2 < n; i++) { /* node 2i splits into 2i+1, 2i+2 */
+        t->left[2 * i] = 2 * i + 1;
+        t->right[2 * i] = 2 * i + 2;
+        t->parent[2 * i + 1] = t->parent[2 * i + 2] = 2 * i;
+    }
+}
+
+static void test_float_format(void)
+{
+    static const float special[9] = { 0.0f, -0.0f, 1.0f, 1e10f, 123456789.0f,
+                                      0.1f, 100.0f, FLT_MAX, FLT_TRUE_MIN };
+    const char *want = "\"split_conditions\":[0.0,-0.0,1.0,1e10,123456792.0,0.100000001,"
+                       "100.0,3.40282347e38,1.40129846e-45]";
+    enum { N = 4001 };
+    int32_t *ints = malloc(4 * N * sizeof(int32_t));
+    float *fl = malloc(4 * N * sizeof(float));
+    uint8_t *u8 = malloc(N);
+    unsigned long long seed = 42;
+    tk_model m, back;
+    tk_tree t;
+    char dir[64], *text = NULL, *p;
+    size_t len, i;
+    tk_err e;
+    int32_t k;
+    int bad = 0;
+
+    CU_ASSERT_FATAL(ints && fl && u8);
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    tk_err_clear(&e);
+    tk_model_init(&m);
+    tk_model_set_features(&m, NULL, 1, &e); /* unnamed */
+    chain_tree(&t, 9, ints, u8, fl);
+    for (k = 0; k < 4 * 9; k++)
+        fl[k] = 1.0f;
+    memcpy(t.split_cond, special, sizeof(special));
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &t, &e), TK_OK);
+    /* random finite bit patterns in every float field */
+    chain_tree(&t, N, ints, u8, fl);
+    for (k = 0; k < 4 * N; k++) {
+        uint32_t u;
+        do
+            u = (uint32_t)unit_rand(&seed);
+        while (!isfinite(u2f(u)));
+        fl[k] = u2f(u);
+    }
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &t, &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(json_reload(&m, dir, "f.json", &back, &text, &len, &e), TK_OK);
+    CU_ASSERT_TRUE(same_model(&m, &back));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, want));
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"feature_names\":[],\"feature_types\":[]"));
+    CU_ASSERT_PTR_NULL(back.feature_names);
+    CU_ASSERT_EQUAL(back.nfeatures, 1);
+    /* no real is written like an integer: every number in a float array
+     * has a '.' or an 'e' */
+    for (p = text; (p = strstr(p, "\"sum_hessian\":[")) != NULL;) {
+        p += strlen("\"sum_hessian\":[");
+        while (*p && *p != ']') {
+            size_t w = strcspn(p, ",]");
+            if (memchr(p, '.', w) == NULL && memchr(p, 'e', w) == NULL)
+                bad++;
+            p += w + (p[w] == ',');
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    for (i = 0; i < 8; i++)
+        CU_ASSERT_EQUAL(f2u(back.trees[1].loss_chg[i]), f2u(m.trees[1].loss_chg[i]));
+    free(text);
+    tk_model_free(&back);
+    tk_model_free(&m);
+    free(ints);
+    free(fl);
+    free(u8);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+static void test_predict_missing(void)
+{
+    tk_model m;
+    tree_buf b;
+    float x[2], out[1];
+    tk_err e;
+
+    tk_err_clear(&e);
+    tk_model_init(&m);
+    tk_model_set_features(&m, NULL, 2, &e);
+    m.base_score = 0.5f;
+    tb_init(&b, 0);
+    tb_leaf(&b, -1, 0.0f);
+    tb_split(&b, 0, 0, 1.0f, 1, -1.0f, 2.0f);  /* x0 < 1 left; missing left */
+    tb_split(&b, 2, 1, -2.0f, 0, 10.0f, 20.0f); /* x1 < -2 left; missing right */
+    CU_ASSERT_EQUAL_FATAL(tk_model_add_tree(&m, &b.t, &e), TK_OK);
+    x[1] = 0.0f;
+    x[0] = 0.5f;
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), 1);
+    x[0] = 1.0f; /* equal goes right */
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), 4);
+    x[0] = nextafterf(1.0f, 0.0f);
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), 1);
+    x[0] = NAN; /* default left */
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), 1);
+    x[0] = INFINITY;
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), 4);
+    x[0] = -INFINITY;
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), 1);
+    x[0] = 3.0f;
+    x[1] = NAN; /* default right */
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), 4);
+    x[1] = -3.0f;
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), 3);
+    /* margins: base plus leaves in float32; identity transform */
+    tb_init(&b, 0);
+    tb_leaf(&b, -1, 0.1f);
+    CU_ASSERT_EQUAL_FATAL(tk_model_add_tree(&m, &b.t, &e), TK_OK);
+    tk_model_margin(&m, x, out);
+    CU_ASSERT_EQUAL(f2u(out[0]), f2u(0.5f + 10.0f + 0.1f));
+    tk_model_transform(&m, out);
+    CU_ASSERT_EQUAL(f2u(out[0]), f2u(0.5f + 10.0f + 0.1f));
+    CU_ASSERT_EQUAL(tk_model_noutputs(&m), 1);
+    /* binary:logistic */
+    m.objective = TK_OBJ_LOGISTIC;
+    m.base_score = 0.2f;
+    CU_ASSERT_EQUAL(f2u(tk_model_base_margin(&m)), f2u(-logf(1.0f / 0.2f - 1.0f)));
+    tk_model_margin(&m, x, out);
+    CU_ASSERT_EQUAL(f2u(out[0]), f2u(-logf(4.0f) + 10.0f + 0.1f));
+    tk_model_transform(&m, out);
+    CU_ASSERT_DOUBLE_EQUAL(out[0], 1.0 / (1.0 + exp(-(-log(4.0) + 10.1))), 1e-6);
+    tk_model_free(&m);
+}
+
+static void test_predict_softmax(void)
+{
+    tk_model m;
+    tree_buf b;
+    float x[1] = { 0.0f }, out[3];
+    double s[3], sum = 0;
+    tk_err e;
+    int k;
+
+    tk_err_clear(&e);
+    tk_model_init(&m);
+    tk_model_set_features(&m, NULL, 1, &e);
+    m.objective = TK_OBJ_SOFTPROB;
+    m.num_class = 3;
+    for (k = 0; k < 4; k++) { /* groups 0, 1, 2, 0 */
+        tb_init(&b, k % 3);
+        tb_leaf(&b, -1, 0.0f);
+        tb_split(&b, 0, 0, 0.5f, 1, (float)(k + 1), -100.0f);
+        CU_ASSERT_EQUAL_FATAL(tk_model_add_tree(&m, &b.t, &e), TK_OK);
+    }
+    CU_ASSERT_EQUAL(tk_model_noutputs(&m), 3);
+    tk_model_margin(&m, x, out);
+    CU_ASSERT_EQUAL(f2u(out[0]), f2u(0.5f + 1.0f + 4.0f));
+    CU_ASSERT_EQUAL(f2u(out[1]), f2u(0.5f + 2.0f));
+    CU_ASSERT_EQUAL(f2u(out[2]), f2u(0.5f + 3.0f));
+    for (k = 0; k < 3; k++)
+        sum += s[k] = exp((double)out[k]);
+    tk_model_transform(&m, out);
+    for (k = 0; k < 3; k++)
+        CU_ASSERT_DOUBLE_EQUAL(out[k], s[k] / sum, 1e-6);
+    CU_ASSERT_DOUBLE_EQUAL(out[0] + out[1] + out[2], 1.0, 1e-6);
+    x[0] = NAN; /* default left everywhere */
+    tk_model_margin(&m, x, out);
+    CU_ASSERT_EQUAL(f2u(out[2]), f2u(3.5f));
+    /* large margins do not overflow */
+    out[0] = 1000.0f;
+    out[1] = 999.0f;
+    out[2] = -1000.0f;
+    tk_model_transform(&m, out);
+    CU_ASSERT_TRUE(isfinite(out[0]) && out[0] > 0.7f && out[2] == 0.0f);
+    tk_model_free(&m);
+}
+
+/* Models made by xgboost: margins equal xgboost's bit for bit, predictions
+ * within 2 ulp; they survive our round trip unchanged. */
+static void test_xgboost_models(void)
+{
+    json_error_t je;
+    json_t *cases = json_load_file(MODELS_DIR "/cases.json", 0, &je), *models, *c;
+    const char *name;
+    char dir[64];
+    int nmodels = 0;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cases);
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    models = json_object_get(cases, "models");
+    json_object_foreach(models, name, c) {
+        char path[256], *t1 = NULL, *t2 = NULL;
+        size_t n1, n2, r, k;
+        tk_model m, back;
+        tk_err e;
+        json_t *rows = json_object_get(c, "rows"), *margins = json_object_get(c, "margins"),
+               *preds = json_object_get(c, "predictions");
+        int bad_margin = 0, bad_pred = 0;
+
+        snprintf(path, sizeof(path), "%s/%s.json", MODELS_DIR, name);
+        tk_err_clear(&e);
+        CU_ASSERT_EQUAL(tk_model_load(&m, path, &e), TK_OK);
+        if (e.status != TK_OK) {
+            fprintf(stderr, "%s\n", e.msg);
+            continue;
+        }
+        nmodels++;
+        CU_ASSERT_TRUE(m.ntrees > 0);
+        CU_ASSERT_EQUAL(json_array_size(rows), json_array_size(margins));
+        for (r = 0; r < json_array_size(rows); r++) {
+            json_t *row = json_array_get(rows, r), *v;
+            float x[16], out[8], want;
+            int K = tk_model_noutputs(&m);
+            CU_ASSERT_FATAL(json_array_size(row) == m.nfeatures && m.nfeatures <= 16 && K <= 8);
+            json_array_foreach(row, k, v)
+                x[k] = json_is_null(v) ? NAN : u2f((uint32_t)json_integer_value(v));
+            tk_model_margin(&m, x, out);
+            for (k = 0; k < (size_t)K; k++) {
+                want = u2f((uint32_t)json_integer_value(
+                    json_array_get(json_array_get(margins, r), k)));
+                bad_margin += f2u(out[k]) != f2u(want);
+            }
+            tk_model_transform(&m, out);
+            for (k = 0; k < (size_t)K; k++) {
+                want = u2f((uint32_t)json_integer_value(
+                    json_array_get(json_array_get(preds, r), k)));
+                bad_pred += fabsf(out[k] - want) > 2 * (nextafterf(want, INFINITY) - want);
+            }
+        }
+        CU_ASSERT_EQUAL(bad_margin, 0);
+        CU_ASSERT_EQUAL(bad_pred, 0);
+        if (bad_margin || bad_pred)
+            fprintf(stderr, "%s: %d margins, %d predictions differ\n", name, bad_margin,
+                    bad_pred);
+        CU_ASSERT_EQUAL(json_reload(&m, dir, "x.json", &back, &t1, &n1, &e), TK_OK);
+        CU_ASSERT_TRUE(same_model(&m, &back));
+        CU_ASSERT_EQUAL(tk_model_to_json(&back, &t2, &n2, &e), TK_OK);
+        CU_ASSERT_TRUE(t1 && t2 && n1 == n2 && memcmp(t1, t2, n1) == 0);
+        if (strcmp(name, "reg_unnamed") == 0)
+            CU_ASSERT_PTR_NULL(m.feature_names);
+        if (strcmp(name, "exact_pruned") == 0)
+            CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"num_deleted\":\"10\""));
+        if (strcmp(name, "binary_spw") == 0) {
+            CU_ASSERT_EQUAL(f2u(m.scale_pos_weight), f2u(2.5f));
+            CU_ASSERT_EQUAL(f2u(m.base_score), f2u(0.3f));
+            CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"base_score\":\"0.3\""));
+        }
+        if (strcmp(name, "multi_named") == 0)
+            CU_ASSERT_EQUAL(m.num_class, 3);
+        free(t1);
+        free(t2);
+        tk_model_free(&back);
+        tk_model_free(&m);
+    }
+    CU_ASSERT_EQUAL(nmodels, 6);
+    json_decref(cases);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+/* ---- loader errors: mutations of a valid model's JSON ---- */
+
+static json_t *jtree0(json_t *doc)
+{
+    return json_array_get(
+        json_object_get(json_object_get(json_object_get(json_object_get(doc, "learner"),
+                                                        "gradient_booster"),
+                                        "model"),
+                        "trees"),
+        0);
+}
+
+static json_t *jlearner(json_t *doc)
+{
+    return json_object_get(doc, "learner");
+}
+
+static json_t *jgbm(json_t *doc)
+{
+    return json_object_get(json_object_get(jlearner(doc), "gradient_booster"), "model");
+}
+
+/* Loads text (written to dir/bad.json); expects status and msg containing
+ * want, the file's path and no newline. */
+static void expect_load_error(const char *dir, const char *text, size_t len, int status,
+                              const char *want)
+{
+    char path[600];
+    tk_model m;
+    tk_err e;
+    int ok;
+
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(dir, "bad.json", text, len, path, sizeof(path)), 0);
+    tk_err_clear(&e);
+    m.ntrees = 12345; /* load must not read what was there */
+    CU_ASSERT_EQUAL(tk_model_load(&m, path, &e), status);
+    ok = e.status == status && strstr(e.msg, want) && strstr(e.msg, path) &&
+         !strchr(e.msg, '\n');
+    CU_ASSERT_TRUE(ok);
+    if (!ok)
+        fprintf(stderr, "\n  want %d /%s/, got %d: %s\n", status, want, e.status, e.msg);
+    CU_ASSERT_EQUAL(m.ntrees, 0);
+    CU_ASSERT_PTR_NULL(m.trees);
+    tk_model_free(&m);
+}
+
+typedef void (*mutator)(json_t *doc);
+
+static void mut_booster(json_t *d)
+{
+    json_object_set_new(json_object_get(jlearner(d), "gradient_booster"), "name",
+                        json_string("dart"));
+}
+static void mut_objective(json_t *d)
+{
+    json_object_set_new(json_object_get(jlearner(d), "objective"), "name",
+                        json_string("multi:softmax"));
+}
+static void mut_categories(json_t *d)
+{
+    json_array_append_new(json_object_get(jtree0(d), "categories"), json_integer(1));
+}
+static void mut_split_type(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "split_type"), 0, json_integer(1));
+}
+static void mut_feature_type(json_t *d)
+{
+    json_array_set_new(json_object_get(jlearner(d), "feature_types"), 1, json_string("c"));
+}
+static void mut_short_array(json_t *d)
+{
+    json_array_remove(json_object_get(jtree0(d), "loss_changes"), 0);
+}
+static void mut_child_range(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "left_children"), 1, json_integer(99));
+}
+static void mut_cycle(json_t *d) /* node 3 (a leaf) points back to 1 and 2 */
+{
+    json_array_set_new(json_object_get(jtree0(d), "left_children"), 3, json_integer(1));
+    json_array_set_new(json_object_get(jtree0(d), "right_children"), 3, json_integer(2));
+}
+static void mut_right(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "right_children"), 0, json_integer(3));
+}
+static void mut_leaf_right(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "right_children"), 6, json_integer(4));
+}
+static void mut_int_real(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "split_conditions"), 2, json_integer(0));
+}
+static void mut_huge_real(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "sum_hessian"), 2, json_real(1e39));
+}
+static void mut_string_int(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "split_indices"), 2, json_string("1"));
+}
+static void mut_id(json_t *d)
+{
+    json_object_set_new(jtree0(d), "id", json_integer(5));
+}
+static void mut_tree_info(json_t *d)
+{
+    json_array_set_new(json_object_get(jgbm(d), "tree_info"), 1, json_integer(3));
+}
+static void mut_num_trees(json_t *d)
+{
+    json_object_set_new(json_object_get(jgbm(d), "gbtree_model_param"), "num_trees",
+                        json_string("5"));
+}
+static void mut_base_score(json_t *d)
+{
+    json_object_set_new(json_object_get(jlearner(d), "learner_model_param"), "base_score",
+                        json_string("abc"));
+}
+static void mut_num_class(json_t *d)
+{
+    json_object_set_new(json_object_get(jlearner(d), "learner_model_param"), "num_class",
+                        json_string("4"));
+}
+static void mut_num_deleted(json_t *d)
+{
+    json_object_set_new(json_object_get(jtree0(d), "tree_param"), "num_deleted",
+                        json_string("1"));
+}
+static void mut_split_feature(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "split_indices"), 0, json_integer(3));
+}
+static void mut_parent(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "parents"), 4, json_integer(2));
+}
+static void mut_root_parent(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "parents"), 0, json_integer(-1));
+}
+static void mut_default_left(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "default_left"), 0, json_integer(2));
+}
+static void mut_names(json_t *d)
+{
+    json_array_remove(json_object_get(jlearner(d), "feature_names"), 0);
+}
+static void mut_forest(json_t *d)
+{
+    json_object_set_new(json_object_get(jgbm(d), "gbtree_model_param"), "num_parallel_tree",
+                        json_string("2"));
+}
+static void mut_num_target(json_t *d)
+{
+    json_object_set_new(json_object_get(jlearner(d), "learner_model_param"), "num_target",
+                        json_string("2"));
+}
+static void mut_no_trees(json_t *d)
+{
+    json_object_del(jgbm(d), "trees");
+}
+static void mut_tree_not_object(json_t *d)
+{
+    json_array_set_new(json_object_get(jgbm(d), "trees"), 0, json_integer(7));
+}
+static void mut_param_number(json_t *d)
+{
+    json_object_set_new(json_object_get(jlearner(d), "learner_model_param"), "num_feature",
+                        json_integer(3));
+}
+static void mut_attr(json_t *d)
+{
+    json_object_set_new(json_object_get(jlearner(d), "attributes"), "x", json_integer(1));
+}
+
+static void test_load_errors(void)
+{
+    static const struct {
+        mutator fn;
+        const char *want;
+    } muts[] = {
+        { mut_booster, "unsupported booster 'dart' (only gbtree)" },
+        { mut_objective, "unsupported objective 'multi:softmax'" },
+        { mut_categories, "tree 0 has categorical splits" },
+        { mut_split_type, "tree 0 has categorical splits" },
+        { mut_feature_type, "feature 1 is categorical" },
+        { mut_short_array, "tree 0: loss_changes has 6 entries, num_nodes is 7" },
+        { mut_child_range, "tree 0: node 1: left child 99 out of range (7 nodes)" },
+        { mut_cycle, "reached twice" },
+        { mut_right, "tree 0: node 0: right child 3 is not left child 1 + 1" },
+        { mut_leaf_right, "node 6: a leaf (left child -1) with right child 4" },
+        { mut_int_real, "split_conditions[2] = 0 is an integer" },
+        { mut_huge_real, "sum_hessian[2] = 1e+39 is beyond float32's range" },
+        { mut_string_int, "split_indices[2] is a string, not an integer" },
+        { mut_id, "tree 0 has id 5" },
+        { mut_tree_info, "tree_info[1] is not an output group in [0, 3)" },
+        { mut_num_trees, "num_trees is 5 but there are 4 trees" },
+        { mut_base_score, "base_score \"abc\" is not a finite float32" },
+        { mut_num_class, "num_class is 3 in the objective but 4" },
+        { mut_num_deleted, "tree 0: num_deleted is 1 but 0 nodes" },
+        { mut_split_feature, "tree 0: node 0 splits on feature 3 of 3" },
+        { mut_parent, "tree 0: node 4: parent 2, but node 1 points to it" },
+        { mut_root_parent, "the root's parent is -1" },
+        { mut_default_left, "default_left[0] = 2 is not in [0, 1]" },
+        { mut_names, "feature_names has 2 entries, num_feature is 3" },
+        { mut_forest, "num_parallel_tree 2" },
+        { mut_num_target, "num_target 2" },
+        { mut_no_trees, "learner.gradient_booster.model has no \"trees\"" },
+        { mut_tree_not_object, "tree 0 is an integer, not an object" },
+        { mut_param_number, "num_feature is an integer, not a string" },
+        { mut_attr, "attributes.x is an integer, not a string" },
+    };
+    tk_model m;
+    char dir[64], *good = NULL, *text;
+    size_t len, i;
+    tk_err e;
+    json_error_t je;
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    build_model(&m);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(tk_model_to_json(&m, &good, &len, &e), TK_OK);
+    tk_model_free(&m);
+    for (i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
+        json_t *doc = json_loads(good, 0, &je);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+        muts[i].fn(doc);
+        text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS);
+        expect_load_error(dir, text, strlen(text), TK_EDATA, muts[i].want);
+        free(text);
+        json_decref(doc);
+    }
+    /* not JSON, JSON but no model */
+    text = "{\"learner\": [1, 2,,]}";
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "not JSON: ");
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "(line 1, column 19)");
+    text = "{\"a\":1,\n\"a\":2}";
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "duplicate object key");
+    expect_load_error(dir, "", 0, TK_EDATA, "not JSON: ");
+    expect_load_error(dir, "x\0y", 3, TK_EDATA, "not JSON: ");
+    text = "[1, 2]";
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "not an XGBoost model");
+    text = "{\"learner\": {}}";
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "learner has no \"objective\"");
+    text = "{\"learner\": {\"objective\": {\"name\": \"binary:logistic\", \"reg_loss_param\": {}},"
+           " \"learner_model_param\": {\"num_feature\": \"1\", \"base_score\": \"1.5\"}}}";
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "base_score 1.5 is not in (0, 1)");
+    /* a missing file, a folder */
+    {
+        char path[600];
+        tk_model_init(&m);
+        snprintf(path, sizeof(path), "%s/none.json", dir);
+        tk_err_clear(&e);
+        CU_ASSERT_EQUAL(tk_model_load(&m, path, &e), TK_ENOINPUT);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot open"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, path));
+        tk_err_clear(&e);
+        CU_ASSERT_EQUAL(tk_model_load(&m, dir, &e), TK_ENOINPUT);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "folder"));
+    }
+    free(good);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+/* Malformed trees and models are refused when built, not only when loaded. */
+static void test_build_errors(void)
+{
+    tk_model m;
+    tree_buf b;
+    char *text = NULL;
+    size_t len;
+    tk_err e;
+
+    tk_model_init(&m);
+    tk_err_clear(&e);
+    tk_model_set_features(&m, NULL, 2, &e);
+    tb_init(&b, 0);
+    tb_leaf(&b, -1, 0.0f);
+    tb_split(&b, 0, 1, 0.5f, 1, 1.0f, 2.0f);
+    b.right[0] = 1; /* right == left */
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &b.t, &e), TK_ESOFTWARE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "tree 0 is malformed: node 0: right child 1"));
+    b.right[0] = 2;
+    b.split_index[0] = 2; /* only 2 features */
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &b.t, &e), TK_ESOFTWARE);
+    b.split_index[0] = 1;
+    b.split_cond[1] = NAN;
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &b.t, &e), TK_ESOFTWARE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not finite"));
+    b.split_cond[1] = 1.0f;
+    b.parent[2] = 1;
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &b.t, &e), TK_ESOFTWARE);
+    b.parent[2] = 0;
+    b.t.group = 1; /* a second class in a single-output model */
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &b.t, &e), TK_OK);
+    CU_ASSERT_EQUAL(tk_model_to_json(&m, &text, &len, &e), TK_ESOFTWARE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "output group 1 of 1"));
+    CU_ASSERT_PTR_NULL(text);
+    /* truncate drops trees; a logistic model needs base_score in (0, 1) */
+    tk_model_truncate(&m, 0);
+    CU_ASSERT_EQUAL(m.ntrees, 0);
+    m.objective = TK_OBJ_LOGISTIC;
+    m.base_score = 1.0f;
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_model_to_json(&m, &text, &len, &e), TK_ESOFTWARE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "base_score"));
+    m.base_score = 0.5f;
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_model_to_json(&m, &text, &len, &e), TK_OK);
+    CU_ASSERT_PTR_NOT_NULL(strstr(text, "\"trees\":[]"));
+    free(text);
+    tk_model_free(&m);
+}
+
+static void test_save(void)
+{
+    tk_model m;
+    char dir[64], path[600], *text = NULL, *got;
+    size_t len, glen;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    build_model(&m);
+    tk_err_clear(&e);
+    snprintf(path, sizeof(path), "%s/model.json", dir);
+    CU_ASSERT_EQUAL(tk_model_save(&m, path, &e), TK_OK);
+    CU_ASSERT_EQUAL(tk_model_save(&m, path, &e), TK_OK); /* replaces */
+    CU_ASSERT_EQUAL(tk_model_to_json(&m, &text, &len, &e), TK_OK);
+    got = unit_read_file(path, &glen);
+    CU_ASSERT_TRUE(got && text && glen == len && memcmp(got, text, len) == 0);
+    snprintf(path, sizeof(path), "%s/no/such/dir/model.json", dir);
+    CU_ASSERT_NOT_EQUAL(tk_model_save(&m, path, &e), TK_OK);
+    free(got);
+    free(text);
+    tk_model_free(&m);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+/* Truncated and corrupted model files never crash the loader; a truncated
+ * one is always refused, a corrupted one that loads is a valid model. */
+static void test_fuzz(void)
+{
+    static const char alphabet[] = "0123456789-+.eE,:[]{}\" \ntrufalsn\\";
+    char dir[64], path[600], *good;
+    size_t len, off;
+    unsigned long long seed = 7;
+    int i, truncated_ok = 0, loaded = 0;
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    good = unit_read_file(MODELS_DIR "/binary_named.json", &len);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(good);
+    for (off = 0; off < len; off += 1 + off / 2000) {
+        tk_model m;
+        tk_err e;
+        tk_err_clear(&e);
+        unit_write_file(dir, "t.json", good, off, path, sizeof(path));
+        truncated_ok += tk_model_load(&m, path, &e) == TK_OK;
+        tk_model_free(&m);
+    }
+    CU_ASSERT_EQUAL(truncated_ok, 0);
+    for (i = 0; i < 3000; i++) {
+        char *bad = malloc(len);
+        int k, nflip = 1 + (int)(unit_rand(&seed) % 3);
+        tk_model m;
+        tk_err e;
+        memcpy(bad, good, len);
+        for (k = 0; k < nflip; k++) {
+            size_t at = (size_t)(unit_rand(&seed) % len);
+            unsigned long long r = unit_rand(&seed);
+            bad[at] = (r & 1) ? alphabet[(r >> 8) % (sizeof(alphabet) - 1)] : (char)(r >> 16);
+        }
+        unit_write_file(dir, "c.json", bad, len, path, sizeof(path));
+        tk_err_clear(&e);
+        if (tk_model_load(&m, path, &e) == TK_OK) {
+            float x[8] = { NAN, 0.0f, 1.0f, -1.0f, NAN, 2.0f, 0.5f, 3.0f }, out[8];
+            char *text = NULL;
+            size_t tl;
+            loaded++;
+            CU_ASSERT_TRUE(m.nfeatures <= 8 && tk_model_noutputs(&m) <= 8);
+            if (m.nfeatures <= 8 && tk_model_noutputs(&m) <= 8)
+                tk_model_margin(&m, x, out);
+            CU_ASSERT_EQUAL(tk_model_to_json(&m, &text, &tl, &e), TK_OK);
+            free(text);
+        } else {
+            CU_ASSERT_TRUE(e.status == TK_EDATA && !strchr(e.msg, '\n'));
+        }
+        tk_model_free(&m);
+        free(bad);
+    }
+    CU_ASSERT_TRUE(loaded > 0); /* some flips hit digits of values */
+    free(good);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+int unit_register_model(void)
+{
+    static const unit_test tests[] = {
+        { "JSON round trip bit for bit, same bytes again", test_round_trip },
+        { "same model, same bytes (attributes in any order)", test_deterministic_bytes },
+        { "floats: 9 digits, always a real, exact round trip", test_float_format },
+        { "predict: splits, equality, missing values, logistic", test_predict_missing },
+        { "predict: multi-class groups and softmax", test_predict_softmax },
+        { "xgboost-made models: margins bit for bit, round trip", test_xgboost_models },
+        { "load errors name the file and the problem", test_load_errors },
+        { "malformed trees and models refused when built", test_build_errors },
+        { "save writes the JSON atomically", test_save },
+        { "fuzz: truncated and corrupted files", test_fuzz },
+        { NULL, NULL }
+    };
+    return unit_add_suite("model", tests);
+}
