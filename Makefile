@@ -42,12 +42,6 @@ COMMON_LIB := $(BUILD)/libtk.a
 
 # one folder per program under mpi_apps/ (common/ is the shared library)
 PROGRAMS := $(sort $(patsubst mpi_apps/%/,%,$(filter-out mpi_apps/common/,$(dir $(wildcard mpi_apps/*/*.c)))))
-# the boosting programs need the model module (tk_model.c)
-ifeq ($(wildcard mpi_apps/common/tk_model.c),)
-  PROGRAMS := $(filter-out gbtrain gbpredict,$(PROGRAMS))
-  NO_MODEL_TESTS := tests/unit/test_gbtrain.c tests/unit/test_model.c
-  CFLAGS_UNIT := -DUNIT_NO_MODEL
-endif
 PROG_BINS := $(PROGRAMS:%=$(BIN)/%)
 
 # every program folder holds main.c plus its stages; tests link the stages
@@ -61,7 +55,7 @@ $(BIN)/$(1): $$($(1)_OBJ) $(COMMON_LIB)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
 
-UNIT_SRC := $(filter-out $(NO_MODEL_TESTS),$(wildcard tests/unit/*.c))
+UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/tests/unit_tests
 
@@ -71,10 +65,6 @@ all: $(PROG_BINS)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -c -o $@ $<
-
-$(BUILD)/tests/unit/test_main.o: CFLAGS += $(CFLAGS_UNIT)
-# rebuilt when the model module appears (the suite list changes)
-$(BUILD)/tests/unit/test_main.o: $(wildcard mpi_apps/common/tk_model.c)
 
 $(COMMON_LIB): $(COMMON_OBJ)
 	@mkdir -p $(@D)

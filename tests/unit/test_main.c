@@ -9,20 +9,13 @@
 
 #include "unit.h"
 
-#ifndef UNIT_NO_MODEL
-int unit_register_model(void); /* test_model.c (could join the others in unit.h) */
-#endif
-
 int main(int argc, char **argv)
 {
     int (*const suites[])(void) = { unit_register_parse, unit_register_csv,
                                     unit_register_hash,  unit_register_keycount,
                                     unit_register_agg,   unit_register_opt,
                                     unit_register_fs,    unit_register_table,
-#ifndef UNIT_NO_MODEL
-                                    unit_register_gbtrain, unit_register_model,
-#endif
-    };
+                                    unit_register_gbtrain, unit_register_model };
     unsigned run = 0, failed = 0, suites_failed = 0;
     int setup_error = 0;
     size_t i;
