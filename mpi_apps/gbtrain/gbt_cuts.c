@@ -280,18 +280,33 @@ uint32_t gbt_cuts_bin(const gbt_cuts *c, size_t f, float v)
     }
 }
 
-int gbt_bins_build(const gbt_cuts *c, gbt_data *d, tk_err *e)
+int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int by_column, tk_err *e)
 {
+    const uint64_t block = 4096; /* rows whose bins stay in cache meanwhile */
     size_t f;
-    uint64_t i;
+    uint64_t i0, i;
 
     d->bins = malloc((d->n * d->nf + 1) * sizeof(*d->bins));
-    if (!d->bins)
+    if (by_column)
+        d->bins_col = malloc((d->n * d->nf + 1) * sizeof(*d->bins_col));
+    if (!d->bins || (by_column && !d->bins_col))
         return tk_err_set(e, TK_ESOFTWARE, "out of memory binning %llu rows",
                           (unsigned long long)d->n);
+    for (i0 = 0; i0 < d->n; i0 += block) {
+        uint64_t i1 = i0 + block < d->n ? i0 + block : d->n;
+        for (f = 0; f < d->nf; f++) {
+            const float *x = d->xcol[f];
+            uint16_t *b = d->bins + f;
+            uint16_t *col = by_column ? d->bins_col + f * d->n : NULL;
+            for (i = i0; i < i1; i++) {
+                uint16_t v = (uint16_t)gbt_cuts_bin(c, f, x[i]);
+                b[i * d->nf] = v;
+                if (col)
+                    col[i] = v;
+            }
+        }
+    }
     for (f = 0; f < d->nf; f++) {
-        for (i = 0; i < d->n; i++)
-            d->bins[i * d->nf + f] = (uint16_t)gbt_cuts_bin(c, f, d->xcol[f][i]);
         free(d->xcol[f]);
         d->xcol[f] = NULL;
     }

@@ -184,6 +184,7 @@ void gbt_data_free(gbt_data *d)
     free(d->xcol);
     free(d->y);
     free(d->bins);
+    free(d->bins_col);
     free(d->margin);
     memset(d, 0, sizeof(*d));
 }

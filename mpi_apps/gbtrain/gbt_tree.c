@@ -233,12 +233,18 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             /* this rank's rows: left ones first, both sides kept ascending */
             lo = nd->begin;
             hi = 0;
-            for (j = nd->begin; j < nd->end; j++) {
-                uint32_t row = c->rows[j];
-                if (goes_left(t, w.split_bin, cuts, id, d->bins + (size_t)row * nf))
-                    c->rows[lo++] = row;
-                else
-                    c->rows_tmp[hi++] = row;
+            {
+                /* one feature's column: ascending rows, dense reads */
+                const uint16_t *col = d->bins_col + (size_t)s.feature * d->n;
+                uint32_t miss = cuts->nbins[s.feature], sb = s.bin;
+                int dl = s.default_left;
+                for (j = nd->begin; j < nd->end; j++) {
+                    uint32_t row = c->rows[j], bin = col[row];
+                    if (bin == miss ? dl : bin <= sb)
+                        c->rows[lo++] = row;
+                    else
+                        c->rows_tmp[hi++] = row;
+                }
             }
             memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
             next[nnext].id = l;

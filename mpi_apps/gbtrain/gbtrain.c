@@ -92,9 +92,9 @@ int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     }
     if (gbt_cuts_build(comm, &c->train, c->cfg.max_bin, &c->cuts, &c->err) != TK_OK)
         goto fail;
-    gbt_bins_build(&c->cuts, &c->train, &c->err);
+    gbt_bins_build(&c->cuts, &c->train, 1, &c->err);
     if (c->has_valid && c->err.status == TK_OK)
-        gbt_bins_build(&c->cuts, &c->valid, &c->err);
+        gbt_bins_build(&c->cuts, &c->valid, 0, &c->err);
     if (tk_mpi_agree(comm, &c->err) != TK_OK)
         goto fail;
     model_setup(c);

@@ -74,6 +74,7 @@ typedef struct gbt_data {
     float **xcol;       /* nf columns of n values, NaN = missing (freed after binning) */
     float *y;           /* n labels */
     uint16_t *bins;     /* n * nf feature-local bins (missing = that feature's nbins) */
+    uint16_t *bins_col; /* the same, column-major (training data: for partitioning) */
     float *margin;      /* n * K raw scores */
 } gbt_data;
 
@@ -116,8 +117,9 @@ void gbt_cuts_free(gbt_cuts *c);
 /* Local. The bin of value v of feature f (missing: nbins[f]). */
 uint32_t gbt_cuts_bin(const gbt_cuts *c, size_t f, float v);
 
-/* Local. Fills d->bins (row-major) from d->xcol and frees the columns. */
-int gbt_bins_build(const gbt_cuts *c, gbt_data *d, tk_err *e);
+/* Local. Fills d->bins (row-major) and, with by_column, d->bins_col from
+ * d->xcol, and frees the columns. */
+int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int by_column, tk_err *e);
 
 /* ---- objective (gbt_objective.c) ---- */
 

@@ -131,7 +131,7 @@ static void test_cuts_few_values(void)
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 2.5f), 2);
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 1e30f), 3);
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, NAN), 4);
-    CU_ASSERT_EQUAL(gbt_bins_build(&c, &d, &e), TK_OK);
+    CU_ASSERT_EQUAL(gbt_bins_build(&c, &d, 1, &e), TK_OK);
     CU_ASSERT_EQUAL(d.bins[0], 3);
     CU_ASSERT_EQUAL(d.bins[2], 4);
     CU_ASSERT_EQUAL(d.bins[7], 0);
