@@ -1,6 +1,6 @@
 /* gbt_split.c -- split gains and leaf weights as XGBoost 1.7 computes them
- * (param.h: ThresholdL1, CalcWeight, CalcGain), and the best split of a
- * node from its histogram. */
+ * (param.h: ThresholdL1, CalcWeight; split_evaluator.h: the gain), and the
+ * best split of a node from its histogram. */
 #include <math.h>
 
 #include "gbtrain.h"
@@ -28,16 +28,20 @@ double gbt_weight(const gbt_config *cfg, double g, double h)
 
 double gbt_gain(const gbt_config *cfg, double g, double h)
 {
-    if (h < cfg->min_child_weight || h <= 0.0)
+    /* XGBoost 1.7's hist evaluator (split_evaluator.h CalcGainGivenWeight):
+     * children below min_child_weight are filtered before, not here; with
+     * max_delta_step the gain follows the clipped weight, without an alpha
+     * term */
+    double t, w;
+
+    if (h <= 0.0)
         return 0.0;
     if (cfg->max_delta_step == 0.0) {
-        double t = cfg->alpha == 0.0 ? g : threshold_l1(g, cfg->alpha);
+        t = threshold_l1(g, cfg->alpha);
         return t * t / (h + cfg->lambda);
-    } else {
-        double w = gbt_weight(cfg, g, h);
-        double ret = -(2.0 * g * w + (h + cfg->lambda) * w * w);
-        return cfg->alpha == 0.0 ? ret : ret + cfg->alpha * fabs(w);
     }
+    w = gbt_weight(cfg, g, h);
+    return -(2.0 * g * w + (h + cfg->lambda) * w * w);
 }
 
 gbt_split gbt_split_best(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,

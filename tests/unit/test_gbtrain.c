@@ -32,9 +32,11 @@ static void test_gain_and_weight(void)
     CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 3.0), 1.0, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(gbt_weight(&c, 2.0, 3.0), -0.5, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, -6.0, 2.0), 12.0, 1e-12);
-    /* below min_child_weight: nothing */
-    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 0.5), 0.0, 0.0);
+    /* below min_child_weight the weight is 0; the gain is XGBoost's all the same
+     * (children that light are filtered out before their gain is asked) */
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 0.5), 4.0 / 1.5, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(gbt_weight(&c, 2.0, 0.5), 0.0, 0.0);
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 0.0), 0.0, 0.0);
     /* alpha: soft threshold of G */
     c.alpha = 0.5;
     CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 3.0), 1.5 * 1.5 / 4.0, 1e-12);
@@ -43,6 +45,10 @@ static void test_gain_and_weight(void)
     c.alpha = 0.0;
     /* max_delta_step clips the weight; the gain follows the clipped weight */
     c.max_delta_step = 0.1;
+    CU_ASSERT_DOUBLE_EQUAL(gbt_weight(&c, 2.0, 3.0), -0.1, 1e-12);
+    CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 3.0), -(2.0 * 2.0 * -0.1 + 4.0 * 0.01), 1e-12);
+    /* with alpha too: the weight is soft-thresholded, the gain has no alpha term */
+    c.alpha = 0.5;
     CU_ASSERT_DOUBLE_EQUAL(gbt_weight(&c, 2.0, 3.0), -0.1, 1e-12);
     CU_ASSERT_DOUBLE_EQUAL(gbt_gain(&c, 2.0, 3.0), -(2.0 * 2.0 * -0.1 + 4.0 * 0.01), 1e-12);
 }
