@@ -57,6 +57,10 @@ void gbt_cuts_free(gbt_cuts *c)
     if (c->cut)
         for (f = 0; f < c->nf; f++)
             free(c->cut[f]);
+    if (c->top)
+        for (f = 0; f < c->nf; f++)
+            free(c->top[f]);
+    free(c->top);
     free(c->cut);
     free(c->nbins);
     free(c->offset);
@@ -233,6 +237,25 @@ int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *
     if (fail)
         goto nomem;
     c->nslots = c->offset[nf];
+    /* prefix tables: top[f][p] = cuts whose key is below p << 16 */
+    c->top = calloc(nf, sizeof(*c->top));
+    fail = c->top == NULL;
+    for (f = 0; f < nf && !fail; f++) {
+        uint32_t p, j = 0, ncuts = c->nbins[f] - 1;
+        c->top[f] = malloc(65536 * sizeof(uint16_t));
+        if (!c->top[f]) {
+            fail = 1;
+            break;
+        }
+        for (p = 0; p < 65536; p++) {
+            while (j < ncuts && float_key(c->cut[f][j]) < (p << 16))
+                j++;
+            c->top[f][p] = (uint16_t)j;
+        }
+    }
+    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, comm);
+    if (fail)
+        goto nomem;
     goto out;
 nomem:
     tk_err_set(e, TK_ESOFTWARE, "out of memory computing bin cuts");
@@ -280,6 +303,31 @@ uint32_t gbt_cuts_bin(const gbt_cuts *c, size_t f, float v)
     }
 }
 
+uint32_t gbt_cuts_bin_fast(const gbt_cuts *c, size_t f, float v)
+{
+    uint32_t k, j, ncuts = c->nbins[f] - 1;
+    const float *cut = c->cut[f];
+
+    if (isnan(v))
+        return c->nbins[f];
+    k = float_key(v);
+    /* the cuts below this prefix, then those sharing it (searched when many) */
+    j = c->top[f][k >> 16];
+    {
+        uint32_t hi = (k >> 16) < 65535 ? c->top[f][(k >> 16) + 1] : ncuts;
+        while (hi - j > 8) {
+            uint32_t mid = j + (hi - j) / 2;
+            if (cut[mid] <= v)
+                j = mid + 1;
+            else
+                hi = mid;
+        }
+        while (j < hi && cut[j] <= v)
+            j++;
+    }
+    return j;
+}
+
 int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int by_column, tk_err *e)
 {
     const uint64_t block = 4096; /* rows whose bins stay in cache meanwhile */
@@ -299,7 +347,7 @@ int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int by_column, tk_err *e)
             uint16_t *b = d->bins + f;
             uint16_t *col = by_column ? d->bins_col + f * d->n : NULL;
             for (i = i0; i < i1; i++) {
-                uint16_t v = (uint16_t)gbt_cuts_bin(c, f, x[i]);
+                uint16_t v = (uint16_t)gbt_cuts_bin_fast(c, f, x[i]);
                 b[i * d->nf] = v;
                 if (col)
                     col[i] = v;

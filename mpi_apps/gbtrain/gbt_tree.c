@@ -176,8 +176,8 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     hscale = fixed_scale(mx[1], d->total);
     for (i = 0; i < nrows; i++) {
         uint32_t r = c->rows[i];
-        c->gq[r] = llrint((double)g[r] * gscale);
-        c->hq[r] = llrint((double)h[r] * hscale);
+        c->gh[r].g = llrint((double)g[r] * gscale);
+        c->gh[r].h = llrint((double)h[r] * hscale);
     }
 
     /* features of this tree */
@@ -187,7 +187,7 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
 
     /* the root */
     level[0].hist = xalloc(c, hbytes, 1);
-    gbt_hist_build(cuts, d, c->rows, nrows, c->gq, c->hq, level[0].hist);
+    gbt_hist_build(cuts, d, c->rows, nrows, c->gh, level[0].hist);
     MPI_Allreduce(MPI_IN_PLACE, level[0].hist, (int)(2 * nslots), MPI_INT64_T, MPI_SUM, c->comm);
     {
         int64_t tg, th;
@@ -282,8 +282,8 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
         for (b = 0; b < nbuild; b++) {
             gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
             gbt_node *small = ln->h <= rn->h ? ln : rn;
-            gbt_hist_build(cuts, d, c->rows + small->begin, small->end - small->begin, c->gq,
-                           c->hq, sendbuf + b * nslots);
+            gbt_hist_build(cuts, d, c->rows + small->begin, small->end - small->begin, c->gh,
+                           sendbuf + b * nslots);
         }
         MPI_Allreduce(MPI_IN_PLACE, sendbuf, (int)(2 * nbuild * nslots), MPI_INT64_T, MPI_SUM,
                       c->comm);

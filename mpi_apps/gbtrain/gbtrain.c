@@ -34,11 +34,10 @@ static int alloc_state(gbt_ctx *c)
     c->valid.margin = malloc((nv * K + 1) * sizeof(float));
     c->g = malloc((n * K + 1) * sizeof(float));
     c->h = malloc((n * K + 1) * sizeof(float));
-    c->gq = malloc((n + 1) * sizeof(int64_t));
-    c->hq = malloc((n + 1) * sizeof(int64_t));
+    c->gh = malloc((n + 1) * sizeof(gbt_bin_sum));
     c->rows = malloc((n + 1) * sizeof(uint32_t));
     c->rows_tmp = malloc((n + 1) * sizeof(uint32_t));
-    if (!c->train.margin || !c->valid.margin || !c->g || !c->h || !c->gq || !c->hq || !c->rows ||
+    if (!c->train.margin || !c->valid.margin || !c->g || !c->h || !c->gh || !c->rows ||
         !c->rows_tmp)
         return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory for %llu rows",
                           (unsigned long long)n);
@@ -131,8 +130,7 @@ out:
     tk_model_free(&c->model);
     free(c->g);
     free(c->h);
-    free(c->gq);
-    free(c->hq);
+    free(c->gh);
     free(c->rows);
     free(c->rows_tmp);
     free(c);

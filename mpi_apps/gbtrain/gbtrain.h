@@ -102,6 +102,7 @@ typedef struct gbt_cuts {
     size_t *offset;     /* per feature: first histogram slot (nbins + 1 slots, the
                          * last one for missing values) */
     size_t nslots;      /* histogram slots in all */
+    uint16_t **top;     /* per feature: cuts below each 16-bit key prefix (binning) */
 } gbt_cuts;
 
 /* Collective. Exact quantile cuts of d's features over all ranks, at most
@@ -114,8 +115,13 @@ int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *
 /* Local. */
 void gbt_cuts_free(gbt_cuts *c);
 
-/* Local. The bin of value v of feature f (missing: nbins[f]). */
+/* Local. The bin of value v of feature f (missing: nbins[f]), by a binary
+ * search over the cuts. */
 uint32_t gbt_cuts_bin(const gbt_cuts *c, size_t f, float v);
+
+/* Local. The same as gbt_cuts_bin through the prefix table: one table load
+ * and a short scan. */
+uint32_t gbt_cuts_bin_fast(const gbt_cuts *c, size_t f, float v);
 
 /* Local. Fills d->bins (row-major) and, with by_column, d->bins_col from
  * d->xcol, and frees the columns. */
@@ -147,10 +153,10 @@ typedef struct gbt_bin_sum {
     int64_t g, h;
 } gbt_bin_sum;
 
-/* Local. Adds the fixed-point gradients of rows[0..nrows) into hist
- * (c->nslots slots, zeroed by the caller). */
+/* Local. Adds the fixed-point gradient pairs gh[row] of rows[0..nrows)
+ * into hist (c->nslots slots, zeroed by the caller). */
 void gbt_hist_build(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, size_t nrows,
-                    const int64_t *gq, const int64_t *hq, gbt_bin_sum *hist);
+                    const gbt_bin_sum *gh, gbt_bin_sum *hist);
 
 /* Local. out = parent - child, slot by slot. */
 void gbt_hist_subtract(size_t nslots, const gbt_bin_sum *parent, const gbt_bin_sum *child,
@@ -228,7 +234,7 @@ struct gbt_ctx {
     int nout;           /* outputs per row */
     /* per-round scratch */
     float *g, *h;       /* n * nout gradients of the round */
-    int64_t *gq, *hq;   /* fixed-point gradients of the current tree */
+    gbt_bin_sum *gh;    /* fixed-point gradient pairs of the current tree */
     uint32_t *rows;     /* row partition of the current tree: each node's rows
                          * contiguous and ascending (memory order for the histograms) */
     uint32_t *rows_tmp; /* scratch for partitioning */

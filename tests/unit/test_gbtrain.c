@@ -163,6 +163,12 @@ static void test_cuts_quantiles(void)
     CU_ASSERT_EQUAL(c.nbins[0], 10);
     for (i = 0; i < 9; i++)
         CU_ASSERT_EQUAL(c.cut[0][i], (float)(100 * (i + 1)));
+    /* the prefix-table binning agrees with the binary search everywhere */
+    for (i = 0; i < 5000; i++) {
+        float x = (float)((double)i * 0.2113 - 20.0);
+        CU_ASSERT_EQUAL(gbt_cuts_bin_fast(&c, 0, x), gbt_cuts_bin(&c, 0, x));
+    }
+    CU_ASSERT_EQUAL(gbt_cuts_bin_fast(&c, 0, NAN), 10);
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 99.5f), 0);
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 100.0f), 1);
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 999.0f), 9);
@@ -186,7 +192,7 @@ static void test_hist_build_subtract(void)
     gbt_cuts cuts = one_feature_cuts();
     gbt_data d;
     uint16_t bins[6] = { 0, 1, 2, 3, 1, 0 };
-    int64_t gq[6] = { 1, 2, 3, 4, 5, 6 }, hq[6] = { 10, 20, 30, 40, 50, 60 };
+    const gbt_bin_sum gh[6] = { { 1, 10 }, { 2, 20 }, { 3, 30 }, { 4, 40 }, { 5, 50 }, { 6, 60 } };
     uint32_t all[6] = { 0, 1, 2, 3, 4, 5 }, left[3] = { 0, 1, 5 };
     gbt_bin_sum parent[4], child[4], sib[4], direct[4];
     uint32_t right[3] = { 2, 3, 4 };
@@ -199,14 +205,14 @@ static void test_hist_build_subtract(void)
     memset(parent, 0, sizeof(parent));
     memset(child, 0, sizeof(child));
     memset(direct, 0, sizeof(direct));
-    gbt_hist_build(&cuts, &d, all, 6, gq, hq, parent);
+    gbt_hist_build(&cuts, &d, all, 6, gh, parent);
     CU_ASSERT_EQUAL(parent[0].g, 7);
     CU_ASSERT_EQUAL(parent[1].g, 7);
     CU_ASSERT_EQUAL(parent[2].h, 30);
     CU_ASSERT_EQUAL(parent[3].g, 4); /* missing slot */
-    gbt_hist_build(&cuts, &d, left, 3, gq, hq, child);
+    gbt_hist_build(&cuts, &d, left, 3, gh, child);
     gbt_hist_subtract(4, parent, child, sib);
-    gbt_hist_build(&cuts, &d, right, 3, gq, hq, direct);
+    gbt_hist_build(&cuts, &d, right, 3, gh, direct);
     for (s = 0; s < 4; s++) {
         CU_ASSERT_EQUAL(sib[s].g, direct[s].g);
         CU_ASSERT_EQUAL(sib[s].h, direct[s].h);
