@@ -239,11 +239,17 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
                 uint32_t miss = cuts->nbins[s.feature], sb = s.bin;
                 int dl = s.default_left;
                 for (j = nd->begin; j < nd->end; j++) {
-                    uint32_t row = c->rows[j], bin = col[row];
-                    if (bin == miss ? dl : bin <= sb)
-                        c->rows[lo++] = row;
-                    else
-                        c->rows_tmp[hi++] = row;
+                    uint32_t row = c->rows[j], bin;
+                    int left;
+                    if (j + 32 < nd->end)
+                        __builtin_prefetch(&col[c->rows[j + 32]]);
+                    bin = col[row];
+                    /* branchless: the side is a coin flip to the predictor */
+                    left = (bin == miss) ? dl : (bin <= sb);
+                    c->rows[lo] = row; /* lo <= j: nothing unread is overwritten */
+                    c->rows_tmp[hi] = row;
+                    lo += (size_t)left;
+                    hi += (size_t)!left;
                 }
             }
             memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
@@ -322,8 +328,11 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
         for (i = 0; i < nleaves; i++) {
             float v = w.t.split_cond[leaves[i].id];
             size_t j;
-            for (j = leaves[i].begin; j < leaves[i].end; j++)
+            for (j = leaves[i].begin; j < leaves[i].end; j++) {
+                if (j + 32 < leaves[i].end)
+                    __builtin_prefetch(&d->margin[(size_t)c->rows[j + 32] * (size_t)nout], 1);
                 d->margin[(size_t)c->rows[j] * (size_t)nout + (size_t)k] += v;
+            }
         }
         if (nrows < d->n) {
             size_t j = 0;
