@@ -23,5 +23,13 @@ bin/genlogs --quiet --plays 20000 --users 800 --max-id 5000 --bad-rate 0.01 "$wo
 run "logjoin np=4 under ASan/UBSan" timeout 600 mpirun -np 4 bin/asan/logjoin --extra-features \
   --max-bad-rows 100000 1 5000 "$work/logs/log1.csv" "$work/logs/log2.csv" "$work/out-asan"
 run "logjoin under ASan equals the release build" bash -c "timeout 120 mpirun -np 2 bin/logjoin --extra-features --max-bad-rows 100000 1 5000 '$work/logs/log1.csv' '$work/logs/log2.csv' '$work/out-rel' >/dev/null 2>&1 && cmp '$work/out-asan/features.csv' '$work/out-rel/features.csv'"
+/usr/bin/python3 tests/data/make_sklearn.py "$work/sk" >/dev/null
+T="$work/sk/synth_train.h5"
+[ -f "$T" ] || T=$(ls "$work"/sk/*train*.h5 | head -1)
+L=$(/usr/bin/python3 -c "import h5py,sys; c=[x if isinstance(x,str) else x.decode() for x in h5py.File(sys.argv[1],'r')['features'].attrs['columns']]; print('label' if 'label' in c else 'target')" "$T")
+GB="--label $L --objective binary:logistic --num-round 8 --subsample 0.8 --colsample-bynode 0.7 --max-depth 4"
+run "gbtrain np=3 under ASan/UBSan" timeout 600 mpirun -np 3 bin/asan/gbtrain $GB "$T" "$work/m-asan.json"
+run "gbtrain under ASan equals the release build" bash -c "timeout 300 mpirun -np 2 bin/gbtrain $GB '$T' '$work/m-rel.json' >/dev/null 2>&1 && cmp '$work/m-asan.json' '$work/m-rel.json'"
+run "gbpredict np=2 under ASan/UBSan" timeout 600 mpirun -np 2 bin/asan/gbpredict "$work/m-rel.json" "$T" "$work/p.csv"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -27,6 +27,7 @@ void gbt_hist_build(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, 
 #ifdef __SSE2__
         /* (g, h) added as one 128-bit pair: one load, one add, one store */
         __m128i v = _mm_loadu_si128((const __m128i *)&gh[i]);
+#pragma GCC unroll 4
         for (f = 0; f < nf; f++) {
             __m128i *s = (__m128i *)&hist[off[f] + b[f]];
             _mm_storeu_si128(s, _mm_add_epi64(_mm_loadu_si128(s), v));

@@ -21,6 +21,7 @@ typedef struct gbt_node {
     double g, h;        /* sums over the sampled rows of all ranks */
     size_t begin, end;  /* this rank's rows: c->rows[begin..end) */
     gbt_bin_sum *hist;  /* global histogram, or NULL */
+    int small;          /* left child of a split whose histogram is built */
 } gbt_node;
 
 /* Out of memory in the middle of a tree: the other ranks are inside
@@ -281,13 +282,23 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             nlevel = 0;
             break;
         }
-        /* the smaller child of each split (by hessian; ties: left) is built
-         * and summed over ranks in one Allreduce; siblings by subtraction */
+        /* the child of each split with fewer rows over all ranks (ties: left)
+         * is built and summed in one Allreduce; siblings by subtraction */
         nbuild = nnext / 2;
         sendbuf = xalloc(c, nbuild * hbytes, 1);
+        {
+            uint64_t *cnt = xalloc(c, (nbuild + 1) * sizeof(uint64_t), 0);
+            for (b = 0; b < nbuild; b++) /* left rows minus right rows, as a two's complement sum */
+                cnt[b] = (uint64_t)(next[2 * b].end - next[2 * b].begin) -
+                         (uint64_t)(next[2 * b + 1].end - next[2 * b + 1].begin);
+            MPI_Allreduce(MPI_IN_PLACE, cnt, (int)nbuild, MPI_UINT64_T, MPI_SUM, c->comm);
+            for (b = 0; b < nbuild; b++)
+                next[2 * b].small = (int64_t)cnt[b] <= 0; /* the left one is built */
+            free(cnt);
+        }
         for (b = 0; b < nbuild; b++) {
             gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
-            gbt_node *small = ln->h <= rn->h ? ln : rn;
+            gbt_node *small = ln->small ? ln : rn;
             gbt_hist_build(cuts, d, c->rows + small->begin, small->end - small->begin, c->gh,
                            sendbuf + b * nslots);
         }
@@ -300,7 +311,7 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             /* the parent's buffer becomes the sibling's */
             memcpy(mine, built, hbytes);
             gbt_hist_subtract(nslots, parent, built, parent);
-            if (ln->h <= rn->h) {
+            if (ln->small) {
                 ln->hist = mine;
                 rn->hist = parent;
             } else {
