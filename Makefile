@@ -91,6 +91,7 @@ demo: deps
 
 bench: all
 	scripts/bench-logjoin
+	scripts/bench-gbtrain
 
 asan:
 	@$(MAKE) --no-print-directory SANITIZE=1 all unit
