@@ -2,7 +2,8 @@
 #
 #   make            build every program into bin/
 #   make test       install missing packages, build, run unit + integration tests
-#   make demo       install missing packages, build, run logjoin on the sample logs
+#   make demo       install missing packages, build, run the pipeline and draw data/demo/report.png
+#   make notebooks  execute every notebook headless into build/notebooks/
 #   make bench      run the benchmark scripts (long)
 #   make asan       build with AddressSanitizer + UBSan into bin/asan/
 #   make test-asan  run the unit tests and logjoin under the sanitizers
@@ -59,7 +60,7 @@ UNIT_SRC := $(wildcard tests/unit/*.c)
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
 UNIT_BIN := $(BUILD)/tests/unit_tests
 
-.PHONY: all test test-asan unit demo bench asan clean deps
+.PHONY: all test test-asan unit demo notebooks bench asan clean deps
 all: $(PROG_BINS)
 
 $(BUILD)/%.o: %.c
@@ -88,6 +89,11 @@ test: deps
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@scripts/demo
+
+# every notebook executed headless into build/notebooks/ (.ipynb and .html)
+notebooks: deps
+	@$(MAKE) --no-print-directory all
+	@scripts/run-notebooks
 
 bench: all
 	scripts/bench-logjoin

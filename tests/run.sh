@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run.sh -- the whole test suite: CUnit unit tests, then every
-# tests/integration/test_*.sh. Ends with one line "N passed, N failed".
+# run.sh -- the whole test suite: CUnit unit tests, every
+# tests/integration/test_*.sh, then the notebooks (scripts/run-notebooks).
+# Ends with one line "N passed, N failed".
 set -u
 cd "$(dirname "$0")/.."
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
@@ -37,6 +38,23 @@ for t in tests/integration/test_*.sh; do
   fi
   rm -f "$log"
 done
+
+if [ -z "${TESTS:-}" ] || echo notebooks | grep -qE "$TESTS"; then
+  echo "== notebooks"
+  log=$(mktemp)
+  timeout 900 scripts/run-notebooks 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  line=$(grep -E '^notebooks: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+  if [ -n "$line" ]; then
+    p=$(echo "$line" | sed -E 's/^notebooks: ([0-9]+) passed.*/\1/')
+    f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+    passed=$((passed + p)); failed=$((failed + f))
+  fi
+  if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
+    echo "not ok - scripts/run-notebooks exited $rc"; failed=$((failed + 1))
+  fi
+  rm -f "$log"
+fi
 
 echo
 echo "$passed passed, $failed failed"
