@@ -7,6 +7,7 @@
 #   make bench      run the benchmark scripts (long)
 #   make asan       build with AddressSanitizer + UBSan into bin/asan/
 #   make test-asan  run the unit tests and logjoin under the sanitizers
+#   make test-cluster  the slurm/ scripts on a single-node Slurm (scripts/slurm-local)
 #   make clean
 #
 # Composed of parts: STD, WARN, OPT, DEBUG; SANITIZE=1 adds the sanitizers.
@@ -105,6 +106,11 @@ asan:
 # unit tests and a 4-rank logjoin run under AddressSanitizer + UBSan
 test-asan: deps asan
 	@tests/run-asan.sh
+
+# the Slurm scripts on a single-node Slurm; installs slurm-wlm and munge
+test-cluster: deps
+	@$(MAKE) --no-print-directory all
+	@tests/cluster/run.sh
 
 clean:
 	rm -rf build bin

@@ -4,7 +4,19 @@
 # calls it before every test or demo run. Uses sudo when not root.
 #   scripts/install-deps.sh           install what is missing
 #   scripts/install-deps.sh --check   exit 1 and list what is missing
+#   scripts/install-deps.sh --cluster also slurm-wlm and munge (make test-cluster);
+#                                     combines with --check
 set -euo pipefail
+
+CHECK=0
+CLUSTER=0
+for a in "$@"; do
+  case "$a" in
+    --check) CHECK=1 ;;
+    --cluster) CLUSTER=1 ;;
+    *) echo "install-deps: unknown option: $a" >&2; exit 2 ;;
+  esac
+done
 
 PACKAGES=(
   # build
@@ -16,6 +28,8 @@ PACKAGES=(
   python3 python3-numpy python3-pandas python3-h5py python3-sklearn python3-xgboost
   python3-matplotlib python3-seaborn jupyter-nbconvert python3-ipykernel
 )
+# a single-node Slurm for make test-cluster (scripts/slurm-local)
+if [ "$CLUSTER" -eq 1 ]; then PACKAGES+=(slurm-wlm munge); fi
 
 missing=()
 for p in "${PACKAGES[@]}"; do
@@ -27,7 +41,7 @@ done
 if [ "${#missing[@]}" -eq 0 ]; then
   exit 0
 fi
-if [ "${1:-}" = "--check" ]; then
+if [ "$CHECK" -eq 1 ]; then
   echo "missing packages: ${missing[*]}"
   exit 1
 fi
