@@ -76,12 +76,20 @@ int tk_h5_write_column(hid_t group, const char *name, hid_t file_type, hid_t mem
                        const void *data, uint64_t offset, uint64_t count, uint64_t total,
                        tk_err *e)
 {
-    hsize_t dims[1] = { (hsize_t)total }, start[1] = { (hsize_t)offset },
-            cnt[1] = { (hsize_t)count };
+    return tk_h5_write_array(group, name, file_type, mem_type, data, offset, count, total, 0, e);
+}
+
+int tk_h5_write_array(hid_t group, const char *name, hid_t file_type, hid_t mem_type,
+                      const void *data, uint64_t offset, uint64_t count, uint64_t total,
+                      uint64_t width, tk_err *e)
+{
+    int rank = width ? 2 : 1;
+    hsize_t dims[2] = { (hsize_t)total, (hsize_t)width }, start[2] = { (hsize_t)offset, 0 },
+            cnt[2] = { (hsize_t)count, (hsize_t)width };
     hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID, dcpl = H5I_INVALID_HID,
           dxpl = H5I_INVALID_HID, dset = H5I_INVALID_HID;
 
-    if ((fspace = H5Screate_simple(1, dims, NULL)) < 0 ||
+    if ((fspace = H5Screate_simple(rank, dims, NULL)) < 0 ||
         (dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
         H5Pset_layout(dcpl, H5D_CONTIGUOUS) < 0 ||
         H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0 ||
@@ -94,7 +102,7 @@ int tk_h5_write_column(hid_t group, const char *name, hid_t file_type, hid_t mem
         tk_h5_fail(e, TK_ECANTCREAT, name);
         goto out;
     }
-    if ((mspace = H5Screate_simple(1, cnt, NULL)) < 0 ||
+    if ((mspace = H5Screate_simple(rank, cnt, NULL)) < 0 ||
         (count > 0 ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, cnt, NULL)
                    : H5Sselect_none(fspace)) < 0 ||
         (count == 0 && H5Sselect_none(mspace) < 0) ||

@@ -32,6 +32,13 @@ int tk_h5_write_column(hid_t group, const char *name, hid_t file_type, hid_t mem
                        const void *data, uint64_t offset, uint64_t count, uint64_t total,
                        tk_err *e);
 
+/* Collective. Like tk_h5_write_column for a 2-D dataset of total x width
+ * elements: this rank writes count rows (count * width elements of data)
+ * at row offset. width 0 means a 1-D dataset. */
+int tk_h5_write_array(hid_t group, const char *name, hid_t file_type, hid_t mem_type,
+                      const void *data, uint64_t offset, uint64_t count, uint64_t total,
+                      uint64_t width, tk_err *e);
+
 /* Collective (same values on every rank). Attributes on obj. */
 int tk_h5_attr_str(hid_t obj, const char *name, const char *value, tk_err *e);
 int tk_h5_attr_i64(hid_t obj, const char *name, int64_t value, tk_err *e);

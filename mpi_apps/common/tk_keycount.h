@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TK_KC_FANIN 8
 
@@ -70,6 +71,28 @@ uint64_t tk_kc_distinct(const tk_keycount *k);
 
 /* Local. Bytes held. */
 size_t tk_kc_bytes(const tk_keycount *k);
+
+/* Local. A float as an unsigned key with the same order (-0 counts as +0;
+ * NaN is not ordered: callers leave it out). */
+static inline uint32_t tk_float_key(float v)
+{
+    uint32_t b;
+
+    if (v == 0.0f)
+        v = 0.0f;
+    memcpy(&b, &v, sizeof(b));
+    return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
+}
+
+/* Local. The float of a key made by tk_float_key. */
+static inline float tk_key_float(uint32_t k)
+{
+    uint32_t b = (k & 0x80000000u) ? (k & 0x7fffffffu) : ~k;
+    float v;
+
+    memcpy(&v, &b, sizeof(v));
+    return v;
+}
 
 /* Local. Sorts n keys in place (LSD radix, 8-bit digits, constant digits
  * skipped) using tmp (n keys) as scratch. */

@@ -38,7 +38,7 @@ static char *dup_str(const char *s)
 
 /* ---------------------------------------------------------------- trees -- */
 
-static void tree_free(tk_tree *t)
+void tk_tree_free(tk_tree *t)
 {
     free(t->left);
     free(t->right);
@@ -52,8 +52,7 @@ static void tree_free(tk_tree *t)
     memset(t, 0, sizeof(*t));
 }
 
-/* Arrays for n nodes (n >= 1); 0 or -1 (out of memory, t freed). */
-static int tree_alloc(tk_tree *t, int32_t n)
+int tk_tree_alloc(tk_tree *t, int32_t n)
 {
     size_t sz = (size_t)n;
 
@@ -70,7 +69,7 @@ static int tree_alloc(tk_tree *t, int32_t n)
     t->base_weight = malloc(sz * sizeof(float));
     if (!t->left || !t->right || !t->parent || !t->split_index || !t->split_cond ||
         !t->default_left || !t->loss_chg || !t->sum_hess || !t->base_weight) {
-        tree_free(t);
+        tk_tree_free(t);
         return -1;
     }
     return 0;
@@ -180,7 +179,7 @@ static int tree_copy(tk_tree *dst, const tk_tree *src)
 {
     size_t n = (size_t)src->nnodes;
 
-    if (tree_alloc(dst, src->nnodes) != 0)
+    if (tk_tree_alloc(dst, src->nnodes) != 0)
         return -1;
     memcpy(dst->left, src->left, n * sizeof(int32_t));
     memcpy(dst->right, src->right, n * sizeof(int32_t));
@@ -222,7 +221,7 @@ void tk_model_free(tk_model *m)
 
     free_names(m->feature_names, m->nfeatures);
     for (i = 0; i < m->ntrees; i++)
-        tree_free(&m->trees[i]);
+        tk_tree_free(&m->trees[i]);
     free(m->trees);
     free_names(m->attr_keys, m->nattrs);
     free_names(m->attr_vals, m->nattrs);
@@ -276,7 +275,7 @@ int tk_model_add_tree(tk_model *m, const tk_tree *t, tk_err *e)
 void tk_model_truncate(tk_model *m, size_t keep)
 {
     while (m->ntrees > keep)
-        tree_free(&m->trees[--m->ntrees]);
+        tk_tree_free(&m->trees[--m->ntrees]);
 }
 
 /* Index of key among the sorted keys, or where it would go (*found 0). */
@@ -856,7 +855,7 @@ static int load_tree(loader *L, const json_t *jt, size_t ti, size_t nfeatures, i
             return bad_model(L, "%s: %s has %zu entries, num_nodes is %lld", where,
                              tree_arrays[k], json_array_size(arr[k]), (long long)n);
     }
-    if (tree_alloc(t, (int32_t)n) != 0)
+    if (tk_tree_alloc(t, (int32_t)n) != 0)
         return tk_err_set(L->e, TK_ESOFTWARE, "out of memory loading %s", L->path);
     t->group = group;
     if (load_ints(L, arr[A_LEFT], where, tree_arrays[A_LEFT], -1, INT32_MAX, 0, t->left, NULL) ||
@@ -884,7 +883,7 @@ static int load_tree(loader *L, const json_t *jt, size_t ti, size_t nfeatures, i
     }
     return TK_OK;
 fail:
-    tree_free(t);
+    tk_tree_free(t);
     return L->e->status;
 }
 

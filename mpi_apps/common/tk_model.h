@@ -46,6 +46,13 @@ typedef struct tk_model {
     size_t nattrs;
 } tk_model;
 
+/* Local. Arrays for n >= 1 nodes (contents undefined), owned by t: release
+ * with tk_tree_free. Returns 0, or -1 when out of memory (t left empty). */
+int tk_tree_alloc(tk_tree *t, int32_t n);
+
+/* Local. Frees a tree's arrays; t is left empty. */
+void tk_tree_free(tk_tree *t);
+
 /* Local. An empty model (no features, no trees). */
 void tk_model_init(tk_model *m);
 

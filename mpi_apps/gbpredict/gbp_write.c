@@ -127,54 +127,6 @@ static int write_csv(gbp_ctx *c)
 
 /* ---- HDF5 ---- */
 
-/* Collective. The 2-D float32 dataset name (total x K) under loc, this
- * rank's count rows written at row offset. */
-static int write_matrix(hid_t loc, const char *name, const float *data, uint64_t offset,
-                        uint64_t count, uint64_t total, int K, tk_err *e)
-{
-    hsize_t dims[2] = { (hsize_t)total, (hsize_t)K }, start[2] = { (hsize_t)offset, 0 },
-            cnt[2] = { (hsize_t)count, (hsize_t)K };
-    hid_t fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID, dcpl = H5I_INVALID_HID,
-          dxpl = H5I_INVALID_HID, dset = H5I_INVALID_HID;
-
-    if ((fspace = H5Screate_simple(2, dims, NULL)) < 0 ||
-        (dcpl = H5Pcreate(H5P_DATASET_CREATE)) < 0 || H5Pset_obj_track_times(dcpl, 0) < 0 ||
-        H5Pset_layout(dcpl, H5D_CONTIGUOUS) < 0 ||
-        H5Pset_alloc_time(dcpl, H5D_ALLOC_TIME_EARLY) < 0 ||
-        H5Pset_fill_time(dcpl, H5D_FILL_TIME_NEVER) < 0) {
-        tk_h5_fail(e, TK_ESOFTWARE, name);
-        goto out;
-    }
-    dset = H5Dcreate2(loc, name, H5T_IEEE_F32LE, fspace, H5P_DEFAULT, dcpl, H5P_DEFAULT);
-    if (dset < 0) {
-        tk_h5_fail(e, TK_ECANTCREAT, name);
-        goto out;
-    }
-    if ((mspace = H5Screate_simple(2, cnt, NULL)) < 0 ||
-        (count > 0 ? H5Sselect_hyperslab(fspace, H5S_SELECT_SET, start, NULL, cnt, NULL)
-                   : H5Sselect_none(fspace)) < 0 ||
-        (count == 0 && H5Sselect_none(mspace) < 0) ||
-        (dxpl = H5Pcreate(H5P_DATASET_XFER)) < 0 ||
-        H5Pset_dxpl_mpio(dxpl, H5FD_MPIO_COLLECTIVE) < 0) {
-        tk_h5_fail(e, TK_ESOFTWARE, name);
-        goto out;
-    }
-    if (total > 0 && H5Dwrite(dset, H5T_NATIVE_FLOAT, mspace, fspace, dxpl, data) < 0)
-        tk_h5_fail(e, TK_EIO, name);
-out:
-    if (dxpl >= 0)
-        H5Pclose(dxpl);
-    if (mspace >= 0)
-        H5Sclose(mspace);
-    if (dset >= 0)
-        H5Dclose(dset);
-    if (dcpl >= 0)
-        H5Pclose(dcpl);
-    if (fspace >= 0)
-        H5Sclose(fspace);
-    return e->status;
-}
-
 /* Per kept column, whether every value on every rank is an integer that
  * int64 holds (an integer column with a missing value is written as float64). */
 static int *int_columns(gbp_ctx *c)
@@ -220,14 +172,12 @@ static int write_h5(gbp_ctx *c)
     /* every call below is collective and fails on every rank alike */
     if (tk_h5_create(c->comm, c->tmp, &file, &c->err))
         goto out;
-    if (c->nout == 1 && c->model.objective != TK_OBJ_SOFTPROB) {
-        if (tk_h5_write_column(file, "predictions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, c->pred,
-                               c->row0, c->nrows, c->total, &c->err))
-            goto out;
-    } else if (write_matrix(file, "predictions", c->pred, c->row0, c->nrows, c->total,
-                            c->nout, &c->err)) {
+    /* shape (n), or (n, K) for multi:softprob */
+    if (tk_h5_write_array(file, "predictions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, c->pred, c->row0,
+                          c->nrows, c->total,
+                          c->model.objective == TK_OBJ_SOFTPROB ? (uint64_t)c->nout : 0,
+                          &c->err))
         goto out;
-    }
     for (j = 0; j < nk; j++) {
         const double *v = c->keep.cols[j];
         if (as_int[j]) {

@@ -16,25 +16,6 @@
 #include "tk_keycount.h"
 #include "tk_mpi.h"
 
-static uint32_t float_key(float v)
-{
-    uint32_t b;
-
-    if (v == 0.0f)
-        v = 0.0f; /* -0 == +0 */
-    memcpy(&b, &v, sizeof(b));
-    return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
-}
-
-static float key_float(uint32_t k)
-{
-    uint32_t b = (k & 0x80000000u) ? (k & 0x7fffffffu) : ~k;
-    float v;
-
-    memcpy(&v, &b, sizeof(v));
-    return v;
-}
-
 /* Keys <= probe in sorted[0..n). */
 static uint64_t count_le(const uint64_t *sorted, uint64_t n, uint64_t probe)
 {
@@ -77,8 +58,8 @@ static int set_cuts(gbt_cuts *c, size_t f, const uint32_t *keys, size_t n, uint3
     if (!c->cut[f])
         return -1;
     for (i = 0; i < n; i++)
-        if (keys[i] > min_key && (k == 0 || float_key(c->cut[f][k - 1]) < keys[i]))
-            c->cut[f][k++] = key_float(keys[i]);
+        if (keys[i] > min_key && (k == 0 || tk_float_key(c->cut[f][k - 1]) < keys[i]))
+            c->cut[f][k++] = tk_key_float(keys[i]);
     c->nbins[f] = (uint32_t)k + 1;
     return 0;
 }
@@ -126,7 +107,7 @@ int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *
         }
         for (i = 0; i < d->n; i++)
             if (!isnan(d->xcol[f][i]))
-                sorted[f][n++] = float_key(d->xcol[f][i]);
+                sorted[f][n++] = tk_float_key(d->xcol[f][i]);
         tk_radix_sort_u64(sorted[f], tmp, n);
         nloc[f] = n;
         for (i = 0; i < n; i++)
@@ -248,7 +229,7 @@ int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *
             break;
         }
         for (p = 0; p < 65536; p++) {
-            while (j < ncuts && float_key(c->cut[f][j]) < (p << 16))
+            while (j < ncuts && tk_float_key(c->cut[f][j]) < (p << 16))
                 j++;
             c->top[f][p] = (uint16_t)j;
         }
@@ -310,7 +291,7 @@ uint32_t gbt_cuts_bin_fast(const gbt_cuts *c, size_t f, float v)
 
     if (isnan(v))
         return c->nbins[f];
-    k = float_key(v);
+    k = tk_float_key(v);
     /* the cuts below this prefix, then those sharing it (searched when many) */
     j = c->top[f][k >> 16];
     {

@@ -67,16 +67,6 @@ static double row_loss(const gbt_config *cfg, const gbt_data *d, uint64_t i, int
     }
 }
 
-static uint32_t float_key(float v)
-{
-    uint32_t b;
-
-    if (v == 0.0f)
-        v = 0.0f;
-    memcpy(&b, &v, sizeof(b));
-    return (b & 0x80000000u) ? ~b : (b | 0x80000000u);
-}
-
 /* Exact AUC: every (prediction, label) gathered and sorted on rank 0, tied
  * predictions sharing their average rank. */
 static double auc(MPI_Comm comm, const gbt_data *d)
@@ -91,7 +81,7 @@ static double auc(MPI_Comm comm, const gbt_data *d)
     MPI_Comm_size(comm, &size);
     if (mine)
         for (i = 0; i < d->n; i++) /* the margin orders rows as the probability does */
-            mine[i] = ((uint64_t)float_key(d->margin[i]) << 1) | (d->y[i] == 1.0f);
+            mine[i] = ((uint64_t)tk_float_key(d->margin[i]) << 1) | (d->y[i] == 1.0f);
     if (rank == 0) {
         counts = malloc(2 * (size_t)size * sizeof(int));
         if (counts)

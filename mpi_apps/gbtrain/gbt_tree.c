@@ -47,40 +47,18 @@ typedef struct gbt_grow {
 
 static int grow_alloc(gbt_grow *w, int32_t cap)
 {
-    tk_tree *t = &w->t;
-
     memset(w, 0, sizeof(*w));
     w->cap = cap;
-    t->left = malloc((size_t)cap * sizeof(int32_t));
-    t->right = malloc((size_t)cap * sizeof(int32_t));
-    t->parent = malloc((size_t)cap * sizeof(int32_t));
-    t->split_index = malloc((size_t)cap * sizeof(int32_t));
-    t->split_cond = malloc((size_t)cap * sizeof(float));
-    t->default_left = malloc((size_t)cap);
-    t->loss_chg = malloc((size_t)cap * sizeof(float));
-    t->sum_hess = malloc((size_t)cap * sizeof(float));
-    t->base_weight = malloc((size_t)cap * sizeof(float));
+    if (tk_tree_alloc(&w->t, cap) != 0)
+        return -1;
+    w->t.nnodes = 0; /* grown node by node */
     w->split_bin = malloc((size_t)cap * sizeof(uint32_t));
-    return t->left && t->right && t->parent && t->split_index && t->split_cond &&
-                   t->default_left && t->loss_chg && t->sum_hess && t->base_weight &&
-                   w->split_bin
-               ? 0
-               : -1;
+    return w->split_bin ? 0 : -1;
 }
 
 static void grow_free(gbt_grow *w)
 {
-    tk_tree *t = &w->t;
-
-    free(t->left);
-    free(t->right);
-    free(t->parent);
-    free(t->split_index);
-    free(t->split_cond);
-    free(t->default_left);
-    free(t->loss_chg);
-    free(t->sum_hess);
-    free(t->base_weight);
+    tk_tree_free(&w->t);
     free(w->split_bin);
     memset(w, 0, sizeof(*w));
 }
