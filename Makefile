@@ -7,7 +7,10 @@
 #   make bench      run the benchmark scripts (long)
 #   make asan       build with AddressSanitizer + UBSan into bin/asan/
 #   make test-asan  run the unit tests and logjoin under the sanitizers
-#   make test-cluster  the slurm/ scripts on a single-node Slurm (scripts/slurm-local)
+#   make test-cluster  the slurm/ scripts on a single-node Slurm, the compose MPI cluster
+#   make images     the cluster images (containers/Dockerfile) for scripts/cluster
+#   make cluster-up WORKERS=N   a compose cluster: master + N workers (scripts/cluster up)
+#   make cluster-down           stop and remove it
 #   make clean
 #
 # Composed of parts: STD, WARN, OPT, DEBUG; SANITIZE=1 adds the sanitizers.
@@ -107,10 +110,21 @@ asan:
 test-asan: deps asan
 	@tests/run-asan.sh
 
-# the Slurm scripts on a single-node Slurm; installs slurm-wlm and munge
+# the Slurm scripts on a single-node Slurm (installs slurm-wlm and munge), then the
+# compose cluster (installs docker.io and docker-compose, starts dockerd, builds the images)
 test-cluster: deps
 	@$(MAKE) --no-print-directory all
 	@tests/cluster/run.sh
+	@tests/cluster/compose.sh
+
+# the compose cluster (containers/, scripts/cluster); WORKERS defaults to 2 (or the running count)
+.PHONY: images cluster-up cluster-down
+images:
+	@scripts/cluster images
+cluster-up:
+	@scripts/cluster up $(WORKERS)
+cluster-down:
+	@scripts/cluster down
 
 clean:
 	rm -rf build bin
