@@ -143,6 +143,22 @@ int tk_opt_parse(const tk_opt_spec *spec, int argc, char **argv,
     return TK_OK;
 }
 
+int tk_opt_report(const tk_opt_spec *spec, int rc, const tk_err *e, int rank, FILE *out,
+                  FILE *err)
+{
+    if (rank != 0)
+        return rc;
+    if (rc == TK_OPT_HELP)
+        tk_opt_help(spec, out);
+    else if (rc == TK_OPT_VERSION)
+        fprintf(out, "%s %s\n", spec->prog, spec->version);
+    else if (rc == TK_EUSAGE) {
+        fprintf(err, "%s: error: %s\n", spec->prog, e->msg);
+        tk_opt_usage(spec, err);
+    }
+    return rc;
+}
+
 void tk_opt_usage(const tk_opt_spec *spec, FILE *out)
 {
     fprintf(out, "usage: %s %s\nTry '%s --help' for more information.\n", spec->prog,

@@ -51,6 +51,12 @@ enum { TK_OPT_HELP = -100, TK_OPT_VERSION = -101 };
 int tk_opt_parse(const tk_opt_spec *spec, int argc, char **argv,
                  char **pos, int *npos, tk_err *e);
 
+/* Local. Prints what a parse result asks for, on rank 0 only: the help
+ * (TK_OPT_HELP) or "PROG VERSION" (TK_OPT_VERSION) on out; for TK_EUSAGE
+ * "PROG: error: MESSAGE" and the usage on err. Returns rc. */
+int tk_opt_report(const tk_opt_spec *spec, int rc, const tk_err *e, int rank, FILE *out,
+                  FILE *err);
+
 /* Local. Prints "usage: PROG SYNOPSIS" and a pointer to --help. */
 void tk_opt_usage(const tk_opt_spec *spec, FILE *out);
 

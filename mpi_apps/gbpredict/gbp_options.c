@@ -121,16 +121,8 @@ int gbp_options_parse(gbp_config *cfg, int argc, char **argv, int rank, FILE *ou
     memset(cfg, 0, sizeof(*cfg));
     cfg->group = "/features";
     rc = tk_opt_parse(&spec, argc, argv, pos, &npos, e);
-    if (rc == TK_OPT_HELP) {
-        if (rank == 0)
-            tk_opt_help(&spec, out);
-        return rc;
-    }
-    if (rc == TK_OPT_VERSION) {
-        if (rank == 0)
-            fprintf(out, "%s %s\n", GBP_NAME, GBP_VERSION);
-        return rc;
-    }
+    if (rc == TK_OPT_HELP || rc == TK_OPT_VERSION)
+        return tk_opt_report(&spec, rc, e, rank, out, err);
     if (rc == TK_OK) {
         cfg->model = pos[0];
         cfg->data = pos[1];
@@ -146,9 +138,6 @@ int gbp_options_parse(gbp_config *cfg, int argc, char **argv, int rank, FILE *ou
         rc = tk_err_set(e, TK_EUSAGE, "--group is empty");
     if (rc == TK_OK && cfg->keep)
         rc = split_keep(cfg, e);
-    if (rc == TK_EUSAGE && rank == 0) {
-        fprintf(err, "%s: error: %s\n", GBP_NAME, e->msg);
-        tk_opt_usage(&spec, err);
-    }
+    tk_opt_report(&spec, rc, e, rank, out, err);
     return rc;
 }

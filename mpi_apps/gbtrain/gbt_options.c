@@ -127,16 +127,8 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
     cfg->top_features = 10;
     tk_err_clear(&e);
     rc = tk_opt_parse(&spec, argc, argv, pos, &npos, &e);
-    if (rc == TK_OPT_HELP) {
-        if (rank == 0)
-            tk_opt_help(&spec, out);
-        return rc;
-    }
-    if (rc == TK_OPT_VERSION) {
-        if (rank == 0)
-            fprintf(out, "%s %s\n", GBT_NAME, GBT_VERSION);
-        return rc;
-    }
+    if (rc == TK_OPT_HELP || rc == TK_OPT_VERSION)
+        return tk_opt_report(&spec, rc, &e, rank, out, err);
     if (rc == TK_OK) {
         cfg->train = pos[0];
         cfg->model_out = pos[1];
@@ -184,9 +176,6 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
                         metric_names[cfg->metric], cfg->objective_name);
     if (rc == TK_OK && cfg->early_stopping_rounds > 0 && !cfg->valid)
         rc = tk_err_set(&e, TK_EUSAGE, "--early-stopping-rounds needs --valid");
-    if (rc != TK_OK && rank == 0) {
-        fprintf(err, "%s: error: %s\n", GBT_NAME, e.msg);
-        tk_opt_usage(&spec, err);
-    }
+    tk_opt_report(&spec, rc, &e, rank, out, err);
     return rc;
 }

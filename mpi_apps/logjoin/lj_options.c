@@ -53,16 +53,8 @@ int lj_options_parse(lj_config *cfg, int argc, char **argv, int rank, FILE *out,
     cfg->chunk_kib = 4096;
     tk_err_clear(&e);
     rc = tk_opt_parse(&spec, argc, argv, pos, &npos, &e);
-    if (rc == TK_OPT_HELP) {
-        if (rank == 0)
-            tk_opt_help(&spec, out);
-        return rc;
-    }
-    if (rc == TK_OPT_VERSION) {
-        if (rank == 0)
-            fprintf(out, "%s %s\n", LJ_NAME, LJ_VERSION);
-        return rc;
-    }
+    if (rc == TK_OPT_HELP || rc == TK_OPT_VERSION)
+        return tk_opt_report(&spec, rc, &e, rank, out, err);
     for (i = 0; rc == TK_OK && i < 2; i++) {
         int prc = tk_parse_i64z(pos[i], INT64_MIN, INT64_MAX, ids[i]);
         if (prc != TK_PARSE_OK)
@@ -79,9 +71,6 @@ int lj_options_parse(lj_config *cfg, int argc, char **argv, int rank, FILE *out,
         if (cfg->outdir[0] == '\0')
             rc = tk_err_set(&e, TK_EUSAGE, "OUTDIR is empty");
     }
-    if (rc != TK_OK && rank == 0) {
-        fprintf(err, "%s: error: %s\n", LJ_NAME, e.msg);
-        tk_opt_usage(&spec, err);
-    }
+    tk_opt_report(&spec, rc, &e, rank, out, err);
     return rc;
 }
