@@ -138,8 +138,3 @@ int tk_map_next(const tk_map *m, size_t *it, uint64_t *key, uint64_t *val)
     }
     return 0;
 }
-
-size_t tk_map_bytes(const tk_map *m)
-{
-    return m->cap * sizeof(uint64_t) * (m->vals ? 2 : 1);
-}

@@ -59,7 +59,4 @@ uint64_t *tk_map_find(const tk_map *m, uint64_t key);
  * (0 for sets), 0 at the end. */
 int tk_map_next(const tk_map *m, size_t *it, uint64_t *key, uint64_t *val);
 
-/* Local. Bytes held by the map's arrays. */
-size_t tk_map_bytes(const tk_map *m);
-
 #endif

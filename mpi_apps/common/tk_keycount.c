@@ -316,12 +316,3 @@ uint64_t tk_kc_distinct(const tk_keycount *k)
 {
     return k->nruns ? k->runs[0].nkeys : 0;
 }
-
-size_t tk_kc_bytes(const tk_keycount *k)
-{
-    size_t i, b = (k->batch_cap * 2) * sizeof(uint64_t);
-
-    for (i = 0; i < k->nruns; i++)
-        b += k->runs[i].len;
-    return b;
-}

@@ -69,9 +69,6 @@ int tk_kc_next(tk_kc_iter *it, uint64_t *key, uint64_t *count);
 /* Local. Distinct keys held after tk_kc_finish. */
 uint64_t tk_kc_distinct(const tk_keycount *k);
 
-/* Local. Bytes held. */
-size_t tk_kc_bytes(const tk_keycount *k);
-
 /* Local. A float as an unsigned key with the same order (-0 counts as +0;
  * NaN is not ordered: callers leave it out). */
 static inline uint32_t tk_float_key(float v)

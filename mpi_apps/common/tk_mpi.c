@@ -38,14 +38,6 @@ void tk_mpi_sum_u64(MPI_Comm comm, uint64_t *v, int n)
     MPI_Allreduce(MPI_IN_PLACE, v, n, MPI_UINT64_T, MPI_SUM, comm);
 }
 
-double tk_mpi_max_double(MPI_Comm comm, double v)
-{
-    double r;
-
-    MPI_Allreduce(&v, &r, 1, MPI_DOUBLE, MPI_MAX, comm);
-    return r;
-}
-
 static int mpi_fail(tk_err *e, int status, const char *what, const char *path, int mpirc)
 {
     char msg[MPI_MAX_ERROR_STRING];

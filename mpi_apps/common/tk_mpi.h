@@ -18,9 +18,6 @@ void tk_mpi_exscan_u64(MPI_Comm comm, uint64_t mine, uint64_t *before, uint64_t 
 /* Collective. Sums n uint64 counters in place over all ranks. */
 void tk_mpi_sum_u64(MPI_Comm comm, uint64_t *v, int n);
 
-/* Collective. Maximum of a double over all ranks. */
-double tk_mpi_max_double(MPI_Comm comm, double v);
-
 /* Collective. Creates path (which must not exist) and writes every rank's
  * buffer buf[0..len) one after another in rank order, with MPI-IO
  * (MPI_File_write_at_all in chunks below 1 GiB), then syncs and closes it.

@@ -33,12 +33,13 @@ int tk_shuffle_init(tk_shuffle *s, MPI_Comm comm, size_t rec_size, size_t round_
     s->rdispl = s->rcount + s->size;
     MPI_Type_contiguous((int)rec_size, MPI_BYTE, &s->type);
     MPI_Type_commit(&s->type);
+    s->has_type = 1;
     return TK_OK;
 }
 
 void tk_shuffle_free(tk_shuffle *s)
 {
-    if (s->type != MPI_DATATYPE_NULL && s->type != 0)
+    if (s->has_type)
         MPI_Type_free(&s->type);
     free(s->out);
     free(s->n);

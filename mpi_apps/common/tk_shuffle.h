@@ -21,6 +21,7 @@ typedef struct tk_shuffle {
     size_t rec_size;
     size_t cap;          /* records per outbox */
     MPI_Datatype type;   /* rec_size contiguous bytes */
+    int has_type;        /* type is committed and must be freed */
     char *out;           /* size * cap records; outbox d starts at d * cap */
     size_t *n;           /* records waiting per destination */
     int full;            /* some outbox is full */

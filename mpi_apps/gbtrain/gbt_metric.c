@@ -3,6 +3,7 @@
  * scale all ranks agree on; AUC is exact, from every row's prediction sorted
  * on rank 0 (XGBoost's distributed AUC only averages per-worker AUCs). */
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -144,8 +145,11 @@ double gbt_metric_eval(MPI_Comm comm, const gbt_config *cfg, const gbt_data *d)
     if (cfg->metric == GBT_AUC)
         return auc(comm, d);
     loss = malloc((n + 1) * sizeof(*loss));
-    if (!loss) /* still take part; the sum then misses this rank */
-        n = 0;
+    if (!loss) { /* a sum without this rank's rows would be wrong: end the job */
+        fprintf(stderr, "%s: error: out of memory evaluating %s\n", GBT_NAME,
+                gbt_metric_name(cfg->metric));
+        MPI_Abort(comm, TK_ESOFTWARE);
+    }
     for (i = 0; i < n; i++) {
         loss[i] = row_loss(cfg, d, i, K);
         if (loss[i] > mx)

@@ -133,7 +133,7 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     gbt_node *leaves = xalloc(c, (size_t)(cap + 1) * sizeof(*leaves), 0);
     gbt_grow w;
     double mx[2] = { 0, 0 }, gscale, hscale;
-    size_t ntree_f, nrows = 0, nout_rows = 0;
+    size_t ntree_f, nrows = 0;
     int depth;
 
     if (grow_alloc(&w, cap) != 0)
@@ -324,7 +324,6 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
             }
         }
         if (nrows < d->n) {
-            size_t j = 0;
             /* rows is a permutation of the sample: mark them to find the rest */
             memset(c->rows_tmp, 0, d->n * sizeof(uint32_t));
             for (i = 0; i < nrows; i++)
@@ -338,12 +337,9 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
                     node = goes_left(&w.t, w.split_bin, cuts, node, bins) ? w.t.left[node]
                                                                          : w.t.right[node];
                 d->margin[i * (size_t)nout + (size_t)k] += w.t.split_cond[node];
-                j++;
             }
-            nout_rows = j;
         }
     }
-    (void)nout_rows;
     w.t.group = k;
     tk_model_add_tree(&c->model, &w.t, &c->err);
     free(all);

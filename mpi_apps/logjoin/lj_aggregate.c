@@ -55,15 +55,6 @@ void lj_agg_free(lj_agg *a)
     memset(a, 0, sizeof(*a));
 }
 
-size_t lj_agg_bytes(const lj_agg *a)
-{
-    return tk_map_bytes(&a->users) + tk_map_bytes(&a->songs) + tk_map_bytes(&a->more_vars) +
-           tk_map_bytes(&a->genres) + tk_map_bytes(&a->devices) + tk_kc_bytes(&a->user_var) +
-           tk_kc_bytes(&a->user_dev) + tk_kc_bytes(&a->user_hour) +
-           a->ucap * sizeof(lj_user) + a->songs_cap * sizeof(uint32_t) +
-           a->genres_cap * sizeof(int32_t) + a->vars_cap * 2 * sizeof(uint32_t);
-}
-
 static int nomem(tk_err *e)
 {
     return tk_err_set(e, TK_ESOFTWARE, "out of memory aggregating plays");

@@ -180,9 +180,6 @@ int lj_agg_plays(void *agg, const void *recs, size_t n, tk_err *e);
  * array owned by the caller (free). */
 int lj_agg_rows(lj_agg *a, lj_row **rows, size_t *nrows, tk_err *e);
 
-/* Local. Memory held by the aggregation tables. */
-size_t lj_agg_bytes(const lj_agg *a);
-
 /* ---- the job context ---- */
 
 typedef struct lj_file {
