@@ -41,6 +41,106 @@ int tk_fs_exists(const char *path)
     return lstat(path, &st) == 0;
 }
 
+int tk_fs_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+
+    return stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* Appends component comp (len n) to the absolute path buf of length *used,
+ * folding "." and "..". Returns 0 or -1 (ENAMETOOLONG). */
+static int abspath_push(char *buf, size_t cap, size_t *used, const char *comp, size_t n)
+{
+    if (n == 0 || (n == 1 && comp[0] == '.'))
+        return 0;
+    if (n == 2 && comp[0] == '.' && comp[1] == '.') {
+        while (*used > 1 && buf[*used - 1] != '/')
+            (*used)--;
+        if (*used > 1)
+            (*used)--;
+        buf[*used] = '\0';
+        return 0;
+    }
+    if (*used + 1 + n + 1 > cap) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    if (*used > 1)
+        buf[(*used)++] = '/';
+    memcpy(buf + *used, comp, n);
+    *used += n;
+    buf[*used] = '\0';
+    return 0;
+}
+
+int tk_fs_abspath(const char *path, char *buf, size_t len)
+{
+    char head[TK_PATH_MAX], *real;
+    size_t n = strlen(path), cut, used;
+    const char *p;
+
+    if (n == 0 || n >= sizeof(head)) {
+        errno = n ? ENAMETOOLONG : ENOENT;
+        return -1;
+    }
+    memcpy(head, path, n + 1);
+    /* the longest existing ancestor: drop trailing components until realpath works */
+    cut = n;
+    for (;;) {
+        real = realpath(cut ? head : ".", NULL);
+        if (real || (errno != ENOENT && errno != ENOTDIR))
+            break;
+        while (cut > 0 && head[cut - 1] == '/')
+            cut--;
+        while (cut > 0 && head[cut - 1] != '/')
+            cut--;
+        while (cut > 1 && head[cut - 1] == '/')
+            cut--;
+        head[cut] = '\0';
+    }
+    if (!real)
+        return -1;
+    used = strlen(real);
+    if (used + 1 > len) {
+        free(real);
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    memcpy(buf, real, used + 1);
+    free(real);
+    for (p = path + cut; *p;) {
+        size_t k = strcspn(p, "/");
+        if (abspath_push(buf, len, &used, p, k) != 0)
+            return -1;
+        p += k;
+        p += strspn(p, "/");
+    }
+    return 0;
+}
+
+/* Whether abs path a is b or inside it. */
+static int path_within(const char *a, const char *b)
+{
+    size_t nb = strlen(b);
+
+    if (strcmp(b, "/") == 0)
+        return 1;
+    return strncmp(a, b, nb) == 0 && (a[nb] == '\0' || a[nb] == '/');
+}
+
+int tk_fs_overlap(const char *a, const char *b)
+{
+    char ra[TK_PATH_MAX], rb[TK_PATH_MAX];
+
+    if (tk_fs_same_file(a, b))
+        return 1;
+    if (tk_fs_abspath(a, ra, sizeof(ra)) != 0 || tk_fs_abspath(b, rb, sizeof(rb)) != 0)
+        return 0;
+    return path_within(ra, rb) || path_within(rb, ra);
+}
+
 int tk_fs_mkparents(const char *path)
 {
     char buf[4096];

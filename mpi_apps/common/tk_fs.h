@@ -7,12 +7,29 @@
 
 #include "tk_status.h"
 
+/* Room for any path the programs build (PATH_MAX on Linux). */
+#define TK_PATH_MAX 4096
+
 /* Writes into buf the path of a hidden temporary sibling of final:
  * "DIR/.BASE.TAG.PID". Returns TK_OK or TK_EUSAGE when it does not fit. */
 int tk_fs_tmp_sibling(const char *final, const char *tag, char *buf, size_t len, tk_err *e);
 
 /* Whether path exists (any type). */
 int tk_fs_exists(const char *path);
+
+/* Whether a and b name the same existing file (same device and inode,
+ * symbolic links followed). 0 when either does not exist. */
+int tk_fs_same_file(const char *a, const char *b);
+
+/* Writes into buf (len bytes) the absolute, symlink-free form of path, which
+ * need not exist: its longest existing ancestor is resolved with realpath and
+ * the rest appended ("." and ".." folded). Returns 0, or -1 (errno). */
+int tk_fs_abspath(const char *path, char *buf, size_t len);
+
+/* Whether the paths a and b overlap: the same file or folder, or one inside
+ * the other (after tk_fs_abspath), or the same file by inode. 0 when they do
+ * not or cannot be resolved. */
+int tk_fs_overlap(const char *a, const char *b);
 
 /* Creates the folder that will hold path (its parent) and any missing
  * ancestors, like mkdir -p. Returns 0 or -1 (errno). */

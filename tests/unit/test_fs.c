@@ -305,6 +305,60 @@ static void test_tmp_sibling(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "path too long"));
 }
 
+/* abspath folds . and .., resolves links in the existing part, keeps the rest */
+static void test_abspath(void)
+{
+    char dir[256], real[4096], got[4096], want[4096 + 64], f[4096];
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(realpath(dir, real));
+    CU_ASSERT_EQUAL(unit_write_file(dir, "in.csv", "x", 1, f, sizeof(f)), 0);
+    snprintf(want, sizeof(want), "%s/link", dir);
+    CU_ASSERT_EQUAL(symlink(dir, want), 0);
+
+    snprintf(want, sizeof(want), "%s/./new/../new2//x/", dir);
+    CU_ASSERT_EQUAL(tk_fs_abspath(want, got, sizeof(got)), 0);
+    snprintf(want, sizeof(want), "%s/new2/x", real);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    snprintf(want, sizeof(want), "%s/link/in.csv", dir);
+    CU_ASSERT_EQUAL(tk_fs_abspath(want, got, sizeof(got)), 0);
+    snprintf(want, sizeof(want), "%s/in.csv", real);
+    CU_ASSERT_STRING_EQUAL(got, want);
+    CU_ASSERT_EQUAL(tk_fs_abspath("/", got, sizeof(got)), 0);
+    CU_ASSERT_STRING_EQUAL(got, "/");
+    CU_ASSERT_EQUAL(tk_fs_abspath("/no-such-dir-tk/a/../b", got, sizeof(got)), 0);
+    CU_ASSERT_STRING_EQUAL(got, "/no-such-dir-tk/b");
+    CU_ASSERT_EQUAL(tk_fs_abspath("", got, sizeof(got)), -1);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+/* overlap: the same path, one inside the other, a link to either */
+static void test_overlap(void)
+{
+    char dir[256], a[4096], b[4096], f[4096];
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    CU_ASSERT_EQUAL(unit_write_file(dir, "in.csv", "x", 1, f, sizeof(f)), 0);
+    snprintf(a, sizeof(a), "%s/hard.csv", dir);
+    CU_ASSERT_EQUAL(link(f, a), 0);
+    CU_ASSERT_EQUAL(tk_fs_overlap(f, a), 1); /* hard link: same inode */
+    CU_ASSERT_EQUAL(tk_fs_same_file(f, a), 1);
+    CU_ASSERT_EQUAL(tk_fs_overlap(dir, f), 1); /* OUTDIR holds the input */
+    CU_ASSERT_EQUAL(tk_fs_overlap(f, f), 1);
+    snprintf(a, sizeof(a), "%s/in.csv/sub", dir);
+    CU_ASSERT_EQUAL(tk_fs_overlap(a, f), 1); /* OUTDIR inside the input */
+    snprintf(a, sizeof(a), "%s/out", dir);
+    CU_ASSERT_EQUAL(tk_fs_overlap(a, f), 0);
+    snprintf(a, sizeof(a), "%s/in.csvx", dir);
+    CU_ASSERT_EQUAL(tk_fs_overlap(a, f), 0); /* a prefix, not a parent */
+    CU_ASSERT_EQUAL(tk_fs_same_file(a, f), 0);
+    snprintf(a, sizeof(a), "%s/ln", dir);
+    CU_ASSERT_EQUAL(symlink(dir, a), 0);
+    snprintf(b, sizeof(b), "%s/ln/x/..", dir);
+    CU_ASSERT_EQUAL(tk_fs_overlap(b, f), 1); /* through a link to the folder */
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
 int unit_register_fs(void)
 {
     static const unit_test tests[] = {
@@ -317,6 +371,8 @@ int unit_register_fs(void)
         { "tmp_sibling", test_tmp_sibling },
         { "mkparents", test_mkparents },
         { "mkparents when the parent is a file", test_mkparents_parent_is_file },
+        { "abspath", test_abspath },
+        { "overlap of paths", test_overlap },
         { NULL, NULL }
     };
     return unit_add_suite("fs", tests);
