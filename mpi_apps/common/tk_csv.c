@@ -173,6 +173,7 @@ int tk_file_size(const char *path, uint64_t *size, tk_err *e)
 static ssize_t lines_fill(tk_lines *r, tk_err *e)
 {
     uint64_t at = r->buf_pos + r->buf_len;
+    size_t want;
     ssize_t got;
 
     if (r->buf_len + r->chunk > r->buf_cap) {
@@ -193,8 +194,12 @@ static ssize_t lines_fill(tk_lines *r, tk_err *e)
         r->buf = b;
         r->buf_cap = cap;
     }
+    /* never past the size at open: bytes appended since are not ours */
+    want = at < r->size ? (size_t)(r->size - at < r->chunk ? r->size - at : r->chunk) : 0;
+    if (want == 0)
+        return 0;
     do
-        got = pread(r->fd, r->buf + r->buf_len, r->chunk, (off_t)at);
+        got = pread(r->fd, r->buf + r->buf_len, want, (off_t)at);
     while (got < 0 && errno == EINTR);
     if (got < 0) {
         tk_err_set(e, TK_EIO, "%s: read failed: %s", r->path, strerror(errno));
@@ -216,6 +221,35 @@ static void lines_compact(tk_lines *r)
     r->buf_pos = r->next;
 }
 
+/* Opens path for reading without blocking on a FIFO or device, and checks
+ * that it is a regular file; fills r->size and r->mtime_ns. */
+static int lines_open_fd(tk_lines *r, const char *path, tk_err *e)
+{
+    struct stat st;
+    int flags;
+
+    r->fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (r->fd < 0)
+        return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
+    if (fstat(r->fd, &st) != 0) {
+        int err = errno;
+        close(r->fd);
+        r->fd = -1;
+        return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(r->fd);
+        r->fd = -1;
+        return tk_err_set(e, TK_ENOINPUT, "%s: not a regular file", path);
+    }
+    flags = fcntl(r->fd, F_GETFL);
+    if (flags >= 0)
+        (void)fcntl(r->fd, F_SETFL, flags & ~O_NONBLOCK);
+    r->size = (uint64_t)st.st_size;
+    r->mtime_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    return TK_OK;
+}
+
 int tk_lines_open(tk_lines *r, const char *path, uint64_t start, uint64_t end,
                   size_t chunk, tk_err *e)
 {
@@ -225,11 +259,8 @@ int tk_lines_open(tk_lines *r, const char *path, uint64_t start, uint64_t end,
     r->fd = -1;
     r->path = path;
     r->chunk = chunk;
-    if ((rc = tk_file_size(path, &r->size, e)) != TK_OK)
+    if ((rc = lines_open_fd(r, path, e)) != TK_OK)
         return rc;
-    r->fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (r->fd < 0)
-        return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
     (void)posix_fadvise(r->fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     r->buf_cap = 2 * chunk;
     r->buf = malloc(r->buf_cap);
@@ -310,9 +341,37 @@ int tk_lines_next(tk_lines *r, const char **line, size_t *len, tk_err *e)
         ssize_t got = lines_fill(r, e);
         if (got < 0)
             return -1;
-        if (got == 0) /* the file shrank while we read it: stop at what exists */
-            r->size = r->buf_pos + r->buf_len;
+        if (got == 0) { /* the file shrank while we read it */
+            struct stat st;
+            unsigned long long now = fstat(r->fd, &st) == 0 ? (unsigned long long)st.st_size
+                                                             : r->buf_pos + r->buf_len;
+            tk_err_set(e, TK_EIO,
+                       "%s changed while being read: %llu bytes at the start, %llu now",
+                       r->path, (unsigned long long)r->size, now);
+            return -1;
+        }
     }
+}
+
+int tk_lines_verify(const tk_lines *r, uint64_t size, int64_t mtime_ns, tk_err *e)
+{
+    struct stat st;
+    int64_t now_ns;
+
+    if (fstat(r->fd, &st) != 0)
+        return tk_err_set(e, TK_EIO, "%s: %s", r->path, strerror(errno));
+    now_ns = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+    if ((uint64_t)st.st_size != size || r->size != size)
+        return tk_err_set(e, TK_EIO,
+                          "%s changed while being read: %llu bytes at the start, %llu now",
+                          r->path, (unsigned long long)size, (unsigned long long)st.st_size);
+    if (now_ns != mtime_ns || r->mtime_ns != mtime_ns)
+        return tk_err_set(e, TK_EIO, "%s changed while being read (modified during the run)",
+                          r->path);
+    if (r->next < r->end)
+        return tk_err_set(e, TK_EIO, "%s: read stopped at byte %llu before the range's end %llu",
+                          r->path, (unsigned long long)r->next, (unsigned long long)r->end);
+    return TK_OK;
 }
 
 uint64_t tk_lines_done(const tk_lines *r, uint64_t start)

@@ -54,7 +54,8 @@ int tk_csv_columns(const tk_csv *c, const char *const *names, size_t n, int *idx
 typedef struct tk_lines {
     int fd;
     const char *path;     /* borrowed, for messages */
-    uint64_t size;        /* file size */
+    uint64_t size;        /* file size at open */
+    int64_t mtime_ns;     /* modification time at open, in ns */
     uint64_t end;         /* lines must start before this offset */
     uint64_t next;        /* file offset of the next line's first byte */
     uint64_t buf_pos;     /* file offset of buf[0] */
@@ -68,15 +69,24 @@ typedef struct tk_lines {
 /* Local. Opens path and positions on the first line that starts in
  * [start, end): the line at start itself when start is 0 or follows a LF,
  * otherwise the line after the next LF. Reads chunk bytes at a time. Owns the
- * descriptor and buffer: release with tk_lines_close. Returns TK_OK,
+ * descriptor and buffer: release with tk_lines_close. A FIFO or device is
+ * refused without blocking ("not a regular file"). Returns TK_OK,
  * TK_ENOINPUT (cannot open), TK_EIO or TK_ESOFTWARE, with a message in e. */
 int tk_lines_open(tk_lines *r, const char *path, uint64_t start, uint64_t end,
                   size_t chunk, tk_err *e);
 
 /* Local. Returns 1 and the next line (without LF; valid until the next call)
  * when one starts before the range's end, 0 when done, or a negative value
- * with an error in e (read failure, or a line over TK_LINES_MAX_LINE bytes). */
+ * with an error in e (read failure, the file shorter than at open: TK_EIO,
+ * or a line over TK_LINES_MAX_LINE bytes). */
 int tk_lines_next(tk_lines *r, const char **line, size_t *len, tk_err *e);
+
+/* Local. Checks, after the range was read, that the file is still the one
+ * the job planned for: its size now equals size and the size at open, its
+ * modification time equals mtime_ns and the one at open, and every line of
+ * the range was returned. Otherwise TK_EIO naming the file ("changed while
+ * being read"). size and mtime_ns come from the rank that split the file. */
+int tk_lines_verify(const tk_lines *r, uint64_t size, int64_t mtime_ns, tk_err *e);
 
 /* Local. Bytes of the range consumed so far (for progress). */
 uint64_t tk_lines_done(const tk_lines *r, uint64_t start);

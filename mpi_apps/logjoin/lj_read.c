@@ -17,6 +17,7 @@ static int read_header(lj_ctx *c, lj_file *f, const char *const *names, size_t n
     if ((rc = tk_lines_open(&r, f->path, 0, 1, 64u << 10, &c->err)) != TK_OK)
         return rc;
     f->size = r.size;
+    f->mtime_ns = r.mtime_ns;
     rc = tk_lines_next(&r, &line, &len, &c->err);
     if (rc < 0)
         goto out_lines;
@@ -49,7 +50,7 @@ out_lines:
 
 int lj_read_headers(lj_ctx *c)
 {
-    uint64_t meta[2][3];
+    uint64_t meta[2][4];
     int cols[2][LJ_L2_NCOLS];
     int i, f;
 
@@ -63,10 +64,11 @@ int lj_read_headers(lj_ctx *c)
         meta[f][0] = c->files[f].size;
         meta[f][1] = c->files[f].data_start;
         meta[f][2] = c->files[f].nfields;
+        meta[f][3] = (uint64_t)c->files[f].mtime_ns;
         for (i = 0; i < LJ_L2_NCOLS; i++)
             cols[f][i] = c->files[f].col[i];
     }
-    MPI_Bcast(meta, 6, MPI_UINT64_T, 0, c->comm);
+    MPI_Bcast(meta, 8, MPI_UINT64_T, 0, c->comm);
     MPI_Bcast(cols, 2 * LJ_L2_NCOLS, MPI_INT, 0, c->comm);
     c->bytes_total = 0;
     for (f = 0; f < 2; f++) {
@@ -75,6 +77,7 @@ int lj_read_headers(lj_ctx *c)
         lf->size = meta[f][0];
         lf->data_start = meta[f][1];
         lf->nfields = (size_t)meta[f][2];
+        lf->mtime_ns = (int64_t)meta[f][3];
         for (i = 0; i < LJ_L2_NCOLS; i++)
             lf->col[i] = cols[f][i];
         data = lf->size - lf->data_start;
@@ -193,6 +196,9 @@ int lj_read_file(lj_ctx *c, int f)
             break;
     }
     lf->lines = s.lines.lines;
+    /* a file cut, grown or rewritten while we read it gives no result */
+    if (c->err.status == TK_OK)
+        tk_lines_verify(&s.lines, lf->size, lf->mtime_ns, &c->err);
 out:
     if (opened)
         tk_lines_close(&s.lines);

@@ -184,7 +184,8 @@ int lj_agg_rows(lj_agg *a, lj_row **rows, size_t *nrows, tk_err *e);
 
 typedef struct lj_file {
     const char *path;
-    uint64_t size, data_start;
+    uint64_t size, data_start; /* as rank 0 found them before the split */
+    int64_t mtime_ns;          /* modification time then: checked again after reading */
     size_t nfields;
     int col[LJ_L2_NCOLS];
     uint64_t start, end;       /* this rank's byte range */

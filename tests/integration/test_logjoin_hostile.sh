@@ -1,0 +1,68 @@
+#!/usr/bin/env bash
+# test_logjoin_hostile.sh -- logjoin against inputs and outputs that a hostile
+# or unlucky user gives it: logs truncated while they are read, OUTDIR that
+# is or holds an input, full disks, signals, long names.
+source "$(dirname "$0")/lib.sh"
+LJ="$ROOT/bin/logjoin"
+
+"$ROOT/scripts/genlogs" --quiet --plays 2000000 --users 50000 --max-id 100000 --seed 5 "$WORK/big" >/dev/null
+B1="$WORK/big/log1.csv"; B2="$WORK/big/log2.csv"
+expect_status "big logs, untouched" 0 2 "$LJ" 1 100000 "$B1" "$B2" "$WORK/full"
+
+# ---- an input truncated while logjoin reads it (log rotation): each run ends
+# either with exit 74 naming the file and no output, or with the result of
+# one consistent snapshot: all of the file, or only the truncated file.
+head -c 1000000 "$B2" >"$WORK/cut.csv"
+mpi 2 "$LJ" 1 100000 "$B1" "$WORK/cut.csv" "$WORK/cutref"
+cut_rc=$?
+n74=0
+for delay in 0.3 0.6 0.75 0.9 1.0 1.1 1.25 1.4; do
+  cp "$B2" "$WORK/race.csv"
+  rm -rf "$WORK/race"
+  ( sleep "$delay"; truncate -s 1000000 "$WORK/race.csv" ) &
+  tpid=$!
+  mpi 2 "$LJ" 1 100000 "$B1" "$WORK/race.csv" "$WORK/race"
+  rc=$?
+  wait "$tpid"
+  if [ "$rc" -eq 74 ]; then
+    n74=$((n74 + 1))
+    if grep -q "race.csv" "$WORK/err" && [ ! -e "$WORK/race" ] && [ -z "$(ls -A "$WORK" | grep '^\.race')" ]; then
+      ok "truncated after ${delay}s: exit 74 naming the file, no output"
+    else
+      not_ok "truncated after ${delay}s: exit 74 but message or leftovers wrong"; sed 's/^/    /' "$WORK/err" | head -5
+    fi
+  elif [ "$rc" -eq 0 ] && cmp -s "$WORK/full/features.csv" "$WORK/race/features.csv"; then
+    ok "truncated after ${delay}s: finished before the cut, full result"
+  elif [ "$rc" -eq "$cut_rc" ] && { [ "$rc" -ne 0 ] || cmp -s "$WORK/cutref/features.csv" "$WORK/race/features.csv"; }; then
+    ok "truncated after ${delay}s: cut before the start, the truncated file's result"
+  else
+    not_ok "truncated after ${delay}s: exit $rc with a result of neither snapshot"; sed 's/^/    /' "$WORK/err" | head -5
+  fi
+done
+check "at least one truncation landed mid-run (exit 74)" test "$n74" -ge 1
+
+# ---- an input that grows while it is read (appended to) is not a snapshot either
+{ cat "$B2"; head -c 3000000 "$B2" | tail -n +2; } >"$WORK/grown.csv"
+mpi 2 "$LJ" 1 100000 "$B1" "$WORK/grown.csv" "$WORK/grownref"
+n74=0
+for delay in 0.6 0.8 1.0 1.2; do
+  cp "$B2" "$WORK/race.csv"
+  rm -rf "$WORK/race"
+  ( sleep "$delay"; head -c 3000000 "$B2" | tail -n +2 >>"$WORK/race.csv" ) &
+  tpid=$!
+  mpi 2 "$LJ" 1 100000 "$B1" "$WORK/race.csv" "$WORK/race"
+  rc=$?
+  wait "$tpid"
+  if [ "$rc" -eq 74 ] && grep -q "race.csv changed while being read" "$WORK/err" && [ ! -e "$WORK/race" ]; then
+    n74=$((n74 + 1)); ok "appended after ${delay}s: exit 74, no output"
+  elif [ "$rc" -eq 0 ] && cmp -s "$WORK/full/features.csv" "$WORK/race/features.csv"; then
+    ok "appended after ${delay}s: finished before, full result"
+  elif [ "$rc" -eq 0 ] && cmp -s "$WORK/grownref/features.csv" "$WORK/race/features.csv"; then
+    ok "appended after ${delay}s: appended before the start, the grown file's result"
+  else
+    not_ok "appended after ${delay}s: exit $rc"; sed 's/^/    /' "$WORK/err" | head -5
+  fi
+done
+check "at least one append landed mid-run (exit 74)" test "$n74" -ge 1
+
+finish
