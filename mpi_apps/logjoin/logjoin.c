@@ -12,11 +12,19 @@
 #include "tk_mpi.h"
 #include "tk_opt.h"
 
-/* Rank 0: checks OUTDIR and creates the temporary folder beside it. */
+/* Rank 0: checks OUTDIR (never an input, nor holding or inside one) and
+ * creates the temporary folder beside it. */
 static int prepare_output(lj_ctx *c)
 {
     if (c->rank == 0) {
-        if (tk_fs_exists(c->cfg.outdir) && !c->cfg.overwrite)
+        const char *in = tk_fs_overlap(c->cfg.outdir, c->cfg.log1)   ? c->cfg.log1
+                         : tk_fs_overlap(c->cfg.outdir, c->cfg.log2) ? c->cfg.log2
+                                                                     : NULL;
+        if (in) /* --overwrite would delete the input */
+            tk_err_set(&c->err, TK_EUSAGE,
+                       "OUTDIR %s overlaps the input %s (is it, holds it or lies inside it)",
+                       c->cfg.outdir, in);
+        else if (tk_fs_exists(c->cfg.outdir) && !c->cfg.overwrite)
             tk_err_set(&c->err, TK_ECANTCREAT, "%s already exists (use --overwrite)",
                        c->cfg.outdir);
         else if (tk_fs_tmp_sibling(c->cfg.outdir, "tmp", c->tmpdir, sizeof(c->tmpdir),

@@ -65,4 +65,17 @@ for delay in 0.6 0.8 1.0 1.2; do
 done
 check "at least one append landed mid-run (exit 74)" test "$n74" -ge 1
 
+# ---- OUTDIR that is, holds or sits inside an input: refused, inputs intact
+mkdir -p "$WORK/logs/deep"
+cp "$ROOT/data/sample/log1.csv" "$ROOT/data/sample/log2.csv" "$WORK/logs/deep/"
+L1="$WORK/logs/deep/log1.csv"; L2="$WORK/logs/deep/log2.csv"
+sum0=$(cat "$L1" "$L2" | md5sum)
+ln -s "$WORK/logs/deep" "$WORK/link"
+for out in "$L1" "$L2" "$WORK/logs/deep" "$WORK/logs" "$WORK/link" "$WORK/logs/deep/../deep/" "$L1/sub"; do
+  expect_status "--overwrite OUTDIR=${out#$WORK/} overlapping an input refused" 64 2 "$LJ" --overwrite 1 99999 "$L1" "$L2" "$out"
+  err_has "OUTDIR=${out#$WORK/}: the message names the clash" "overlaps the input"
+done
+check "the inputs are intact after the refused runs" test "$(cat "$L1" "$L2" | md5sum)" = "$sum0"
+expect_status "OUTDIR beside the inputs is fine" 0 2 "$LJ" --overwrite 1 99999 "$L1" "$L2" "$WORK/logs/deep/out"
+
 finish
