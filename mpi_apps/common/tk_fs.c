@@ -5,10 +5,12 @@
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 int tk_fs_tmp_sibling(const char *final, const char *tag, char *buf, size_t len, tk_err *e)
@@ -139,6 +141,30 @@ int tk_fs_overlap(const char *a, const char *b)
     if (tk_fs_abspath(a, ra, sizeof(ra)) != 0 || tk_fs_abspath(b, rb, sizeof(rb)) != 0)
         return 0;
     return path_within(ra, rb) || path_within(rb, ra);
+}
+
+int tk_fs_nospace(const char *path)
+{
+    char copy[TK_PATH_MAX];
+    struct statvfs v;
+
+    if (statvfs(path, &v) != 0) {
+        if (strlen(path) >= sizeof(copy))
+            return 0;
+        strcpy(copy, path);
+        if (statvfs(dirname(copy), &v) != 0)
+            return 0;
+    }
+    return (uint64_t)v.f_bavail * v.f_frsize < ((uint64_t)1 << 20) ||
+           (v.f_files > 0 && v.f_favail == 0);
+}
+
+void tk_fs_explain_write(tk_err *e, const char *path)
+{
+    if (e->status != TK_OK && tk_fs_nospace(path)) {
+        e->status = TK_EIO;
+        snprintf(e->msg, sizeof(e->msg), "cannot write %s: no space left on device", path);
+    }
 }
 
 int tk_fs_mkparents(const char *path)

@@ -1,8 +1,15 @@
 /* tk_h5.c -- parallel HDF5 tables. */
 #include "tk_h5.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "tk_fs.h"
+#include "tk_mpi.h"
 
 void tk_h5_quiet(void)
 {
@@ -36,6 +43,37 @@ int tk_h5_fail(tk_err *e, int status, const char *what)
     return tk_err_set(e, status, "%s: HDF5: %s", what, f.found ? f.desc : "failed");
 }
 
+/* Collective over the ranks that opened obj's file: they agree on e (the
+ * communicator comes from the file's access list). A rank whose HDF5 call
+ * failed must not leave while the others go on to the next collective call:
+ * that is a hang, or a crash at MPI_Finalize. */
+static int h5_agree(hid_t obj, tk_err *e)
+{
+    hid_t file = H5Iget_file_id(obj), fapl = H5I_INVALID_HID;
+    MPI_Comm comm = MPI_COMM_NULL;
+    MPI_Info info = MPI_INFO_NULL;
+    int rc;
+
+    if (file >= 0) {
+        char path[TK_PATH_MAX];
+        if (e->status != TK_OK && H5Fget_name(file, path, sizeof(path)) > 0)
+            tk_fs_explain_write(e, path); /* a full disk, whatever HDF5 said */
+        fapl = H5Fget_access_plist(file);
+    }
+    if (fapl < 0 || H5Pget_fapl_mpio(fapl, &comm, &info) < 0) {
+        /* cannot happen for a file made by tk_h5_create; no way to agree */
+        tk_err_set(e, TK_ESOFTWARE, "HDF5: cannot find the file's communicator");
+        MPI_Abort(MPI_COMM_WORLD, TK_ESOFTWARE);
+    }
+    rc = tk_mpi_agree(comm, e);
+    MPI_Comm_free(&comm);
+    if (info != MPI_INFO_NULL)
+        MPI_Info_free(&info);
+    H5Pclose(fapl);
+    H5Fclose(file);
+    return rc;
+}
+
 int tk_h5_create(MPI_Comm comm, const char *path, hid_t *file, tk_err *e)
 {
     hid_t fapl = H5I_INVALID_HID, fcpl = H5I_INVALID_HID;
@@ -49,13 +87,99 @@ int tk_h5_create(MPI_Comm comm, const char *path, hid_t *file, tk_err *e)
         goto out;
     }
     *file = H5Fcreate(path, H5F_ACC_TRUNC, fcpl, fapl);
-    if (*file < 0)
+    if (*file < 0) {
         tk_h5_fail(e, TK_ECANTCREAT, path);
+        tk_fs_explain_write(e, path);
+    }
 out:
     if (fcpl >= 0)
         H5Pclose(fcpl);
     if (fapl >= 0)
         H5Pclose(fapl);
+    if (tk_mpi_agree(comm, e) != TK_OK && *file >= 0) {
+        H5Fclose(*file); /* collective: every rank that created it closes it */
+        *file = H5I_INVALID_HID;
+    }
+    return e->status;
+}
+
+/* Collective. Frees the disk space of a file that will be thrown away (rank
+ * 0 truncates it to 0 bytes), so that HDF5's metadata flush at close finds
+ * room on a full disk: a failed H5Fclose leaves the file half-closed, and
+ * HDF5 1.10 then crashes in its exit handler. */
+static void h5_release_space(MPI_Comm comm, const char *path)
+{
+    int rank;
+
+    MPI_Comm_rank(comm, &rank);
+    if (rank == 0)
+        (void)truncate(path, 0);
+    MPI_Barrier(comm);
+}
+
+int tk_h5_reserve(MPI_Comm comm, const char *path, uint64_t data_bytes, size_t nobjects,
+                  tk_err *e)
+{
+    uint64_t want = data_bytes + TK_H5_META_ROOM + (uint64_t)nobjects * 4096;
+    int rank;
+
+    MPI_Comm_rank(comm, &rank);
+    if (rank == 0 && e->status == TK_OK) {
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd < 0)
+            tk_err_set(e, TK_EIO, "cannot write %s: %s", path, strerror(errno));
+        else {
+            int rc = fallocate(fd, FALLOC_FL_KEEP_SIZE, 0, (off_t)want);
+            if (rc != 0 && errno == ENOSPC)
+                tk_err_set(e, TK_EIO, "cannot write %s: no space left on device (%llu bytes needed)",
+                           path, (unsigned long long)want);
+            else if (rc != 0 && errno != EOPNOTSUPP && errno != ENOSYS && errno != EINVAL)
+                tk_err_set(e, TK_EIO, "cannot write %s: %s", path, strerror(errno));
+            close(fd); /* without fallocate (NFS, ...): no reservation, best effort */
+        }
+    }
+    return tk_mpi_agree(comm, e);
+}
+
+/* Rank 0: gives back the room reserved past the end of the written file. */
+static void h5_trim(MPI_Comm comm, const char *path)
+{
+    struct stat st;
+    int rank;
+
+    MPI_Comm_rank(comm, &rank);
+    if (rank == 0 && stat(path, &st) == 0)
+        (void)truncate(path, st.st_size);
+}
+
+int tk_h5_close(MPI_Comm comm, hid_t *file, const char *path, tk_err *e)
+{
+    tk_err mine;
+    int tries;
+
+    if (*file < 0)
+        return tk_mpi_agree(comm, e);
+    if (tk_mpi_agree(comm, e) != TK_OK)
+        h5_release_space(comm, path);
+    tk_err_clear(&mine);
+    for (tries = 0; tries < 2; tries++) {
+        int failed = H5Fclose(*file) < 0, any;
+        if (failed && mine.status == TK_OK) {
+            tk_h5_fail(&mine, TK_EIO, path);
+            tk_fs_explain_write(&mine, path);
+        }
+        MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, comm);
+        if (!any || !H5Iis_valid(*file))
+            break;
+        /* the flush failed, most likely for want of space: free the file's
+         * space and close again (the output is lost anyway) */
+        h5_release_space(comm, path);
+    }
+    *file = H5I_INVALID_HID;
+    if (tk_mpi_agree(comm, &mine) != TK_OK)
+        tk_err_set(e, mine.status, "%s", mine.msg);
+    if (tk_mpi_agree(comm, e) == TK_OK)
+        h5_trim(comm, path);
     return e->status;
 }
 
@@ -69,6 +193,10 @@ int tk_h5_create_group(hid_t loc, const char *name, hid_t *group, tk_err *e)
         tk_h5_fail(e, TK_ECANTCREAT, name);
     if (gcpl >= 0)
         H5Pclose(gcpl);
+    if (h5_agree(loc, e) != TK_OK && *group >= 0) {
+        H5Gclose(*group);
+        *group = H5I_INVALID_HID;
+    }
     return e->status;
 }
 
@@ -125,7 +253,7 @@ out:
         H5Pclose(dcpl);
     if (fspace >= 0)
         H5Sclose(fspace);
-    return e->status;
+    return h5_agree(group, e);
 }
 
 static int attr_write(hid_t obj, const char *name, hid_t file_type, hid_t mem_type,
@@ -160,6 +288,7 @@ int tk_h5_attr_str(hid_t obj, const char *name, const char *value, tk_err *e)
         tk_h5_fail(e, TK_ESOFTWARE, name);
     else
         attr_write(obj, name, t, t, s, &value, e);
+    h5_agree(obj, e);
     if (s >= 0)
         H5Sclose(s);
     if (t >= 0)
@@ -177,6 +306,7 @@ int tk_h5_attr_strs(hid_t obj, const char *name, const char *const *values, size
         tk_h5_fail(e, TK_ESOFTWARE, name);
     else
         attr_write(obj, name, t, t, s, values, e);
+    h5_agree(obj, e);
     if (s >= 0)
         H5Sclose(s);
     if (t >= 0)
@@ -189,8 +319,10 @@ int tk_h5_attr_i64(hid_t obj, const char *name, int64_t value, tk_err *e)
     hid_t s = H5Screate(H5S_SCALAR);
 
     if (s < 0)
-        return tk_h5_fail(e, TK_ESOFTWARE, name);
-    attr_write(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, s, &value, e);
-    H5Sclose(s);
-    return e->status;
+        tk_h5_fail(e, TK_ESOFTWARE, name);
+    else
+        attr_write(obj, name, H5T_STD_I64LE, H5T_NATIVE_INT64, s, &value, e);
+    if (s >= 0)
+        H5Sclose(s);
+    return h5_agree(obj, e);
 }

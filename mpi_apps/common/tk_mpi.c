@@ -1,6 +1,8 @@
 /* tk_mpi.c -- MPI helpers. */
 #include "tk_mpi.h"
 
+#include "tk_fs.h"
+
 #include <limits.h>
 #include <stddef.h>
 #include <sys/resource.h>
@@ -87,6 +89,7 @@ int tk_mpi_write_ordered(MPI_Comm comm, const char *path, const void *buf, size_
     rc = MPI_File_close(&fh);
     if (rc != MPI_SUCCESS)
         mpi_fail(e, TK_EIO, "cannot close", path, rc);
+    tk_fs_explain_write(e, path);
     return tk_mpi_agree(comm, e);
 }
 

@@ -169,8 +169,10 @@ static int write_h5(gbp_ctx *c)
     for (j = 0; j < nk; j++)
         names[j] = c->cfg.keep_names[j];
     names[nk] = "predictions";
-    /* every call below is collective and fails on every rank alike */
-    if (tk_h5_create(c->comm, c->tmp, &file, &c->err))
+    /* every call below is collective and returns the same status on every rank */
+    if (tk_h5_create(c->comm, c->tmp, &file, &c->err) ||
+        tk_h5_reserve(c->comm, c->tmp, c->total * ((uint64_t)c->nout * 4 + nk * 8), 2 * nk + 16,
+                      &c->err))
         goto out;
     /* shape (n), or (n, K) for multi:softprob */
     if (tk_h5_write_array(file, "predictions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, c->pred, c->row0,
@@ -205,8 +207,7 @@ static int write_h5(gbp_ctx *c)
         tk_h5_attr_str(file, "version", GBP_VERSION, &c->err))
         goto out;
 out:
-    if (file >= 0 && H5Fclose(file) < 0)
-        tk_h5_fail(&c->err, TK_EIO, c->cfg.out);
+    tk_h5_close(c->comm, &file, c->tmp, &c->err);
     free(as_int);
     free(ibuf);
     free(names);

@@ -4,8 +4,10 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "logjoin.h"
+#include "tk_fs.h"
 #include "tk_h5.h"
 #include "tk_mpi.h"
 
@@ -119,6 +121,17 @@ static int write_csv(lj_ctx *c, const char *path)
     return c->err.status;
 }
 
+/* Bytes of one row in features.h5. */
+static uint64_t row_bytes(const lj_ctx *c)
+{
+    uint64_t n = 0;
+    size_t k;
+
+    for (k = 0; k < ncolumns(c); k++)
+        n += lj_columns[k].kind == COL_I64 ? 8 : lj_columns[k].kind == COL_I32 ? 4 : 1;
+    return n;
+}
+
 static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total)
 {
     hid_t file = H5I_INVALID_HID, group = H5I_INVALID_HID;
@@ -131,8 +144,9 @@ static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total
         tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", path);
     if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
         goto out;
-    /* every call below is collective and fails on every rank alike */
+    /* every call below is collective and returns the same status on every rank */
     if (tk_h5_create(c->comm, path, &file, &c->err) ||
+        tk_h5_reserve(c->comm, path, total * row_bytes(c), 2 * LJ_NCOLUMNS + 16, &c->err) ||
         tk_h5_create_group(file, "features", &group, &c->err))
         goto out;
     for (k = 0; k < ncolumns(c); k++)
@@ -176,8 +190,13 @@ static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total
 out:
     if (group >= 0 && H5Gclose(group) < 0)
         tk_h5_fail(&c->err, TK_EIO, path);
-    if (file >= 0 && H5Fclose(file) < 0)
-        tk_h5_fail(&c->err, TK_EIO, path);
+    if (c->err.status != TK_OK && c->rank == 0) {
+        /* the output is lost: free features.csv's space for HDF5's close */
+        char csv[sizeof(c->tmpdir) + 16];
+        snprintf(csv, sizeof(csv), "%s/features.csv", c->tmpdir);
+        (void)truncate(csv, 0);
+    }
+    tk_h5_close(c->comm, &file, path, &c->err);
     free(col);
     return tk_mpi_agree(c->comm, &c->err);
 }

@@ -78,4 +78,56 @@ done
 check "the inputs are intact after the refused runs" test "$(cat "$L1" "$L2" | md5sum)" = "$sum0"
 expect_status "OUTDIR beside the inputs is fine" 0 2 "$LJ" --overwrite 1 99999 "$L1" "$L2" "$WORK/logs/deep/out"
 
+# ---- a full disk: tmpfs mounts so small that the space runs out in
+# features.csv, in features.h5's data or in its metadata. Every run ends with
+# exit 74 "no space left on device" on every rank, no hang, nothing left.
+"$ROOT/scripts/genlogs" --quiet --plays 300000 --users 40000 --max-id 100000 --seed 3 "$WORK/df" >/dev/null
+D1="$WORK/df/log1.csv"; D2="$WORK/df/log2.csv"
+expect_status "disk-full inputs, reference run" 0 2 "$LJ" 1 100000 "$D1" "$D2" "$WORK/dfref"
+csv_kb=$(( $(stat -c %s "$WORK/dfref/features.csv") / 1024 ))
+h5_kb=$(( $(stat -c %s "$WORK/dfref/features.h5") / 1024 ))
+MNT="$WORK/mnt"; mkdir -p "$MNT"
+# full_disk NAME KB NP CMD...: CMD (with OUT standing for a path in a KB tmpfs) must
+# fail with exit 74 and "no space left on device", leaving the mount empty
+full_disk() {
+  local name=$1 kb=$2 np=$3; shift 3
+  if ! mount -t tmpfs -o size="${kb}k" tmpfs "$MNT"; then not_ok "$name: cannot mount a tmpfs"; return; fi
+  local args=() a
+  for a in "$@"; do args+=("${a//OUT/$MNT/out}"); done
+  MPI_TIMEOUT=60 mpi "$np" "${args[@]}"
+  local rc=$? left
+  left=$(ls -A "$MNT")
+  if [ "$rc" -eq 74 ] && grep -q "error: .*no space left on device" "$WORK/err" && [ -z "$left" ]; then
+    ok "$name: ${kb} KiB disk, np=$np: exit 74, no space left on device, nothing left"
+  else
+    not_ok "$name: ${kb} KiB disk, np=$np: exit $rc, left '$left'"; grep -m3 error "$WORK/err" | sed 's/^/    /'
+  fi
+  umount "$MNT" 2>/dev/null || { sleep 1; umount -l "$MNT"; }
+}
+for kb in $((csv_kb / 2)) $((csv_kb - 8)) $((csv_kb + h5_kb / 10)) $((csv_kb + h5_kb / 2)) \
+          $((csv_kb + h5_kb * 9 / 10)) $((csv_kb + h5_kb - 24)) $((csv_kb + h5_kb - 4)) $((csv_kb + 4)) $((csv_kb + h5_kb + 200)); do
+  full_disk "logjoin" "$kb" 2 "$LJ" 1 100000 "$D1" "$D2" OUT
+done
+for kb in $((csv_kb + h5_kb / 2)) $((csv_kb + h5_kb - 4)) $((csv_kb + 4)); do
+  full_disk "logjoin" "$kb" 3 "$LJ" 1 100000 "$D1" "$D2" OUT
+done
+if mount -t tmpfs -o size=$((csv_kb + h5_kb + 400))k tmpfs "$MNT"; then
+  expect_status "logjoin with room for the data and 256 KiB" 0 2 "$LJ" 1 100000 "$D1" "$D2" "$MNT/out"
+  check "just enough room: the same result" same_file "$WORK/dfref/features.h5" "$MNT/out/features.h5"
+  umount "$MNT" 2>/dev/null || umount -l "$MNT"
+fi
+
+# gbpredict's outputs on a full disk, .h5 and .csv
+GBT="$ROOT/bin/gbtrain"; GBP="$ROOT/bin/gbpredict"
+mpi 2 "$GBT" --label paid --features topGenderId,distSongIds,region --num-round 5 "$WORK/dfref/features.h5" "$WORK/m.json"
+expect_status "gbpredict reference .h5" 0 2 "$GBP" --keep userId,distSongIds "$WORK/m.json" "$WORK/dfref/features.h5" "$WORK/p.h5"
+p_kb=$(( $(stat -c %s "$WORK/p.h5") / 1024 ))
+for kb in $((p_kb / 8)) $((p_kb / 3)) $((p_kb * 2 / 3)) $((p_kb - 12)); do
+  full_disk "gbpredict .h5" "$kb" 2 "$GBP" --keep userId,distSongIds "$WORK/m.json" "$WORK/dfref/features.h5" OUT.h5
+done
+for kb in $((p_kb / 2)) $((p_kb - 12)); do
+  full_disk "gbpredict .h5" "$kb" 3 "$GBP" --keep userId,distSongIds "$WORK/m.json" "$WORK/dfref/features.h5" OUT.h5
+done
+full_disk "gbpredict .csv" $((p_kb / 3)) 2 "$GBP" --keep userId,distSongIds "$WORK/m.json" "$WORK/dfref/features.h5" OUT.csv
+
 finish
