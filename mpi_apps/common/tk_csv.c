@@ -1,6 +1,5 @@
 /* tk_csv.c -- libcsv splitting and line-aligned range reading. */
 #include "tk_csv.h"
-#include "tk_text.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -8,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "tk_text.h"
 
 static void csv_on_field(void *s, size_t n, void *data)
 {

@@ -506,7 +506,8 @@ static void test_csv_nan_inf_spellings(void)
         for (i = 0; i < N(ninf); i++) {
             v = 0;
             CU_ASSERT_EQUAL(one_value(&f, ninf[i], type, &v, &e), k ? TK_EDATA : TK_OK);
-            CU_ASSERT_TRUE(k ? strstr(e.msg, "' is infinite (features and labels must be finite)") != NULL
+            CU_ASSERT_TRUE(k ? strstr(e.msg, "' is infinite (features and labels must be "
+                                             "finite)") != NULL
                              : isinf(v) && v < 0);
         }
         for (i = 0; i < N(bad); i++) {
@@ -529,7 +530,8 @@ static void test_csv_float_limits(void)
     CU_ASSERT_EQUAL(v, (double)FLT_MAX);
     CU_ASSERT_EQUAL(one_value(&f, "-3.4028235e+38", TK_COL_F32, &v, &e), TK_OK);
     CU_ASSERT_EQUAL(v, -(double)FLT_MAX);
-    CU_ASSERT_EQUAL(one_value(&f, "3.40282356e38", TK_COL_F32, &v, &e), TK_OK); /* below the midpoint */
+    /* just below the midpoint between FLT_MAX and 2^128 */
+    CU_ASSERT_EQUAL(one_value(&f, "3.40282356e38", TK_COL_F32, &v, &e), TK_OK);
     CU_ASSERT_EQUAL(v, (double)FLT_MAX);
     CU_ASSERT_EQUAL(one_value(&f, "3.4028236e38", TK_COL_F32, &v, &e), TK_EDATA);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'3.4028236e38' is out of range for float32"));
@@ -747,7 +749,8 @@ static void test_h5_exact_ints(void)
 {
     static const char *const ask[] = { "i64", "u64", "i8", "f64" }, *const big[] = { "big" };
     static const int64_t i64[] = { INT64_MAX, -INT64_MAX, INT64_MIN, 9007199254740993LL },
-                         u64[] = { INT64_MAX, 0, 1, 9007199254740993LL }, i8[] = { -128, 127, 0, -1 };
+                         u64[] = { INT64_MAX, 0, 1, 9007199254740993LL },
+                         i8[] = { -128, 127, 0, -1 };
     fx f;
     tk_table t;
     tk_err e;
