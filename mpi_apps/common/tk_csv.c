@@ -8,6 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "tk_text.h"
+
 static void csv_on_field(void *s, size_t n, void *data)
 {
     tk_csv *c = data;
@@ -133,25 +135,37 @@ int tk_csv_columns(const tk_csv *c, const char *const *names, size_t n, int *idx
                    const char *path, tk_err *e)
 {
     size_t i, j;
+    char name[128];
 
     for (i = 0; i < n; i++) {
         idx[i] = -1;
+        tk_log_escapez(name, sizeof(name), names[i], 100);
         for (j = 0; j < c->nfields; j++)
             if (strcmp(tk_csv_field(c, j), names[i]) == 0) {
                 if (idx[i] >= 0)
                     return tk_err_set(e, TK_EDATA,
                                       "%s: column '%s' appears more than once in the header",
-                                      path, names[i]);
+                                      path, name);
                 idx[i] = (int)j;
             }
         if (idx[i] < 0) {
-            char have[256] = "";
-            size_t used = 0;
+            static const char cand[] = "\t;,|";
+            char have[256] = "", one[256];
+            size_t used = 0, k;
             for (j = 0; j < c->nfields && used < sizeof(have) - 1; j++)
-                used += (size_t)snprintf(have + used, sizeof(have) - used, "%s%s",
-                                         j ? "," : "", tk_csv_field(c, j));
+                used += (size_t)snprintf(
+                    have + used, sizeof(have) - used, "%s%s", j ? "," : "",
+                    tk_log_escape(one, sizeof(one), tk_csv_field(c, j), tk_csv_field_len(c, j),
+                                  100));
+            for (k = 0; c->nfields == 1 && cand[k]; k++)
+                if (cand[k] != (char)c->delim &&
+                    memchr(tk_csv_field(c, 0), cand[k], tk_csv_field_len(c, 0)))
+                    return tk_err_set(e, TK_EDATA,
+                                      "%s: missing column '%s' (the header has one field; is "
+                                      "the file '%s'-delimited?)",
+                                      path, name, tk_log_escape(one, sizeof(one), &cand[k], 1, 1));
             return tk_err_set(e, TK_EDATA, "%s: missing column '%s' (header has: %s)", path,
-                              names[i], have);
+                              name, have);
         }
     }
     return TK_OK;

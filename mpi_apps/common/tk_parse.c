@@ -74,10 +74,32 @@ int tk_parse_double(const char *s, double min, double max, double *out)
     v = strtod(s, &end);
     if (end == s || *end != '\0')
         return TK_PARSE_SYNTAX;
-    if (errno == ERANGE || !isfinite(v) || v < min || v > max)
+    /* ERANGE with a finite result is underflow: the subnormal or zero it rounds to */
+    if ((errno == ERANGE && isinf(v)) || !isfinite(v) || v < min || v > max)
         return TK_PARSE_RANGE;
     *out = v;
     return TK_PARSE_OK;
+}
+
+int tk_parse_nonfinite(const char *s, size_t n, double *out)
+{
+    int neg = 0;
+
+    if (n > 0 && (s[0] == '+' || s[0] == '-')) {
+        neg = s[0] == '-';
+        s++;
+        n--;
+    }
+    if (n == 3 && strncasecmp(s, "nan", 3) == 0) {
+        *out = NAN;
+        return TK_PARSE_OK;
+    }
+    if ((n == 3 && strncasecmp(s, "inf", 3) == 0) ||
+        (n == 8 && strncasecmp(s, "infinity", 8) == 0)) {
+        *out = neg ? -INFINITY : INFINITY;
+        return TK_PARSE_OK;
+    }
+    return TK_PARSE_SYNTAX;
 }
 
 int tk_parse_bool(const char *s, size_t n, int *out)

@@ -37,8 +37,15 @@ static inline int tk_parse_i64(const char *s, size_t n, int64_t min, int64_t max
 int tk_parse_i64z(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /* Parses a NUL-terminated finite decimal or exponent number (strtod syntax,
- * no hex, no inf/nan) within [min, max]. */
+ * no hex, no inf/nan) within [min, max]. Only overflow is TK_PARSE_RANGE
+ * (1e309); a value below DBL_MIN is accepted as the subnormal or zero it
+ * rounds to (1e-320, 1e-400). */
 int tk_parse_double(const char *s, double min, double max, double *out);
+
+/* Parses s[0..n) as a non-finite value: "nan" in any case with an optional
+ * sign (*out = NaN), or "inf"/"infinity" in any case with an optional sign
+ * (*out = +-INFINITY). Returns TK_PARSE_OK or TK_PARSE_SYNTAX. */
+int tk_parse_nonfinite(const char *s, size_t n, double *out);
 
 /* Parses "true"/"false" (case-insensitive) in s[0..n) into *out (1/0). */
 int tk_parse_bool(const char *s, size_t n, int *out);

@@ -18,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <hdf5.h>
@@ -26,12 +27,17 @@
 #include "tk_h5.h"
 #include "tk_mpi.h"
 #include "tk_parse.h"
+#include "tk_text.h"
 
 #define TABLE_GROUP "/features"     /* the default HDF5 group */
 #define TABLE_CHUNK (1u << 20)      /* CSV bytes read at a time */
 #define TABLE_ROWS0 4096            /* first capacity of a CSV column */
 #define TABLE_LIST_MAX 400          /* characters of column names in a message */
-#define TABLE_VALUE_MAX 40          /* characters of a bad value in a message */
+#define TABLE_VALUE_MAX 40          /* bytes of a bad value shown in a message */
+#define TABLE_NAME_MAX 100          /* bytes of a column name shown in a message */
+#define TABLE_SHOWN 160             /* room for an escaped name (cut with "...") */
+#define F32_OVERFLOW 0x1.ffffffp127 /* the least double that rounds to float32 infinity */
+#define EXACT_MAX 9007199254740992.0 /* 2^53: a double above it may not be the literal */
 
 enum { KIND_CSV = 0, KIND_HDF5 = 1 };
 
@@ -75,6 +81,28 @@ static size_t elem_size(tk_coltype type)
     return type == TK_COL_F32 ? sizeof(float) : sizeof(double);
 }
 
+/* Whether name ends in ext (ASCII case-insensitive). */
+static int has_ext(const char *name, const char *ext)
+{
+    size_t n = strlen(name), k = strlen(ext), i;
+
+    if (n < k)
+        return 0;
+    for (i = 0; i < k; i++) {
+        char c = name[n - k + i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != ext[i])
+            return 0;
+    }
+    return 1;
+}
+
+static int hdf5_name(const char *path)
+{
+    return has_ext(path, ".h5") || has_ext(path, ".hdf5") || has_ext(path, ".he5");
+}
+
 /* First row (or byte) of part r of P: floor(total * r / P) without overflow. */
 static uint64_t slice_at(uint64_t total, int r, int p)
 {
@@ -83,50 +111,60 @@ static uint64_t slice_at(uint64_t total, int r, int p)
     return q * (uint64_t)r + m * (uint64_t)r / (uint64_t)p;
 }
 
-/* Copies s into out (size cap) for a message: at most max characters, control
- * bytes shown as '?', "..." when cut. */
-static void show(char *out, size_t cap, const char *s, size_t len, size_t max)
+/* s[0..len) escaped into out (size cap) for a message: at most max bytes. */
+static const char *show(char *out, size_t cap, const char *s, size_t len, size_t max)
 {
-    size_t i, n = len < max ? len : max;
+    return tk_log_escape(out, cap, s, len, max);
+}
 
-    if (n + 4 > cap)
-        n = cap > 4 ? cap - 4 : 0;
-    for (i = 0; i < n; i++)
-        out[i] = ((unsigned char)s[i] < 0x20 || s[i] == 0x7f) ? '?' : s[i];
-    if (n < len) {
-        memcpy(out + n, "...", 3);
-        n += 3;
-    }
-    out[n] = '\0';
+void tk_table_hint(char *hint, size_t cap, const char *const *avail, size_t n, char delim)
+{
+    static const char cand[] = "\t;,|";
+    size_t i;
+
+    hint[0] = '\0';
+    if (delim == 0 || n != 1)
+        return;
+    for (i = 0; cand[i]; i++)
+        if (cand[i] != delim && strchr(avail[0], cand[i])) {
+            char d[8];
+            snprintf(hint, cap, "; the header has one field; is the file '%s'-delimited?",
+                     show(d, sizeof(d), &cand[i], 1, 1));
+            return;
+        }
 }
 
 /* Records TK_EUSAGE "unknown column 'x' in FILE (available: a, b, c)",
- * listing as many names as fit in the message. */
+ * listing as many names as fit in the message (escaped), with a hint when a
+ * CSV header (delim, else 0) has one field. */
 static int unknown_column(tk_err *e, const char *name, const char *path,
-                          const char *const *avail, size_t n)
+                          const char *const *avail, size_t n, char delim)
 {
-    char shown[104], list[TABLE_LIST_MAX + 32];
+    char shown[TABLE_SHOWN], list[TABLE_LIST_MAX + 32], one[TABLE_SHOWN], hint[80];
     size_t used = 0, i, fixed, budget;
 
-    show(shown, sizeof(shown), name, strlen(name), 100);
-    fixed = strlen("unknown column '' in  (available: )") + strlen(shown) + strlen(path);
+    show(shown, sizeof(shown), name, strlen(name), TABLE_NAME_MAX);
+    tk_table_hint(hint, sizeof(hint), avail, n, delim);
+    fixed = strlen("unknown column '' in  (available: )") + strlen(shown) + strlen(path) +
+            strlen(hint);
     budget = fixed + 24 < TK_ERR_MSG_MAX ? TK_ERR_MSG_MAX - 1 - fixed - 24 : 0;
     if (budget > TABLE_LIST_MAX)
         budget = TABLE_LIST_MAX;
     list[0] = '\0';
     for (i = 0; i < n; i++) {
-        size_t need = strlen(avail[i]) + (i ? 2 : 0);
+        size_t need;
+        show(one, sizeof(one), avail[i], strlen(avail[i]), TABLE_NAME_MAX);
+        need = strlen(one) + (i ? 2 : 0);
         if (used + need > budget)
             break;
-        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-                                 avail[i]);
+        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", one);
     }
     if (n == 0)
         snprintf(list, sizeof(list), "none");
     else if (i < n)
         snprintf(list + used, sizeof(list) - used, "%s... %zu more", i ? ", " : "", n - i);
-    return tk_err_set(e, TK_EUSAGE, "unknown column '%s' in %s (available: %s)", shown, path,
-                      list);
+    return tk_err_set(e, TK_EUSAGE, "unknown column '%s' in %s (available: %s)%s", shown, path,
+                      list, hint);
 }
 
 /* Allocates t's names, column pointers and flags for n columns. */
@@ -139,6 +177,8 @@ static int table_alloc(tk_table *t, const char *const *names, size_t n, tk_colty
     t->names = calloc(n ? n : 1, sizeof(*t->names));
     t->cols = calloc(n ? n : 1, sizeof(*t->cols));
     t->is_int = calloc(n ? n : 1, sizeof(*t->is_int));
+    if (type == TK_COL_EXACT && !(t->icols = calloc(n ? n : 1, sizeof(*t->icols))))
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory");
     if (!t->names || !t->cols || !t->is_int)
         return tk_err_set(e, TK_ESOFTWARE, "out of memory");
     t->ncols = n;
@@ -150,21 +190,42 @@ static int table_alloc(tk_table *t, const char *const *names, size_t n, tk_colty
 
 /* ---- which kind of file ---- */
 
+/* Opens path for reading without blocking (a FIFO or a device opened
+ * O_NONBLOCK returns at once) and checks that it is a regular file. */
+static int open_regular(const char *path, uint64_t *size, tk_err *e)
+{
+    struct stat st;
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+
+    if (fd < 0) {
+        tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (fstat(fd, &st) != 0)
+        tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
+    else if (!S_ISREG(st.st_mode))
+        tk_err_set(e, TK_ENOINPUT, "%s: not a regular file", path);
+    if (e->status != TK_OK) {
+        close(fd);
+        return -1;
+    }
+    *size = (uint64_t)st.st_size;
+    return fd;
+}
+
 /* Rank 0: HDF5 when the signature sits at byte 0, 512, 1024, 2048, ...
- * (HDF5 allows a user block before it), else CSV. */
+ * (HDF5 allows a user block before it), else CSV; a name ending in .h5,
+ * .hdf5 or .he5 without the signature is "not an HDF5 file". */
 static int detect_kind(const char *path, int *kind, tk_err *e)
 {
     static const unsigned char sig[8] = { 0x89, 'H', 'D', 'F', '\r', '\n', 0x1a, '\n' };
     unsigned char buf[8];
-    uint64_t size, off;
+    uint64_t size = 0, off;
     int fd;
 
     *kind = KIND_CSV;
-    if (tk_file_size(path, &size, e) != TK_OK)
+    if ((fd = open_regular(path, &size, e)) < 0)
         return e->status;
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
     for (off = 0; off + sizeof(sig) <= size; off = off ? off * 2 : 512) {
         ssize_t got;
         do
@@ -180,6 +241,8 @@ static int detect_kind(const char *path, int *kind, tk_err *e)
         }
     }
     close(fd);
+    if (e->status == TK_OK && *kind == KIND_CSV && hdf5_name(path))
+        tk_err_set(e, TK_EDATA, "%s: not an HDF5 file (no HDF5 signature)", path);
     return e->status;
 }
 
@@ -326,36 +389,53 @@ static int csv_open(MPI_Comm comm, const char *path, strlist *names, csv_meta *m
     return bcast_names(comm, names, e);
 }
 
-/* Parses one field. Returns 0 (a number, or NaN when missing), 1 (not a
- * number) or 2 (out of range for the column type). */
-static int parse_value(const char *s, size_t len, double lim, double *v, int *is_int)
+enum { VAL_OK = 0, VAL_NAN = 1, VAL_RANGE = 2, VAL_BEYOND_I64 = 3, VAL_INF = 4 };
+
+/* Parses one field by the rule of tk_table.h into *v (NaN when missing).
+ * *exact says whether the value is an integer held exactly in *iv (a missing
+ * value is: *iv = 0). Returns VAL_OK, VAL_NAN (not a number), VAL_RANGE (out
+ * of range for type), VAL_INF (an infinity in a TK_COL_F32 column) or, with
+ * TK_COL_EXACT, VAL_BEYOND_I64 (an integer literal outside int64). */
+static int parse_value(const char *s, size_t len, tk_coltype type, double *v, int64_t *iv,
+                       int *exact)
 {
-    int64_t iv;
     int b, rc;
 
-    if (len == 0 || (len == 3 && (memcmp(s, "NaN", 3) == 0 || memcmp(s, "nan", 3) == 0)) ||
-        (len == 2 && memcmp(s, "NA", 2) == 0)) {
+    *iv = 0;
+    *exact = 1;
+    if (len == 0 || (len == 2 && memcmp(s, "NA", 2) == 0) ||
+        (tk_parse_nonfinite(s, len, v) == TK_PARSE_OK && isnan(*v))) {
         *v = NAN;
-        return 0;
+        return VAL_OK;
     }
-    if (strlen(s) != len) /* a quoted NUL byte */
-        return 1;
-    if (tk_parse_i64(s, len, INT64_MIN, INT64_MAX, &iv) == TK_PARSE_OK) {
-        *v = (double)iv;
-        return 0;
+    if (memchr(s, '\0', len)) /* a NUL byte inside the field */
+        return VAL_NAN;
+    rc = tk_parse_i64(s, len, INT64_MIN, INT64_MAX, iv);
+    if (rc == TK_PARSE_OK) {
+        *v = (double)*iv;
+        return VAL_OK;
     }
+    if (rc == TK_PARSE_RANGE && type == TK_COL_EXACT)
+        return VAL_BEYOND_I64;
+    *exact = 0;
     if (tk_parse_bool(s, len, &b) == TK_PARSE_OK) {
         *v = b;
-        return 0;
+        *iv = b;
+        *exact = 1;
+        return VAL_OK;
     }
-    rc = tk_parse_double(s, -lim, lim, v);
-    if (rc == TK_PARSE_RANGE)
-        return 2;
+    if (tk_parse_nonfinite(s, len, v) == TK_PARSE_OK) /* an infinity */
+        return type == TK_COL_F32 ? VAL_INF : VAL_OK;
+    rc = tk_parse_double(s, -DBL_MAX, DBL_MAX, v);
     if (rc != TK_PARSE_OK)
-        return 1;
-    if (*v != trunc(*v))
-        *is_int = 0;
-    return 0;
+        return rc == TK_PARSE_RANGE ? VAL_RANGE : VAL_NAN;
+    if (type == TK_COL_F32 && fabs(*v) >= F32_OVERFLOW)
+        return VAL_RANGE;
+    if (*v == trunc(*v) && fabs(*v) <= EXACT_MAX) { /* "55.0", "-1e3" */
+        *iv = (int64_t)*v;
+        *exact = 1;
+    }
+    return VAL_OK;
 }
 
 typedef struct csv_reader {
@@ -381,16 +461,37 @@ static int csv_grow(csv_reader *s, tk_table *t, const char *path, tk_err *e)
         if (!p)
             return tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", path);
         t->cols[j] = p;
+        if (t->icols && t->is_int[j]) {
+            if (!(p = realloc(t->icols[j], cap * sizeof(int64_t))))
+                return tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", path);
+            t->icols[j] = p;
+        }
     }
     s->cap = cap;
     return TK_OK;
+}
+
+/* Why field f[0..fl) of column name is bad (rc from parse_value), into why. */
+static void bad_value(char *why, size_t cap, const char *name, const char *f, size_t fl,
+                      int rc, tk_coltype type)
+{
+    char shown[TABLE_SHOWN], val[TABLE_VALUE_MAX * 2];
+    const char *what = rc == VAL_NAN          ? "not a number"
+                       : rc == VAL_BEYOND_I64 ? "an integer beyond int64"
+                       : rc == VAL_INF        ? "infinite (features and labels must be finite)"
+                       : type == TK_COL_F32   ? "out of range for float32"
+                                              : "out of range";
+
+    show(shown, sizeof(shown), name, strlen(name), TABLE_NAME_MAX);
+    show(val, sizeof(val), f, fl, TABLE_VALUE_MAX);
+    if (snprintf(why, cap, "column '%s': '%s' is %s", shown, val, what) < 0)
+        why[0] = '\0';
 }
 
 /* One non-empty line: appends a row to t, or records why it is bad. */
 static int csv_row(csv_reader *s, tk_table *t, const int *idx, size_t nfields,
                    const char *line, size_t len, const char *path, tk_err *e)
 {
-    double lim = t->type == TK_COL_F32 ? FLT_MAX : DBL_MAX;
     const char *why;
     size_t j;
     int rc = tk_csv_split(&s->csv, line, len, &why);
@@ -412,21 +513,25 @@ static int csv_row(csv_reader *s, tk_table *t, const int *idx, size_t nfields,
         const char *f = tk_csv_field(&s->csv, (size_t)idx[j]);
         size_t fl = tk_csv_field_len(&s->csv, (size_t)idx[j]);
         double v = 0;
-        int bad = parse_value(f, fl, lim, &v, &t->is_int[j]);
+        int64_t iv;
+        int exact, bad = parse_value(f, fl, t->type, &v, &iv, &exact);
         if (bad) {
-            char name[104], val[TABLE_VALUE_MAX + 4];
-            show(name, sizeof(name), t->names[j], strlen(t->names[j]), 100);
-            show(val, sizeof(val), f, fl, TABLE_VALUE_MAX);
-            snprintf(s->why, sizeof(s->why), "column '%s': '%s' is %s", name, val,
-                     bad == 1 ? "not a number"
-                     : t->type == TK_COL_F32 ? "out of range for float32"
-                                             : "out of range");
+            bad_value(s->why, sizeof(s->why), t->names[j], f, fl, bad, t->type);
             goto bad;
         }
         if (t->type == TK_COL_F32)
             ((float *)t->cols[j])[t->nrows] = (float)v;
         else
             ((double *)t->cols[j])[t->nrows] = v;
+        if (!exact && t->is_int[j]) {
+            t->is_int[j] = 0;
+            if (t->icols) {
+                free(t->icols[j]);
+                t->icols[j] = NULL;
+            }
+        } else if (t->icols && t->is_int[j]) {
+            t->icols[j][t->nrows] = iv;
+        }
     }
     t->nrows++;
     return TK_OK;
@@ -436,6 +541,67 @@ bad:
     return TK_OK;
 }
 
+/* Collective. is_int over all ranks; columns trimmed to this rank's rows
+ * (never NULL); exact copies kept for integer columns only. */
+static int csv_finish(MPI_Comm comm, tk_table *t, tk_err *e)
+{
+    size_t n = t->ncols, j, rows = (size_t)(t->nrows ? t->nrows : 1);
+    int *all_int = malloc(n * sizeof(*all_int));
+
+    if (!all_int)
+        tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    if (tk_mpi_agree(comm, e) != TK_OK)
+        return e->status;
+    MPI_Allreduce(t->is_int, all_int, (int)n, MPI_INT, MPI_MIN, comm);
+    for (j = 0; j < n; j++) {
+        void *p = realloc(t->cols[j], rows * elem_size(t->type));
+        t->is_int[j] = all_int[j];
+        if (p)
+            t->cols[j] = p;
+        else if (!t->cols[j])
+            tk_err_set(e, TK_ESOFTWARE, "out of memory");
+        if (t->icols && !t->is_int[j]) {
+            free(t->icols[j]);
+            t->icols[j] = NULL;
+        } else if (t->icols) {
+            p = realloc(t->icols[j], rows * sizeof(int64_t));
+            if (p)
+                t->icols[j] = p;
+            else if (!t->icols[j])
+                tk_err_set(e, TK_ESOFTWARE, "out of memory");
+        }
+    }
+    free(all_int);
+    return tk_mpi_agree(comm, e);
+}
+
+/* Local. The header index of each of names[0..n) into idx[], or the error:
+ * an unknown column (TK_EUSAGE, with the one-field hint) or an asked one the
+ * header holds twice (TK_EDATA). */
+static int csv_find(const char *path, const strlist *hdr, char delim,
+                    const char *const *names, size_t n, int *idx, tk_err *e)
+{
+    size_t i, j;
+
+    for (j = 0; e->status == TK_OK && j < n; j++) {
+        idx[j] = -1;
+        for (i = 0; i < hdr->n; i++)
+            if (strcmp(hdr->v[i], names[j]) == 0) {
+                if (idx[j] >= 0) {
+                    char shown[TABLE_SHOWN];
+                    show(shown, sizeof(shown), names[j], strlen(names[j]), TABLE_NAME_MAX);
+                    return tk_err_set(e, TK_EDATA,
+                                      "%s: column '%s' appears more than once in the header",
+                                      path, shown);
+                }
+                idx[j] = (int)i;
+            }
+        if (idx[j] < 0)
+            unknown_column(e, names[j], path, (const char *const *)hdr->v, hdr->n, delim);
+    }
+    return e->status;
+}
+
 /* Collective. Reads this rank's rows of the CSV path into t. */
 static int csv_read(MPI_Comm comm, const char *path, const char *const *names, size_t n,
                     tk_coltype type, tk_table *t, tk_err *e)
@@ -443,9 +609,9 @@ static int csv_read(MPI_Comm comm, const char *path, const char *const *names, s
     strlist hdr = { 0 };
     csv_meta m;
     csv_reader s;
-    int *idx = NULL, rank, size, *all_int = NULL;
+    int *idx = NULL, rank, size;
     uint64_t start, end, before, total_lines, row0, total;
-    size_t i, j;
+    size_t j;
 
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
@@ -456,23 +622,8 @@ static int csv_read(MPI_Comm comm, const char *path, const char *const *names, s
     /* the asked columns; every rank holds the same header, so agrees */
     if (!(idx = malloc((n ? n : 1) * sizeof(*idx))))
         tk_err_set(e, TK_ESOFTWARE, "out of memory");
-    for (j = 0; e->status == TK_OK && j < n; j++) {
-        idx[j] = -1;
-        for (i = 0; i < hdr.n; i++)
-            if (strcmp(hdr.v[i], names[j]) == 0) {
-                if (idx[j] >= 0) {
-                    char shown[104];
-                    show(shown, sizeof(shown), names[j], strlen(names[j]), 100);
-                    tk_err_set(e, TK_EDATA,
-                               "%s: column '%s' appears more than once in the header", path,
-                               shown);
-                    break;
-                }
-                idx[j] = (int)i;
-            }
-        if (idx[j] < 0)
-            unknown_column(e, names[j], path, (const char *const *)hdr.v, hdr.n);
-    }
+    else
+        csv_find(path, &hdr, m.delim, names, n, idx, e);
     if (e->status == TK_OK && table_alloc(t, names, n, type, e) == TK_OK)
         for (j = 0; j < n; j++)
             t->is_int[j] = 1;
@@ -517,27 +668,12 @@ static int csv_read(MPI_Comm comm, const char *path, const char *const *names, s
     t->is_csv = 1;
     t->delim = m.delim;
 
-    /* is_int over all ranks, and columns trimmed to their rows */
-    if (!(all_int = malloc(n * sizeof(*all_int))))
-        tk_err_set(e, TK_ESOFTWARE, "out of memory");
-    if (tk_mpi_agree(comm, e) != TK_OK)
-        goto out;
-    MPI_Allreduce(t->is_int, all_int, (int)n, MPI_INT, MPI_MIN, comm);
-    for (j = 0; j < n; j++) {
-        size_t want = (size_t)(t->nrows ? t->nrows : 1) * elem_size(type);
-        void *p = realloc(t->cols[j], want);
-        t->is_int[j] = all_int[j];
-        if (p)
-            t->cols[j] = p;
-        else if (!t->cols[j])
-            tk_err_set(e, TK_ESOFTWARE, "out of memory");
-    }
+    csv_finish(comm, t, e);
 out:
     if (s.lines_open)
         tk_lines_close(&s.lines);
     if (s.csv_open)
         tk_csv_free(&s.csv);
-    free(all_int);
     free(idx);
     strlist_free(&hdr);
     return tk_mpi_agree(comm, e);
@@ -841,9 +977,43 @@ static int h5_open(MPI_Comm comm, const char *path, const char *group, h5_table 
     return tk_mpi_agree(comm, e);
 }
 
+/* Local. The exact int64 copy of nrows integer values buf[] of HDF5 type
+ * ctype (this rank's rows from row0) into *out (owned by the caller); an
+ * unsigned value above INT64_MAX is TK_EDATA naming the column and row. */
+static int h5_exact(const h5_table *h, const h5_entry *en, hid_t ctype, const void *buf,
+                    uint64_t row0, uint64_t nrows, int64_t **out, tk_err *e)
+{
+    size_t esz = H5Tget_size(ctype), i;
+    int64_t *v = malloc((size_t)(nrows ? nrows : 1) * (esz > 8 ? esz : 8));
+
+    if (!v)
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", h->path);
+    memcpy(v, buf, (size_t)nrows * esz);
+    if (H5Tget_sign(ctype) == H5T_SGN_NONE && esz == 8)
+        for (i = 0; i < nrows; i++)
+            if (((const uint64_t *)buf)[i] > (uint64_t)INT64_MAX) {
+                char shown[TABLE_SHOWN];
+                show(shown, sizeof(shown), en->name, strlen(en->name), TABLE_NAME_MAX);
+                free(v);
+                return tk_err_set(e, TK_EDATA,
+                                  "%s: column '%s' holds %llu in row %llu, beyond int64 "
+                                  "(counting data rows from 1)",
+                                  h->path, shown,
+                                  (unsigned long long)((const uint64_t *)buf)[i],
+                                  (unsigned long long)(row0 + i + 1));
+            }
+    if (nrows > 0 && H5Tconvert(ctype, H5T_NATIVE_INT64, (size_t)nrows, v, NULL, H5P_DEFAULT) < 0) {
+        free(v);
+        return tk_h5_fail(e, TK_ESOFTWARE, h->path);
+    }
+    *out = v;
+    return TK_OK;
+}
+
 /* Collective. Reads rows [row0, row0 + nrows) of entry en as type into *out. */
 static int h5_read_column(MPI_Comm comm, h5_table *h, const h5_entry *en, tk_coltype type,
-                          uint64_t row0, uint64_t nrows, void **out, tk_err *e)
+                          uint64_t row0, uint64_t nrows, void **out, int64_t **iout,
+                          tk_err *e)
 {
     hid_t dset = H5I_INVALID_HID, ftype = H5I_INVALID_HID, ntype = H5I_INVALID_HID,
           ctype = H5I_INVALID_HID, fspace = H5I_INVALID_HID, mspace = H5I_INVALID_HID,
@@ -878,6 +1048,9 @@ static int h5_read_column(MPI_Comm comm, h5_table *h, const h5_entry *en, tk_col
         goto out;
     if (H5Dread(dset, ntype, mspace, fspace, dxpl, buf) < 0)
         tk_h5_fail(e, TK_EIO, what);
+    else if (type == TK_COL_EXACT && en->is_int &&
+             h5_exact(h, en, ctype, buf, row0, nrows, iout, e) != TK_OK)
+        ; /* e says why */
     else if (nrows > 0 && H5Tconvert(ctype, dst, (size_t)nrows, buf, NULL, H5P_DEFAULT) < 0)
         tk_h5_fail(e, TK_ESOFTWARE, what);
     else if (esz > dsz && nrows > 0) {
@@ -944,7 +1117,7 @@ static int h5_read(MPI_Comm comm, const char *path, const char *group,
             if (!avail)
                 tk_err_set(e, TK_ESOFTWARE, "out of memory");
             else
-                unknown_column(e, names[j], path, avail, h.nlisted);
+                unknown_column(e, names[j], path, avail, h.nlisted, 0);
             free(avail);
         } else if (!h.ent[idx[j]].usable) {
             char shown[104];
@@ -971,8 +1144,8 @@ static int h5_read(MPI_Comm comm, const char *path, const char *group,
     t->nrows = slice_at(total, rank + 1, size) - t->row0;
     t->total = total;
     for (j = 0; j < n; j++) {
-        if (h5_read_column(comm, &h, &h.ent[idx[j]], type, t->row0, t->nrows, &t->cols[j], e) !=
-            TK_OK)
+        if (h5_read_column(comm, &h, &h.ent[idx[j]], type, t->row0, t->nrows, &t->cols[j],
+                           t->icols ? &t->icols[j] : NULL, e) != TK_OK)
             break;
         t->is_int[j] = h.ent[idx[j]].is_int;
     }
@@ -984,14 +1157,87 @@ out:
 
 /* ---- the interface ---- */
 
-int tk_table_list(MPI_Comm comm, const char *path, const char *group, char ***names,
-                  size_t *n, tk_err *e)
+/* Local. Sets nonnum[i] for every column i of the header (ncols) where a line
+ * of this rank's byte range holds a value that is not a number. Lines with
+ * the wrong number of fields or bad quoting are skipped: tk_table_read
+ * reports them. */
+static int csv_scan_lines(tk_lines *r, char delim, size_t ncols, int *nonnum, tk_err *e)
+{
+    tk_csv c;
+    const char *line, *why;
+    size_t len, i;
+
+    if (tk_csv_init(&c, (unsigned char)delim) != TK_OK)
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    while (tk_lines_next(r, &line, &len, e) > 0) {
+        int rc;
+        if (len == 0 || (len == 1 && line[0] == '\r'))
+            continue;
+        rc = tk_csv_split(&c, line, len, &why);
+        if (rc == TK_ESOFTWARE) {
+            tk_err_set(e, rc, "out of memory parsing %s", r->path);
+            break;
+        }
+        if (rc != TK_OK || tk_csv_nfields(&c) != ncols)
+            continue;
+        for (i = 0; i < ncols; i++) {
+            double v;
+            int64_t iv;
+            int exact;
+            if (!nonnum[i] && parse_value(tk_csv_field(&c, i), tk_csv_field_len(&c, i),
+                                          TK_COL_F64, &v, &iv, &exact) == VAL_NAN)
+                nonnum[i] = 1;
+        }
+    }
+    tk_csv_free(&c);
+    return e->status;
+}
+
+/* Collective. Drops from l (the header of the CSV path) every column that
+ * holds a value that is not a number on some row of some rank. */
+static int csv_numeric(MPI_Comm comm, const char *path, const csv_meta *m, strlist *l,
+                       tk_err *e)
+{
+    int *nonnum = calloc(l->n ? l->n : 1, sizeof(int)), rank, size;
+    uint64_t start, end;
+    size_t i, k = 0;
+    tk_lines r;
+
+    MPI_Comm_rank(comm, &rank);
+    MPI_Comm_size(comm, &size);
+    start = m->data_start + slice_at(m->size - m->data_start, rank, size);
+    end = m->data_start + slice_at(m->size - m->data_start, rank + 1, size);
+    if (!nonnum)
+        tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    else if (tk_lines_open(&r, path, start, end, TABLE_CHUNK, e) == TK_OK) {
+        csv_scan_lines(&r, m->delim, l->n, nonnum, e);
+        tk_lines_close(&r);
+    }
+    if (tk_mpi_agree(comm, e) == TK_OK) {
+        MPI_Allreduce(MPI_IN_PLACE, nonnum, (int)l->n, MPI_INT, MPI_MAX, comm);
+        for (i = 0; i < l->n; i++) {
+            if (nonnum[i])
+                free(l->v[i]);
+            else
+                l->v[k++] = l->v[i];
+        }
+        l->n = k;
+    }
+    free(nonnum);
+    return e->status;
+}
+
+/* Collective. tk_table_list (numeric_only) or tk_table_header. */
+static int table_names(MPI_Comm comm, const char *path, const char *group, int numeric_only,
+                       char ***names, size_t *n, char *delim, tk_err *e)
 {
     strlist l = { 0 };
     int kind;
 
     *names = NULL;
     *n = 0;
+    if (delim)
+        *delim = 0;
     if (!group)
         group = TABLE_GROUP;
     if (tk_mpi_agree(comm, e) != TK_OK || table_kind(comm, path, &kind, e) != TK_OK)
@@ -1010,7 +1256,10 @@ int tk_table_list(MPI_Comm comm, const char *path, const char *group, char ***na
         h5_close(&h);
     } else {
         csv_meta m;
-        csv_open(comm, path, &l, &m, e);
+        if (csv_open(comm, path, &l, &m, e) == TK_OK && numeric_only)
+            csv_numeric(comm, path, &m, &l, e);
+        if (delim)
+            *delim = m.delim;
     }
     if (tk_mpi_agree(comm, e) != TK_OK) {
         strlist_free(&l);
@@ -1019,6 +1268,18 @@ int tk_table_list(MPI_Comm comm, const char *path, const char *group, char ***na
     *names = l.v;
     *n = l.n;
     return TK_OK;
+}
+
+int tk_table_list(MPI_Comm comm, const char *path, const char *group, char ***names,
+                  size_t *n, tk_err *e)
+{
+    return table_names(comm, path, group, 1, names, n, NULL, e);
+}
+
+int tk_table_header(MPI_Comm comm, const char *path, const char *group, char ***names,
+                    size_t *n, char *delim, tk_err *e)
+{
+    return table_names(comm, path, group, 0, names, n, delim, e);
 }
 
 void tk_table_names_free(char **names, size_t n)
@@ -1068,8 +1329,12 @@ void tk_table_free(tk_table *t)
     if (t->cols)
         for (j = 0; j < t->ncols; j++)
             free(t->cols[j]);
+    if (t->icols)
+        for (j = 0; j < t->ncols; j++)
+            free(t->icols[j]);
     free(t->names);
     free(t->cols);
+    free(t->icols);
     free(t->is_int);
     memset(t, 0, sizeof(*t));
 }

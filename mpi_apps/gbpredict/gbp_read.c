@@ -1,11 +1,13 @@
 /* gbp_read.c -- the model, then DATA's feature columns (float32) and --keep
- * columns (float64), each rank its own slice of the rows. */
+ * columns (float64, integer columns also as exact int64), each rank its own
+ * slice of the rows. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "gbpredict.h"
 #include "tk_mpi.h"
+#include "tk_text.h"
 
 /* c->feature_names: the model's, or f0, f1, ... as xgboost names unnamed
  * features. */
@@ -26,18 +28,20 @@ static int feature_names(gbp_ctx *c)
     return TK_OK;
 }
 
-/* Appends "a, b, c" (as many as fit, then "... N more") to buf[0..len). */
+/* Appends "a, b, c" (as many as fit, then "... N more"; control bytes
+ * escaped) to buf[0..len). */
 static void list_names(char *buf, size_t len, char *const *names, size_t n)
 {
     size_t used = strlen(buf), i;
 
     for (i = 0; i < n; i++) {
-        size_t need = strlen(names[i]) + 2;
+        char one[128];
+        size_t need = strlen(tk_log_escapez(one, sizeof(one), names[i], 100)) + 2;
         if (used + need + 24 >= len) {
             snprintf(buf + used, len - used, "%s... %zu more", i ? ", " : "", n - i);
             return;
         }
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", names[i]);
+        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", one);
     }
     if (n == 0)
         snprintf(buf + used, len - used, "none");
@@ -47,10 +51,12 @@ static void list_names(char *buf, size_t len, char *const *names, size_t n)
  * missing one and listing DATA's columns. */
 static int check_features(gbp_ctx *c)
 {
-    char **have = NULL;
+    char **have = NULL, delim = 0;
     size_t nhave = 0, nf = c->model.nfeatures, j, k, missing = 0, first = 0;
 
-    tk_table_list(c->comm, c->cfg.data, c->cfg.group, &have, &nhave, &c->err);
+    /* the header's names: a string column named by the model is then reported
+     * by tk_table_read with its row */
+    tk_table_header(c->comm, c->cfg.data, c->cfg.group, &have, &nhave, &delim, &c->err);
     if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
         goto out;
     for (j = 0; j < nf; j++) {
@@ -60,13 +66,15 @@ static int check_features(gbp_ctx *c)
             first = j;
     }
     if (missing) {
-        char list[TK_ERR_MSG_MAX / 2], more[48] = "";
+        char list[TK_ERR_MSG_MAX / 2], more[48] = "", hint[80], name[128];
         list[0] = '\0';
         list_names(list, sizeof(list), have, nhave);
         if (missing > 1)
             snprintf(more, sizeof(more), " (and %zu more)", missing - 1);
-        tk_err_set(&c->err, TK_EDATA, "%s has no column '%.80s', a feature of %s%s; it has: %s",
-                   c->cfg.data, c->feature_names[first], c->cfg.model, more, list);
+        tk_table_hint(hint, sizeof(hint), (const char *const *)have, nhave, delim);
+        tk_log_escapez(name, sizeof(name), c->feature_names[first], 80);
+        tk_err_set(&c->err, TK_EDATA, "%s has no column '%s', a feature of %s%s; it has: %s%s",
+                   c->cfg.data, name, c->cfg.model, more, list, hint);
     } else if (nf == 0 && nhave == 0) {
         tk_err_set(&c->err, TK_EDATA, "%s has no columns", c->cfg.data);
     } else if (nf == 0) {
@@ -127,7 +135,7 @@ int gbp_read(gbp_ctx *c)
     if (c->cfg.nkeep == 0)
         return TK_OK;
     if (tk_table_read(c->comm, c->cfg.data, c->cfg.group,
-                      (const char *const *)c->cfg.keep_names, c->cfg.nkeep, TK_COL_F64,
+                      (const char *const *)c->cfg.keep_names, c->cfg.nkeep, TK_COL_EXACT,
                       &c->keep, &c->err) != TK_OK)
         return c->err.status;
     if (c->keep.nrows != c->nrows || c->keep.row0 != c->row0)

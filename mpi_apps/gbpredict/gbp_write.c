@@ -3,6 +3,7 @@
  * written collectively, each rank its slice. Both are built in a temporary
  * sibling that rank 0 renames into place once every rank has succeeded. */
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -63,16 +64,18 @@ static size_t put_name(char *p, const char *name)
     return n;
 }
 
-/* A kept value: empty when missing, an integer without a decimal point for
- * an integer column, else the shortest of 15..17 digits that reads back. */
-static size_t put_keep(char *p, double v, int is_int)
+/* Kept value i of column j: empty when missing, the exact decimal of an
+ * integer column (int64, no decimal point), else the shortest of 15..17
+ * digits that reads back ("inf" and "-inf" for infinities). */
+static size_t put_keep(char *p, const tk_table *t, size_t j, uint64_t i)
 {
+    double v = ((const double *)t->cols[j])[i];
     int prec, n = 0;
 
     if (isnan(v))
         return 0;
-    if (is_int && fabs(v) < 1e18 && v == floor(v))
-        return (size_t)snprintf(p, KEEP_WIDTH, "%.0f", v == 0 ? 0.0 : v);
+    if (t->is_int[j] && t->icols && t->icols[j])
+        return (size_t)snprintf(p, KEEP_WIDTH, "%" PRId64, t->icols[j][i]);
     for (prec = 15; prec <= 17; prec++) {
         n = snprintf(p, KEEP_WIDTH, "%.*g", prec, v);
         if (strtod(p, NULL) == v)
@@ -110,7 +113,7 @@ static int write_csv(gbp_ctx *c)
     }
     for (i = 0; i < c->nrows; i++) {
         for (j = 0; j < nk; j++) {
-            len += put_keep(buf + len, ((const double *)c->keep.cols[j])[i], c->keep.is_int[j]);
+            len += put_keep(buf + len, &c->keep, j, i);
             buf[len++] = ',';
         }
         for (k = 0; k < K; k++) {
@@ -127,24 +130,46 @@ static int write_csv(gbp_ctx *c)
 
 /* ---- HDF5 ---- */
 
-/* Per kept column, whether every value on every rank is an integer that
- * int64 holds (an integer column with a missing value is written as float64). */
+/* Collective. Per kept column, 1 when it is written as int64 (an integer
+ * column without missing values on any rank), else 0 (float64). An integer
+ * column with missing values is float64 when every value is within +-2^53
+ * (exact in float64), else TK_EDATA naming it: HDF5 has no missing int64.
+ * Returns the array (owned by the caller) or NULL with e set. */
 static int *int_columns(gbp_ctx *c)
 {
     size_t nk = c->cfg.nkeep, j;
-    int *as_int = malloc((nk + 1) * sizeof(int));
+    int *as_int = malloc((2 * nk + 1) * sizeof(int)), *big;
     uint64_t i;
 
     if (!as_int)
+        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
         return NULL;
+    big = as_int + nk; /* an integer column: some value beyond 2^53 */
     for (j = 0; j < nk; j++) {
         const double *v = c->keep.cols[j];
-        as_int[j] = c->keep.is_int[j];
-        for (i = 0; as_int[j] && i < c->nrows; i++)
-            as_int[j] = v[i] == floor(v[i]) && v[i] >= -9223372036854775808.0 &&
-                        v[i] < 9223372036854775808.0;
+        const int64_t *iv = c->keep.icols ? c->keep.icols[j] : NULL;
+        as_int[j] = c->keep.is_int[j] && iv;
+        big[j] = 0;
+        for (i = 0; as_int[j] && i < c->nrows; i++) {
+            if (isnan(v[i]))
+                as_int[j] = -1; /* missing: not int64, but keep looking for big */
+            big[j] |= iv[i] > (INT64_C(1) << 53) || iv[i] < -(INT64_C(1) << 53);
+        }
+        as_int[j] = as_int[j] == 1;
     }
     MPI_Allreduce(MPI_IN_PLACE, as_int, (int)nk, MPI_INT, MPI_MIN, c->comm);
+    MPI_Allreduce(MPI_IN_PLACE, big, (int)nk, MPI_INT, MPI_MAX, c->comm);
+    for (j = 0; j < nk && c->err.status == TK_OK; j++)
+        if (c->keep.is_int[j] && !as_int[j] && big[j])
+            tk_err_set(&c->err, TK_EDATA,
+                       "%s: column '%.80s' has missing values and integers beyond 2^53, which "
+                       "HDF5 float64 cannot hold exactly (write a .csv)",
+                       c->cfg.out, c->keep.names[j]);
+    if (c->err.status != TK_OK) { /* the same on every rank: from reduced flags */
+        free(as_int);
+        return NULL;
+    }
     return as_int;
 }
 
@@ -152,19 +177,14 @@ static int write_h5(gbp_ctx *c)
 {
     size_t nk = c->cfg.nkeep, j;
     const char **names = calloc(nk + 1, sizeof(char *));
-    int64_t *ibuf = malloc((size_t)c->nrows * sizeof(int64_t) + 8);
     int *as_int = NULL;
     hid_t file = H5I_INVALID_HID;
-    uint64_t i;
 
-    if (!names || !ibuf)
+    if (!names)
         tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
     if (tk_mpi_agree(c->comm, &c->err) != TK_OK) /* before the first collective call */
         goto out;
-    as_int = int_columns(c);
-    if (!as_int)
-        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+    if (!(as_int = int_columns(c)))
         goto out;
     for (j = 0; j < nk; j++)
         names[j] = c->cfg.keep_names[j];
@@ -182,11 +202,9 @@ static int write_h5(gbp_ctx *c)
         goto out;
     for (j = 0; j < nk; j++) {
         const double *v = c->keep.cols[j];
-        if (as_int[j]) {
-            for (i = 0; i < c->nrows; i++)
-                ibuf[i] = (int64_t)v[i];
-            if (tk_h5_write_column(file, names[j], H5T_STD_I64LE, H5T_NATIVE_INT64, ibuf,
-                                   c->row0, c->nrows, c->total, &c->err))
+        if (as_int[j]) { /* the exact values */
+            if (tk_h5_write_column(file, names[j], H5T_STD_I64LE, H5T_NATIVE_INT64,
+                                   c->keep.icols[j], c->row0, c->nrows, c->total, &c->err))
                 goto out;
         } else if (tk_h5_write_column(file, names[j], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v,
                                       c->row0, c->nrows, c->total, &c->err)) {
@@ -209,7 +227,6 @@ static int write_h5(gbp_ctx *c)
 out:
     tk_h5_close(c->comm, &file, c->tmp, &c->err);
     free(as_int);
-    free(ibuf);
     free(names);
     return tk_mpi_agree(c->comm, &c->err);
 }

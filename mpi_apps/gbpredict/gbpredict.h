@@ -61,7 +61,8 @@ typedef struct gbp_ctx {
     tk_model model;
     char **feature_names; /* owned: the model's names, or f0, f1, ... when unnamed */
     tk_table feats;       /* the features, float32, this rank's rows */
-    tk_table keep;        /* the --keep columns, float64 (empty without --keep) */
+    tk_table keep;        /* the --keep columns, TK_COL_EXACT: float64, integer columns
+                           * also exact in keep.icols (empty without --keep) */
     int nout;             /* outputs per row */
     float *pred;          /* this rank's nrows * nout outputs, row-major */
     uint64_t nrows, row0, total;

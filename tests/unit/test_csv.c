@@ -257,6 +257,64 @@ static void test_columns_missing(void)
     tk_csv_free(&c);
 }
 
+static void test_columns_one_field_hint(void)
+{
+    tk_csv c;
+    tk_err e;
+    int idx[LJ_L1_NCOLS];
+    const char *why;
+    const char *hdr = "userId,region,type,paid";
+
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(tk_csv_init(&c, ';'), TK_OK);
+    CU_ASSERT_EQUAL(tk_csv_split(&c, hdr, strlen(hdr), &why), TK_OK);
+    CU_ASSERT_EQUAL(tk_csv_columns(&c, lj_log1_columns, LJ_L1_NCOLS, idx, "log1.csv", &e),
+                    TK_EDATA);
+    CU_ASSERT_STRING_EQUAL(e.msg, "log1.csv: missing column 'userId' (the header has one "
+                                  "field; is the file ','-delimited?)");
+    hdr = "userId\tregion\ttype\tpaid";
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_csv_split(&c, hdr, strlen(hdr), &why), TK_OK);
+    CU_ASSERT_EQUAL(tk_csv_columns(&c, lj_log1_columns, LJ_L1_NCOLS, idx, "log1.csv", &e),
+                    TK_EDATA);
+    CU_ASSERT_STRING_EQUAL(e.msg, "log1.csv: missing column 'userId' (the header has one "
+                                  "field; is the file '\\t'-delimited?)");
+    /* one field without another delimiter: the usual message */
+    hdr = "userId";
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_csv_split(&c, hdr, strlen(hdr), &why), TK_OK);
+    CU_ASSERT_EQUAL(tk_csv_columns(&c, lj_log1_columns, LJ_L1_NCOLS, idx, "log1.csv", &e),
+                    TK_EDATA);
+    CU_ASSERT_STRING_EQUAL(e.msg, "log1.csv: missing column 'region' (header has: userId)");
+    tk_csv_free(&c);
+    /* the other way round: a ','-reader given a ';' file */
+    CU_ASSERT_EQUAL_FATAL(tk_csv_init(&c, ','), TK_OK);
+    hdr = "userId;region;type;paid";
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_csv_split(&c, hdr, strlen(hdr), &why), TK_OK);
+    CU_ASSERT_EQUAL(tk_csv_columns(&c, lj_log1_columns, LJ_L1_NCOLS, idx, "x.csv", &e),
+                    TK_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "is the file ';'-delimited?"));
+    tk_csv_free(&c);
+}
+
+static void test_columns_escaped(void)
+{
+    static const char *const want[] = { "a\001b" };
+    tk_csv c;
+    tk_err e;
+    int idx[1];
+    const char *why;
+    static const char hdr[] = "x;\"y\0z\";w\x7f";
+
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(tk_csv_init(&c, ';'), TK_OK);
+    CU_ASSERT_EQUAL(tk_csv_split(&c, hdr, sizeof(hdr) - 1, &why), TK_OK);
+    CU_ASSERT_EQUAL(tk_csv_columns(&c, want, 1, idx, "f.csv", &e), TK_EDATA);
+    CU_ASSERT_STRING_EQUAL(e.msg, "f.csv: missing column 'a\\x01b' (header has: x,y\\0z,w\\x7f)");
+    tk_csv_free(&c);
+}
+
 static void test_columns_duplicate(void)
 {
     /* a required column named twice is ambiguous: TK_EDATA */
@@ -636,6 +694,8 @@ int unit_register_csv(void)
         { "split many fields and a long field", test_split_large },
         { "header lookup", test_columns },
         { "header lookup: missing column message", test_columns_missing },
+        { "header lookup: one field: is the file ','-delimited?", test_columns_one_field_hint },
+        { "header lookup: names escaped in messages", test_columns_escaped },
         { "header lookup: duplicate column", test_columns_duplicate },
         { "lines: every split, final newline", test_lines_final_newline },
         { "lines: every split, no final newline", test_lines_no_final_newline },

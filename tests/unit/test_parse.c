@@ -1,5 +1,6 @@
 /* test_parse.c -- tk_parse (integers, doubles, booleans) and logjoin's row
  * validation: lj_parse_hour, lj_parse_log1, lj_parse_log2. */
+#include <float.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include "../../mpi_apps/logjoin/logjoin.h" /* the Makefile adds only -Impi_apps/common */
 #include "tk_csv.h"
 #include "tk_parse.h"
+#include "tk_text.h"
 #include "unit.h"
 
 /* ---- tk_parse_i64 ---- */
@@ -188,6 +190,85 @@ static void test_bool(void)
     for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
         CU_ASSERT_EQUAL(tk_parse_bool(bad[i], strlen(bad[i]), &v), TK_PARSE_SYNTAX);
     CU_ASSERT_EQUAL(v, -1);
+}
+
+static void test_double_underflow(void)
+{
+    double v = 0;
+
+    /* below DBL_MIN: the subnormal or zero it rounds to, never out of range */
+    CU_ASSERT_EQUAL(tk_parse_double("1e-320", -1, 1, &v), TK_PARSE_OK);
+    CU_ASSERT_EQUAL(v, 1e-320);
+    CU_ASSERT_EQUAL(tk_parse_double("-4.9e-324", -1, 1, &v), TK_PARSE_OK);
+    CU_ASSERT_EQUAL(v, -4.9e-324);
+    CU_ASSERT_EQUAL(tk_parse_double("1e-400", -1, 1, &v), TK_PARSE_OK);
+    CU_ASSERT_EQUAL(v, 0.0);
+    CU_ASSERT_EQUAL(tk_parse_double("1.4e-45", -FLT_MAX, FLT_MAX, &v), TK_PARSE_OK);
+    CU_ASSERT_EQUAL(tk_parse_double("1.7976931348623157e308", -DBL_MAX, DBL_MAX, &v), TK_PARSE_OK);
+    CU_ASSERT_EQUAL(v, DBL_MAX);
+    CU_ASSERT_EQUAL(tk_parse_double("1.8e308", -DBL_MAX, DBL_MAX, &v), TK_PARSE_RANGE);
+    CU_ASSERT_EQUAL(tk_parse_double("-1e309", -DBL_MAX, DBL_MAX, &v), TK_PARSE_RANGE);
+    /* the bounds still apply */
+    CU_ASSERT_EQUAL(tk_parse_double("1e-320", 1e-9, 1, &v), TK_PARSE_RANGE);
+}
+
+static void test_nonfinite(void)
+{
+    static const char *const nans[] = { "nan", "NaN", "NAN", "-nan", "+nAn" };
+    static const char *const pos[] = { "inf", "INF", "+Inf", "infinity", "Infinity", "+INFINITY" };
+    static const char *const neg[] = { "-inf", "-Infinity", "-INFINITY" };
+    static const char *const bad[] = { "", "-", "na", "nan(1)", "in", "infinit", "infinityy",
+                                       "--inf", " inf", "1", "NA" };
+    double v = 0;
+    size_t i;
+
+    for (i = 0; i < sizeof(nans) / sizeof(nans[0]); i++) {
+        CU_ASSERT_EQUAL(tk_parse_nonfinite(nans[i], strlen(nans[i]), &v), TK_PARSE_OK);
+        CU_ASSERT_TRUE(isnan(v));
+    }
+    for (i = 0; i < sizeof(pos) / sizeof(pos[0]); i++) {
+        v = 0;
+        CU_ASSERT_EQUAL(tk_parse_nonfinite(pos[i], strlen(pos[i]), &v), TK_PARSE_OK);
+        CU_ASSERT_TRUE(isinf(v) && v > 0);
+    }
+    for (i = 0; i < sizeof(neg) / sizeof(neg[0]); i++) {
+        v = 0;
+        CU_ASSERT_EQUAL(tk_parse_nonfinite(neg[i], strlen(neg[i]), &v), TK_PARSE_OK);
+        CU_ASSERT_TRUE(isinf(v) && v < 0);
+    }
+    v = 42;
+    for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+        CU_ASSERT_EQUAL(tk_parse_nonfinite(bad[i], strlen(bad[i]), &v), TK_PARSE_SYNTAX);
+    CU_ASSERT_EQUAL(v, 42);
+    CU_ASSERT_EQUAL(tk_parse_nonfinite("infinity", 3, &v), TK_PARSE_OK); /* length-bounded */
+}
+
+/* ---- tk_log_escape ---- */
+
+static void test_log_escape(void)
+{
+    char out[64];
+
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, sizeof(out), "a\0b", 3, 40), "a\\0b");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, sizeof(out), "\001\t\n\r\x7f\x1f", 6, 40),
+                           "\\x01\\t\\n\\r\\x7f\\x1f");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, sizeof(out), "c:\\x", 4, 40), "c:\\\\x");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, sizeof(out), "h\xc3\xa9", 3, 40), "h\xc3\xa9");
+    CU_ASSERT_STRING_EQUAL(tk_log_escapez(out, sizeof(out), "", 40), "");
+    /* cut at max bytes of the input */
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, sizeof(out), "abcdef", 6, 3), "abc...");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, sizeof(out), "abc", 3, 3), "abc");
+    /* cut by the buffer, never inside an escape, always terminated */
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, 8, "abcd", 4, 40), "abcd");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, 8, "abcdefgh", 8, 40), "abcd...");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, 8, "ab\001cdef", 7, 40), "ab...");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, 8, "abc\001", 4, 40), "abc\\x01"); /* just fits */
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, 8, "ab\001", 3, 40), "ab\\x01");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, 4, "abcdef", 6, 40), "...");
+    CU_ASSERT_STRING_EQUAL(tk_log_escape(out, 3, "ab", 2, 40), "");
+    out[0] = 'z';
+    tk_log_escape(out, 0, "ab", 2, 40);
+    CU_ASSERT_EQUAL(out[0], 'z');
 }
 
 /* ---- lj_parse_hour ---- */
@@ -491,6 +572,9 @@ int unit_register_parse(void)
         { "i64 random round trip", test_i64_round_trip },
         { "double", test_double },
         { "bool", test_bool },
+        { "double: underflow to subnormal or zero, overflow", test_double_underflow },
+        { "nonfinite: nan and infinity spellings", test_nonfinite },
+        { "log_escape: NUL, control bytes, cuts", test_log_escape },
         { "hour valid", test_hour_valid },
         { "hour leap years", test_hour_leap_years },
         { "hour invalid dates and times", test_hour_invalid },

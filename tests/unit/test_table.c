@@ -3,11 +3,13 @@
  * true line numbers) and HDF5 (written with tk_h5_*, plus raw HDF5 for the
  * datasets logjoin never writes). Multi-rank slicing is exercised by the
  * programs' integration tests. */
+#include <float.h>
 #include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <hdf5.h>
 #include <mpi.h>
@@ -314,9 +316,9 @@ static void test_csv_bad_rows(void)
     CU_ASSERT_TRUE(msg_is(&e, "%s:6: column 'y': 'abc' is not a number", f.path));
     /* a column not asked for is not checked */
     CU_ASSERT_EQUAL(rd_csv(&f, "x,y\nabc,1\n", y, 1, &e), TK_OK);
-    CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,inf\n", xy, 2, &e), TK_EDATA);
-    CU_ASSERT_TRUE(msg_is(&e, "%s:2: column 'y': 'inf' is not a number", f.path));
-    CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,-inf\n", xy, 2, &e), TK_EDATA);
+    CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,infinit\n", xy, 2, &e), TK_EDATA);
+    CU_ASSERT_TRUE(msg_is(&e, "%s:2: column 'y': 'infinit' is not a number", f.path));
+    CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,nana\n", xy, 2, &e), TK_EDATA);
     CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,0x10\n", xy, 2, &e), TK_EDATA);
     CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,yes\n", xy, 2, &e), TK_EDATA);
     CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,\"\"\"\"\n", xy, 2, &e), TK_EDATA);
@@ -328,12 +330,12 @@ static void test_csv_bad_rows(void)
     CU_ASSERT_TRUE(msg_is(&e, "%s:2: expected 2 fields, found 3", f.path));
     CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,2\n1,\"2\n", xy, 2, &e), TK_EDATA);
     CU_ASSERT_TRUE(msg_is(&e, "%s:3: malformed quoting", f.path));
-    /* long or control-laden values are cut and made printable */
+    /* long or control-laden values are cut and escaped */
     CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,\"a\tbcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH\"\n",
                            xy, 2, &e),
                     TK_EDATA);
     CU_ASSERT_TRUE(msg_is(&e,
-                          "%s:2: column 'y': 'a?bcdefghijklmnopqrstuvwxyz0123456789ABC...' is "
+                          "%s:2: column 'y': 'a\\tbcdefghijklmnopqrstuvwxyz0123456789ABC...' is "
                           "not a number",
                           f.path));
     fx_close(&f);
@@ -448,6 +450,368 @@ static void test_missing_file(void)
     CU_ASSERT_EQUAL(tk_table_read(COMM, "/tmp", NULL, x, 1, TK_COL_F32, &t, &e), TK_EIO);
     CU_ASSERT_STRING_EQUAL(e.msg, "earlier");
     tk_table_names_free(NULL, 0);
+}
+
+/* ---- one number rule (tk_table.h) ---- */
+
+/* The value of x in the CSV "x,z\nVALUE,1\n" read as type: 0 and *v, or
+ * the status (message in e). */
+static int one_value(fx *f, const char *value, tk_coltype type, double *v, tk_err *e)
+{
+    static const char *const x[] = { "x" };
+    char text[128];
+    tk_table t;
+    int rc;
+
+    snprintf(text, sizeof(text), "x,z\n%s,1\n", value); /* "" is not an empty line */
+    if (put(f, "v.csv", text) != 0)
+        return -1;
+    rc = rd(f, NULL, x, 1, type, &t, e);
+    if (rc == TK_OK) {
+        *v = type == TK_COL_F32 ? (double)((float *)t.cols[0])[0] : ((double *)t.cols[0])[0];
+        tk_table_free(&t);
+    }
+    return rc;
+}
+
+static void test_csv_nan_inf_spellings(void)
+{
+    static const char *const nan_s[] = { "", "NA", "nan", "NaN", "NAN", "nAn", "-nan", "+NaN" };
+    static const char *const pinf[] = { "inf", "INF", "Inf", "+inf", "infinity", "Infinity",
+                                        "INFINITY", "+Infinity" };
+    static const char *const ninf[] = { "-inf", "-INF", "-Infinity", "-infinity" };
+    static const char *const bad[] = { "na", "nan1", "in", "infinit", "infinityy", "--inf",
+                                       "inf inf", "n/a", "1e", "0x1p3" };
+    fx f;
+    tk_err e;
+    double v = 0;
+    size_t i;
+    int k;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    for (k = 0; k < 2; k++) {
+        tk_coltype type = k ? TK_COL_F32 : TK_COL_F64;
+        for (i = 0; i < N(nan_s); i++) {
+            CU_ASSERT_EQUAL(one_value(&f, nan_s[i], type, &v, &e), TK_OK);
+            CU_ASSERT_TRUE(isnan(v));
+        }
+        /* infinities: values of a float64 (kept) column, refused as float32
+         * features and labels (xgboost refuses them) with the line */
+        for (i = 0; i < N(pinf); i++) {
+            v = 0;
+            CU_ASSERT_EQUAL(one_value(&f, pinf[i], type, &v, &e), k ? TK_EDATA : TK_OK);
+            CU_ASSERT_TRUE(k ? strstr(e.msg, ":2: column 'x': '") && strstr(e.msg, "' is infinite")
+                             : isinf(v) && v > 0);
+        }
+        for (i = 0; i < N(ninf); i++) {
+            v = 0;
+            CU_ASSERT_EQUAL(one_value(&f, ninf[i], type, &v, &e), k ? TK_EDATA : TK_OK);
+            CU_ASSERT_TRUE(k ? strstr(e.msg, "' is infinite (features and labels must be "
+                                             "finite)") != NULL
+                             : isinf(v) && v < 0);
+        }
+        for (i = 0; i < N(bad); i++) {
+            CU_ASSERT_EQUAL(one_value(&f, bad[i], type, &v, &e), TK_EDATA);
+            CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "is not a number"));
+        }
+    }
+    fx_close(&f);
+}
+
+static void test_csv_float_limits(void)
+{
+    fx f;
+    tk_err e;
+    double v = 0;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    /* float32's maximum, written as numpy prints it, rounds to FLT_MAX */
+    CU_ASSERT_EQUAL(one_value(&f, "3.4028235e38", TK_COL_F32, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, (double)FLT_MAX);
+    CU_ASSERT_EQUAL(one_value(&f, "-3.4028235e+38", TK_COL_F32, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, -(double)FLT_MAX);
+    /* just below the midpoint between FLT_MAX and 2^128 */
+    CU_ASSERT_EQUAL(one_value(&f, "3.40282356e38", TK_COL_F32, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, (double)FLT_MAX);
+    CU_ASSERT_EQUAL(one_value(&f, "3.4028236e38", TK_COL_F32, &v, &e), TK_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'3.4028236e38' is out of range for float32"));
+    CU_ASSERT_EQUAL(one_value(&f, "1e39", TK_COL_F32, &v, &e), TK_EDATA);
+    CU_ASSERT_EQUAL(one_value(&f, "3.4028236e38", TK_COL_F64, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, 3.4028236e38);
+    /* subnormals and underflow are values, never out of range */
+    CU_ASSERT_EQUAL(one_value(&f, "1e-45", TK_COL_F32, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, (double)1.4e-45f);
+    CU_ASSERT_TRUE(v > 0);
+    CU_ASSERT_EQUAL(one_value(&f, "1.4e-45", TK_COL_F32, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, (double)1.4e-45f);
+    CU_ASSERT_EQUAL(one_value(&f, "-1e-46", TK_COL_F32, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, 0.0);
+    CU_ASSERT_EQUAL(one_value(&f, "1e-320", TK_COL_F64, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, 1e-320);
+    CU_ASSERT_EQUAL(one_value(&f, "1e-320", TK_COL_F32, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, 0.0);
+    CU_ASSERT_EQUAL(one_value(&f, "4.9e-324", TK_COL_F64, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, 4.9e-324);
+    CU_ASSERT_EQUAL(one_value(&f, "1e-400", TK_COL_F64, &v, &e), TK_OK);
+    CU_ASSERT_EQUAL(v, 0.0);
+    CU_ASSERT_EQUAL(one_value(&f, "1.8e308", TK_COL_F64, &v, &e), TK_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'1.8e308' is out of range"));
+    fx_close(&f);
+}
+
+static void test_messages_escaped(void)
+{
+    static const char *const xy[] = { "x", "y" }, *const nope[] = { "n\001pe" };
+    fx f;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    /* a NUL byte is shown, not taken as the end of the value */
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(f.dir, "t.csv", "x,y\n1,ab\0cd\n", 12, f.path,
+                                          sizeof(f.path)),
+                          0);
+    tk_err_clear(&e);
+    {
+        tk_table t;
+        CU_ASSERT_EQUAL(tk_table_read(COMM, f.path, NULL, xy, 2, TK_COL_F32, &t, &e), TK_EDATA);
+    }
+    CU_ASSERT_TRUE(msg_is(&e, "%s:2: column 'y': 'ab\\0cd' is not a number", f.path));
+    CU_ASSERT_EQUAL(rd_csv(&f, "x,y\n1,\"\001\r\x7f\\\"\n", xy, 2, &e), TK_EDATA);
+    CU_ASSERT_TRUE(msg_is(&e, "%s:2: column 'y': '\\x01\\r\\x7f\\\\' is not a number", f.path));
+    /* the name asked and the header's names too */
+    CU_ASSERT_EQUAL(rd_csv(&f, "a\002,b\n1,2\n", nope, 1, &e), TK_EUSAGE);
+    CU_ASSERT_TRUE(msg_is(&e, "unknown column 'n\\x01pe' in %s (available: a\\x02, b)", f.path));
+    fx_close(&f);
+}
+
+static void test_not_what_the_name_says(void)
+{
+    static const char *const x[] = { "x" };
+    char **names = NULL;
+    size_t n = 0;
+    tk_table t;
+    tk_err e;
+    fx f;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    /* text named .h5 / .hdf5: not an HDF5 file */
+    CU_ASSERT_EQUAL_FATAL(put(&f, "t.h5", "x\n1\n"), 0);
+    CU_ASSERT_EQUAL(rd_csv(&f, "x\n1\n", x, 1, &e), TK_OK); /* the same bytes as .csv */
+    CU_ASSERT_EQUAL_FATAL(put(&f, "t.h5", "x\n1\n"), 0);
+    CU_ASSERT_EQUAL(rd(&f, NULL, x, 1, TK_COL_F32, &t, &e), TK_EDATA);
+    CU_ASSERT_TRUE(msg_is(&e, "%s: not an HDF5 file (no HDF5 signature)", f.path));
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(f.dir, "b.HDF5", "\x7f" "ELF\0\0x\n", 8, f.path,
+                                          sizeof(f.path)),
+                          0);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_table_list(COMM, f.path, NULL, &names, &n, &e), TK_EDATA);
+    CU_ASSERT_TRUE(msg_is(&e, "%s: not an HDF5 file (no HDF5 signature)", f.path));
+    /* a tab-delimited file: one field, and a hint */
+    CU_ASSERT_EQUAL(rd_csv(&f, "a\tx\n1\t2\n", x, 1, &e), TK_EUSAGE);
+    CU_ASSERT_TRUE(msg_is(&e,
+                          "unknown column 'x' in %s (available: a\\tx); the header has one "
+                          "field; is the file '\\t'-delimited?",
+                          f.path));
+    CU_ASSERT_EQUAL(rd_csv(&f, "a|x\n1|2\n", x, 1, &e), TK_EUSAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "is the file '|'-delimited?"));
+    CU_ASSERT_EQUAL(rd_csv(&f, "\"a;x\"\n1\n", x, 1, &e), TK_EUSAGE); /* ';' is its delimiter */
+    CU_ASSERT_PTR_NULL(strstr(e.msg, "one field"));
+    fx_close(&f);
+}
+
+static void test_fifo_and_folder(void)
+{
+    static const char *const x[] = { "x" };
+    static const char *const kinds[] = { "fifo.csv", "fifo.h5", "dir.csv", "dir.h5" };
+    char **names = NULL;
+    size_t n = 0, i;
+    tk_table t;
+    tk_err e;
+    fx f;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    for (i = 0; i < N(kinds); i++) {
+        snprintf(f.path, sizeof(f.path), "%s/%s", f.dir, kinds[i]);
+        CU_ASSERT_EQUAL_FATAL(i < 2 ? mkfifo(f.path, 0600) : mkdir(f.path, 0700), 0);
+        /* opening a FIFO without a writer must not block */
+        tk_err_clear(&e);
+        CU_ASSERT_EQUAL(tk_table_list(COMM, f.path, NULL, &names, &n, &e), TK_ENOINPUT);
+        CU_ASSERT_TRUE(msg_is(&e, "%s: not a regular file", f.path));
+        CU_ASSERT_EQUAL(rd(&f, NULL, x, 1, TK_COL_F32, &t, &e), TK_ENOINPUT);
+        CU_ASSERT_TRUE(msg_is(&e, "%s: not a regular file", f.path));
+    }
+    fx_close(&f);
+}
+
+/* ---- exact integers (TK_COL_EXACT) ---- */
+
+static void test_csv_exact_ints(void)
+{
+    static const char text[] = "id,b,d,f,gap\n"
+                               "9223372036854775807,true,55.0,0.5,\n"
+                               "-9223372036854775807,false,-1e3,1,9007199254740993\n"
+                               "-9223372036854775808,TRUE,9007199254740992,2,NA\n"
+                               "9007199254740993,0,+4,3,-5\n";
+    static const char *const ask[] = { "id", "b", "d", "f", "gap" };
+    static const int64_t id[] = { INT64_MAX, -INT64_MAX, INT64_MIN, 9007199254740993LL },
+                         b[] = { 1, 0, 1, 0 }, d[] = { 55, -1000, 9007199254740992LL, 4 },
+                         gap[] = { 0, 9007199254740993LL, 0, -5 };
+    fx f;
+    tk_table t;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    CU_ASSERT_EQUAL_FATAL(put(&f, "x.csv", text), 0);
+    CU_ASSERT_EQUAL_FATAL(rd(&f, NULL, ask, N(ask), TK_COL_EXACT, &t, &e), TK_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t.icols);
+    CU_ASSERT_TRUE(t.is_int[0] && t.is_int[1] && t.is_int[2] && !t.is_int[3] && t.is_int[4]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(t.icols[0]);
+    CU_ASSERT_TRUE(memcmp(t.icols[0], id, sizeof(id)) == 0);
+    CU_ASSERT_TRUE(memcmp(t.icols[1], b, sizeof(b)) == 0);
+    CU_ASSERT_TRUE(memcmp(t.icols[2], d, sizeof(d)) == 0);
+    CU_ASSERT_PTR_NULL(t.icols[3]);
+    CU_ASSERT_TRUE(memcmp(t.icols[4], gap, sizeof(gap)) == 0);
+    /* doubles as well; missing is NaN there */
+    CU_ASSERT_EQUAL(((double *)t.cols[0])[0], 9223372036854775807.0);
+    CU_ASSERT_TRUE(isnan(((double *)t.cols[4])[0]) && isnan(((double *)t.cols[4])[2]));
+    tk_table_free(&t);
+    CU_ASSERT_PTR_NULL(t.icols);
+    /* without TK_COL_EXACT: no int64 copies, same doubles */
+    CU_ASSERT_EQUAL_FATAL(rd(&f, NULL, ask, N(ask), TK_COL_F64, &t, &e), TK_OK);
+    CU_ASSERT_PTR_NULL(t.icols);
+    tk_table_free(&t);
+    fx_close(&f);
+}
+
+static void test_csv_exact_limits(void)
+{
+    static const char *const x[] = { "x" };
+    fx f;
+    tk_table t;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    /* a decimal beyond 2^53 may not be the integer written: a float column */
+    CU_ASSERT_EQUAL_FATAL(put(&f, "a.csv", "x\n1\n9007199254740994.0\n"), 0);
+    CU_ASSERT_EQUAL_FATAL(rd(&f, NULL, x, 1, TK_COL_EXACT, &t, &e), TK_OK);
+    CU_ASSERT_EQUAL(t.is_int[0], 0);
+    CU_ASSERT_PTR_NULL(t.icols[0]);
+    tk_table_free(&t);
+    /* an integer literal outside int64: an error when exact, a double otherwise */
+    CU_ASSERT_EQUAL_FATAL(put(&f, "b.csv", "x\n1\n\n-9223372036854775809\n"), 0);
+    CU_ASSERT_EQUAL(rd(&f, NULL, x, 1, TK_COL_EXACT, &t, &e), TK_EDATA);
+    CU_ASSERT_TRUE(
+        msg_is(&e, "%s:4: column 'x': '-9223372036854775809' is an integer beyond int64", f.path));
+    CU_ASSERT_EQUAL_FATAL(rd(&f, NULL, x, 1, TK_COL_F64, &t, &e), TK_OK);
+    CU_ASSERT_EQUAL(((double *)t.cols[0])[1], -9223372036854775808.0);
+    tk_table_free(&t);
+    /* an all-missing column is an integer column of zeros */
+    CU_ASSERT_EQUAL_FATAL(put(&f, "c.csv", "x\n\nNA\n\"\"\n"), 0);
+    CU_ASSERT_EQUAL_FATAL(rd(&f, NULL, x, 1, TK_COL_EXACT, &t, &e), TK_OK);
+    CU_ASSERT_TRUE(t.is_int[0] && t.icols[0] && t.nrows == 2 && t.icols[0][1] == 0);
+    tk_table_free(&t);
+    fx_close(&f);
+}
+
+/* An HDF5 file with int64 extremes, uint64 and int8 columns and a float. */
+static int write_h5_ints(const char *path)
+{
+    static const int64_t i64[] = { INT64_MAX, -INT64_MAX, INT64_MIN, 9007199254740993LL };
+    static const uint64_t u64[] = { (uint64_t)INT64_MAX, 0, 1, 9007199254740993ULL },
+                          big[] = { 1, 2, 18446744073709551615ULL, 3 };
+    static const int8_t i8[] = { -128, 127, 0, -1 };
+    static const double f64[] = { 0.5, 1, 2, 3 };
+    hid_t file, group;
+    tk_err e;
+    int ok;
+
+    tk_err_clear(&e);
+    if (tk_h5_create(COMM, path, &file, &e) != TK_OK)
+        return -1;
+    ok = tk_h5_create_group(file, "features", &group, &e) == TK_OK;
+    ok = ok && tk_h5_write_column(group, "i64", H5T_STD_I64BE, H5T_NATIVE_INT64, i64, 0, 4, 4,
+                                  &e) == TK_OK;
+    ok = ok && tk_h5_write_column(group, "u64", H5T_STD_U64LE, H5T_NATIVE_UINT64, u64, 0, 4, 4,
+                                  &e) == TK_OK;
+    ok = ok && tk_h5_write_column(group, "big", H5T_STD_U64LE, H5T_NATIVE_UINT64, big, 0, 4, 4,
+                                  &e) == TK_OK;
+    ok = ok && tk_h5_write_column(group, "i8", H5T_STD_I8LE, H5T_NATIVE_INT8, i8, 0, 4, 4, &e) ==
+                   TK_OK;
+    ok = ok && tk_h5_write_column(group, "f64", H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, f64, 0, 4, 4,
+                                  &e) == TK_OK;
+    if (ok)
+        H5Gclose(group);
+    H5Fclose(file);
+    return ok ? 0 : -1;
+}
+
+static void test_h5_exact_ints(void)
+{
+    static const char *const ask[] = { "i64", "u64", "i8", "f64" }, *const big[] = { "big" };
+    static const int64_t i64[] = { INT64_MAX, -INT64_MAX, INT64_MIN, 9007199254740993LL },
+                         u64[] = { INT64_MAX, 0, 1, 9007199254740993LL },
+                         i8[] = { -128, 127, 0, -1 };
+    fx f;
+    tk_table t;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    snprintf(f.path, sizeof(f.path), "%s/i.h5", f.dir);
+    CU_ASSERT_EQUAL_FATAL(write_h5_ints(f.path), 0);
+    CU_ASSERT_EQUAL_FATAL(rd(&f, NULL, ask, N(ask), TK_COL_EXACT, &t, &e), TK_OK);
+    CU_ASSERT_TRUE(t.is_int[0] && t.is_int[1] && t.is_int[2] && !t.is_int[3]);
+    CU_ASSERT_TRUE(t.icols[0] && memcmp(t.icols[0], i64, sizeof(i64)) == 0);
+    CU_ASSERT_TRUE(t.icols[1] && memcmp(t.icols[1], u64, sizeof(u64)) == 0);
+    CU_ASSERT_TRUE(t.icols[2] && memcmp(t.icols[2], i8, sizeof(i8)) == 0);
+    CU_ASSERT_PTR_NULL(t.icols[3]);
+    CU_ASSERT_EQUAL(((double *)t.cols[2])[0], -128.0);
+    CU_ASSERT_EQUAL(((double *)t.cols[3])[0], 0.5);
+    tk_table_free(&t);
+    /* an unsigned value above INT64_MAX: named, with its row */
+    CU_ASSERT_EQUAL(rd(&f, NULL, big, 1, TK_COL_EXACT, &t, &e), TK_EDATA);
+    CU_ASSERT_TRUE(msg_is(&e,
+                          "%s: column 'big' holds 18446744073709551615 in row 3, beyond int64 "
+                          "(counting data rows from 1)",
+                          f.path));
+    CU_ASSERT_EQUAL(t.ncols, 0);
+    /* ... which a float read carries as a float */
+    CU_ASSERT_EQUAL_FATAL(rd(&f, NULL, big, 1, TK_COL_F64, &t, &e), TK_OK);
+    CU_ASSERT_EQUAL(((double *)t.cols[0])[2], 18446744073709551615.0);
+    tk_table_free(&t);
+    fx_close(&f);
+}
+
+/* ---- every column: CSV string columns skipped ---- */
+
+static void test_csv_list_numeric(void)
+{
+    static const char text[] = "id;name;x;note;y\n"
+                               "1;bob;0.5;;NA\n"
+                               "2;7;1;only here: x;inf\n"
+                               "3;8;2\n"          /* a bad row: left to the read */
+                               "4;9;1e999;;3\n";  /* out of range: numeric, the read says */
+    static const char *const numeric[] = { "id", "x", "y" };
+    static const char *const all[] = { "id", "name", "x", "note", "y" };
+    static const char *const name[] = { "name" };
+    char **names = NULL, delim = 0;
+    size_t n = 0;
+    fx f;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(fx_open(&f), 0);
+    CU_ASSERT_EQUAL_FATAL(put(&f, "s.csv", text), 0);
+    CU_ASSERT_TRUE(list_is(&f, NULL, numeric, N(numeric)));
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(tk_table_header(COMM, f.path, NULL, &names, &n, &delim, &e), TK_OK);
+    CU_ASSERT_EQUAL(delim, ';');
+    CU_ASSERT_EQUAL_FATAL(n, N(all));
+    CU_ASSERT_STRING_EQUAL(names[1], "name");
+    CU_ASSERT_STRING_EQUAL(names[3], "note");
+    tk_table_names_free(names, n);
+    /* named, a string column is an error with its first bad row */
+    CU_ASSERT_EQUAL(rd_csv(&f, text, name, 1, &e), TK_EDATA);
+    CU_ASSERT_TRUE(msg_is(&e, "%s:2: column 'name': 'bob' is not a number", f.path));
+    fx_close(&f);
 }
 
 /* ---- HDF5 ---- */
@@ -653,6 +1017,15 @@ int unit_register_table(void)
         { "hdf5: read logjoin's layout as double and float", test_h5_read },
         { "hdf5: list in 'columns' order, else by name", test_h5_list },
         { "hdf5: unequal lengths, non-numeric, unknown, no group", test_h5_errors },
+        { "csv: NaN and infinity in every spelling", test_csv_nan_inf_spellings },
+        { "csv: float32 maximum, subnormals, underflow, overflow", test_csv_float_limits },
+        { "messages: NUL and control bytes escaped", test_messages_escaped },
+        { ".h5 that is not HDF5, one-field header hint", test_not_what_the_name_says },
+        { "FIFO and folder refused without blocking", test_fifo_and_folder },
+        { "csv: exact int64 columns (TK_COL_EXACT)", test_csv_exact_ints },
+        { "csv: exact limits: 2^53 decimals, beyond int64", test_csv_exact_limits },
+        { "hdf5: exact int64, uint64 above INT64_MAX", test_h5_exact_ints },
+        { "csv: list skips string columns, header keeps them", test_csv_list_numeric },
         { NULL, NULL }
     };
     return unit_add_suite("table", tests);
