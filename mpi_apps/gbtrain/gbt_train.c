@@ -222,8 +222,10 @@ int gbt_train(gbt_ctx *c)
 
     for (; round < cfg->num_round && !stop; round++) {
         size_t first = c->model.ntrees;
-        for (k = 0; k < c->nout; k++)
-            gbt_gradients(cfg, &c->train, k, c->g + (size_t)k * n, c->h + (size_t)k * n);
+        if (gbt_gradients(cfg, &c->train, c->g, c->h) != 0)
+            tk_err_set(&c->err, TK_ESOFTWARE, "out of memory for the gradients");
+        if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+            goto out;
         for (k = 0; k < c->nout; k++)
             gbt_tree_grow(c, round, k, c->g + (size_t)k * n, c->h + (size_t)k * n);
         if (tk_mpi_agree(c->comm, &c->err) != TK_OK)

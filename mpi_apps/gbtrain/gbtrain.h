@@ -132,8 +132,10 @@ int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int by_column, tk_err *e);
 /* Local. Number of outputs per row. */
 int gbt_noutputs(const gbt_config *cfg);
 
-/* Local. Gradient and hessian of class k for every row (weights applied). */
-void gbt_gradients(const gbt_config *cfg, const gbt_data *d, int k, float *g, float *h);
+/* Local. Gradients and hessians of every output k and row i (weights
+ * applied) into the caller's g[k * d->n + i], h[k * d->n + i]: one pass over
+ * the margins, O(rows x outputs). Returns 0, or -1 when out of memory. */
+int gbt_gradients(const gbt_config *cfg, const gbt_data *d, float *g, float *h);
 
 /* ---- sampling (gbt_sample.c) ---- */
 
