@@ -194,8 +194,13 @@ int gbt_train(gbt_ctx *c)
     hs.best_score = NAN;
     tk_model_init(&prev);
 
-    /* resume: replay the trees of MODEL_OUT */
-    exists = cfg->resume && access(cfg->model_out, F_OK) == 0;
+    /* resume: replay the trees of MODEL_OUT (rank 0 decides whether it
+     * exists, so the ranks cannot disagree) */
+    exists = cfg->resume && c->rank == 0 && access(cfg->model_out, F_OK) == 0;
+    MPI_Bcast(&exists, 1, MPI_INT, 0, c->comm);
+    if (cfg->resume && !exists)
+        tk_log_info(&c->log, "%s: --resume: MODEL_OUT %s does not exist; starting from round 0",
+                    GBT_NAME, cfg->model_out);
     if (exists && load_previous(c, &prev) == TK_OK) {
         done = (int64_t)(prev.ntrees / (size_t)c->nout);
         if (done > cfg->num_round)

@@ -53,6 +53,7 @@ typedef struct gbt_config {
     double subsample, colsample_bytree, colsample_bylevel, colsample_bynode;
     double base_score, scale_pos_weight;
     int resume;
+    int overwrite;      /* replace an existing MODEL_OUT */
     int progress;
     int64_t top_features;
 } gbt_config;
@@ -60,6 +61,14 @@ typedef struct gbt_config {
 /* Local. Parses the command line. Prints help/version/usage on rank 0 only.
  * Returns TK_OK, TK_OPT_HELP, TK_OPT_VERSION or TK_EUSAGE (printed). */
 int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err);
+
+/* Local (rank 0 calls it; the ranks then agree). Refuses outputs that
+ * clash: any two of MODEL_OUT, MODEL_OUT.importance.csv and --eval-log that
+ * are the same file (symbolic and hard links included) or one inside the
+ * other, and any of them that is TRAIN or --valid (TK_EUSAGE, naming both);
+ * and an existing MODEL_OUT without --resume or --overwrite
+ * (TK_ECANTCREAT). Returns TK_OK or the status recorded in e. */
+int gbt_check_paths(const gbt_config *cfg, tk_err *e);
 
 /* Local. The name of a metric, e.g. "auc". */
 const char *gbt_metric_name(gbt_metric_id m);
@@ -214,6 +223,10 @@ double gbt_metric_eval(MPI_Comm comm, const gbt_config *cfg, const gbt_data *d);
 int gbt_metric_better(gbt_metric_id m, double a, double b);
 
 /* ---- importance (gbt_importance.c) ---- */
+
+/* Local. Writes "MODEL_OUT.importance.csv" into buf (len bytes). Returns 0,
+ * or -1 when it does not fit. */
+int gbt_importance_path(const gbt_config *cfg, char *buf, size_t len);
 
 /* Rank 0: writes MODEL_OUT.importance.csv (feature,gain,weight,cover, by
  * total gain) and prints the top features. */
