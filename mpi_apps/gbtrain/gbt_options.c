@@ -95,7 +95,7 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
         { "resume", TK_OPT_FLAG, &cfg->resume, 0, 0, NULL,
           "continue from MODEL_OUT up to --num-round rounds in all", NULL },
         { "overwrite", TK_OPT_FLAG, &cfg->overwrite, 0, 0, NULL,
-          "replace MODEL_OUT if it exists (atomically, at the first checkpoint)", NULL },
+          "replace MODEL_OUT if it exists (the old one stays until the first save)", NULL },
         { "top-features", TK_OPT_INT, &cfg->top_features, 0, 1 << 20, "N",
           "features shown by total gain at the end", NULL },
         { "progress", TK_OPT_TOGGLE, &cfg->progress, 0, 0, NULL, "show the per-round lines",

@@ -209,7 +209,7 @@ check "1000 classes: xgboost predicts what gbpredict predicts" hp agree "$O/k100
 expect_status "--features f1,f1: usage error" 64 2 "$GB" "${SYN[@]}" --features f1,f2,f1 "$D/small.h5" "$O/dup.json"
 err_has "--features duplicate is named" "gbtrain: error: --features names 'f1' twice"
 check "a model listing a feature twice (xgboost refuses the names)" hp dup_names "$O/exists.json" "$O/dupnames.json"
-expect_status "gbpredict: a model listing a feature twice" 65 2 "$GP" "$O/dupnames.json" "$O/train.h5" "$O/p.csv"
+expect_status "gbpredict: a model listing a feature twice" 65 2 "$GP" "$O/dupnames.json" "$O/train.h5" "$O/pd.csv"
 err_has "duplicate model feature is named" "gbpredict: error: .*dupnames.json: learner.feature_names: 'f0' appears twice"
 
 # ============ 6. --resume without MODEL_OUT: said on rank 0, then from scratch
@@ -221,7 +221,7 @@ check "--resume from nothing == a plain run" same_file "$O/plain.json" "$O/fresh
 
 # ============ 7. a tree whose child points back to the root
 check "a model with a cyclic tree" hp cycle "$O/exists.json" "$O/cycle.json"
-expect_status "gbpredict: a cyclic tree is a data error" 65 2 "$GP" "$O/cycle.json" "$O/train.h5" "$O/p.csv"
+expect_status "gbpredict: a cyclic tree is a data error" 65 2 "$GP" "$O/cycle.json" "$O/train.h5" "$O/pc.csv"
 err_has "a cyclic tree says cycle" "gbpredict: error: .*cycle.json: tree 0: .*cycle"
 
 finish
