@@ -8,6 +8,7 @@
 #include "tk_model.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -15,6 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -75,6 +77,68 @@ int tk_tree_alloc(tk_tree *t, int32_t n)
     return 0;
 }
 
+/* Whether a is v or an ancestor of v, following the parents of nodes the
+ * walk from the root has checked (each one's parent points to the node that
+ * reached it, so the chain ends at the root within nnodes steps). */
+static int is_ancestor(const tk_tree *t, int32_t a, int32_t v)
+{
+    int32_t steps;
+
+    for (steps = 0; steps <= t->nnodes; steps++) {
+        if (v == a)
+            return 1;
+        if (v == 0)
+            return 0;
+        v = t->parent[v];
+        if (v < 0 || v >= t->nnodes)
+            return 0;
+    }
+    return 0;
+}
+
+/* The fields of node i of t that need no walk: child indices, split index,
+ * default_left, finite numbers. Returns 0, or -1 with the reason in why. */
+static int node_check(const tk_tree *t, int32_t i, char *why, size_t why_len)
+{
+    int32_t n = t->nnodes, l = t->left[i], r = t->right[i];
+
+    if (l == -1 && r != -1) {
+        snprintf(why, why_len, "node %ld: a leaf (left child -1) with right child %ld",
+                 (long)i, (long)r);
+        return -1;
+    }
+    if (l == 0 || r == 0) {
+        snprintf(why, why_len, "node %ld: a child index points back to the root (a cycle)",
+                 (long)i);
+        return -1;
+    }
+    if (l != -1 && (l < 1 || l >= n - 1)) {
+        snprintf(why, why_len, "node %ld: left child %ld out of range (%ld nodes)",
+                 (long)i, (long)l, (long)n);
+        return -1;
+    }
+    if (l != -1 && r != l + 1) {
+        snprintf(why, why_len, "node %ld: right child %ld is not left child %ld + 1",
+                 (long)i, (long)r, (long)l);
+        return -1;
+    }
+    if (t->split_index[i] < 0) {
+        snprintf(why, why_len, "node %ld: negative split index", (long)i);
+        return -1;
+    }
+    if (t->default_left[i] > 1) {
+        snprintf(why, why_len, "node %ld: default_left %u is not 0 or 1", (long)i,
+                 (unsigned)t->default_left[i]);
+        return -1;
+    }
+    if (!isfinite(t->split_cond[i]) || !isfinite(t->loss_chg[i]) ||
+        !isfinite(t->sum_hess[i]) || !isfinite(t->base_weight[i])) {
+        snprintf(why, why_len, "node %ld: a value is not finite", (long)i);
+        return -1;
+    }
+    return 0;
+}
+
 /* Whether t is a well-formed tree: every child index in range with
  * right == left + 1, every node reached from the root at most once (no cycle,
  * no shared child) with its parent recorded, finite numbers, split features
@@ -97,38 +161,9 @@ static int tree_check(const tk_tree *t, size_t nfeatures, int32_t *unreached, ch
         snprintf(why, why_len, "negative output group %ld", (long)t->group);
         return -1;
     }
-    for (i = 0; i < n; i++) {
-        int32_t l = t->left[i], r = t->right[i];
-        if (l == -1 && r != -1) {
-            snprintf(why, why_len, "node %ld: a leaf (left child -1) with right child %ld",
-                     (long)i, (long)r);
+    for (i = 0; i < n; i++)
+        if (node_check(t, i, why, why_len) != 0)
             return -1;
-        }
-        if (l != -1 && (l < 1 || l >= n - 1)) {
-            snprintf(why, why_len, "node %ld: left child %ld out of range (%ld nodes)",
-                     (long)i, (long)l, (long)n);
-            return -1;
-        }
-        if (l != -1 && r != l + 1) {
-            snprintf(why, why_len, "node %ld: right child %ld is not left child %ld + 1",
-                     (long)i, (long)r, (long)l);
-            return -1;
-        }
-        if (t->split_index[i] < 0) {
-            snprintf(why, why_len, "node %ld: negative split index", (long)i);
-            return -1;
-        }
-        if (t->default_left[i] > 1) {
-            snprintf(why, why_len, "node %ld: default_left %u is not 0 or 1", (long)i,
-                     (unsigned)t->default_left[i]);
-            return -1;
-        }
-        if (!isfinite(t->split_cond[i]) || !isfinite(t->loss_chg[i]) ||
-            !isfinite(t->sum_hess[i]) || !isfinite(t->base_weight[i])) {
-            snprintf(why, why_len, "node %ld: a value is not finite", (long)i);
-            return -1;
-        }
-    }
     if (t->parent[0] != TK_ROOT_PARENT) {
         snprintf(why, why_len, "the root's parent is %ld, not %d", (long)t->parent[0],
                  TK_ROOT_PARENT);
@@ -155,7 +190,14 @@ static int tree_check(const tk_tree *t, size_t nfeatures, int32_t *unreached, ch
         for (k = 0; k < 2; k++) {
             c = k ? t->right[v] : t->left[v];
             if (visited[c]) { /* at most n pushes: the walk ends */
-                snprintf(why, why_len, "node %ld is reached twice (a cycle)", (long)c);
+                if (is_ancestor(t, c, v))
+                    snprintf(why, why_len,
+                             "node %ld: child %ld is the node itself or one of its ancestors "
+                             "(a cycle)",
+                             (long)v, (long)c);
+                else
+                    snprintf(why, why_len, "node %ld is reached twice (a child of two nodes)",
+                             (long)c);
                 goto out;
             }
             if (t->parent[c] != v) {
@@ -228,13 +270,56 @@ void tk_model_free(tk_model *m)
     tk_model_init(m);
 }
 
+typedef struct name_at {
+    const char *s;
+    size_t i;
+} name_at;
+
+static int cmp_name_at(const void *a, const void *b)
+{
+    const name_at *x = a, *y = b;
+    int c = strcmp(x->s, y->s);
+
+    return c ? c : (x->i > y->i) - (x->i < y->i);
+}
+
+int tk_names_duplicate(const char *const *names, size_t n, size_t *first, size_t *second)
+{
+    name_at *v;
+    size_t i;
+    int found = 0;
+
+    if (n < 2)
+        return 0;
+    if (!(v = malloc(n * sizeof(*v))))
+        return -1;
+    for (i = 0; i < n; i++)
+        v[i] = (name_at){ names[i], i };
+    qsort(v, n, sizeof(*v), cmp_name_at);
+    for (i = 1; i < n; i++) /* equal names are adjacent, by index */
+        if (strcmp(v[i - 1].s, v[i].s) == 0 && (!found || v[i].i < *second)) {
+            *first = v[i - 1].i;
+            *second = v[i].i;
+            found = 1;
+        }
+    free(v);
+    return found;
+}
+
 int tk_model_set_features(tk_model *m, const char *const *names, size_t n, tk_err *e)
 {
     char **copy = NULL;
-    size_t i;
+    size_t i, a, b;
+    int dup;
 
     if (n > TK_MAX_FEATURES)
         return tk_err_set(e, TK_ESOFTWARE, "%zu features: more than %d", n, TK_MAX_FEATURES);
+    dup = names ? tk_names_duplicate(names, n, &a, &b) : 0;
+    if (dup < 0)
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    if (dup > 0)
+        return tk_err_set(e, TK_EUSAGE, "feature name '%s' appears twice (features %zu and %zu)",
+                          names[a], a, b);
     if (names && n > 0) {
         copy = calloc(n, sizeof(*copy));
         if (!copy)
@@ -891,7 +976,7 @@ static int load_features(loader *L, const json_t *learner, tk_model *m, size_t n
 {
     json_t *names = member(L, learner, "learner", "feature_names", JSON_ARRAY, 0);
     json_t *types = member(L, learner, "learner", "feature_types", JSON_ARRAY, 0);
-    size_t i;
+    size_t i, k;
 
     if (L->e->status)
         return L->e->status;
@@ -927,7 +1012,15 @@ static int load_features(loader *L, const json_t *learner, tk_model *m, size_t n
         if (!(m->feature_names[i] = dup_str(s)))
             return tk_err_set(L->e, TK_ESOFTWARE, "out of memory loading %s", L->path);
     }
-    return TK_OK;
+    switch (tk_names_duplicate((const char *const *)m->feature_names, nf, &i, &k)) {
+    case 0:
+        return TK_OK;
+    case 1: /* xgboost: "feature_names must be unique" */
+        return bad_model(L, "learner.feature_names: '%.60s' appears twice (entries %zu and %zu)",
+                         m->feature_names[i], i, k);
+    default:
+        return tk_err_set(L->e, TK_ESOFTWARE, "out of memory loading %s", L->path);
+    }
 }
 
 static int load_attributes(loader *L, const json_t *learner, tk_model *m)
@@ -1062,25 +1155,46 @@ static void clean_text(char *s)
             *s = '?';
 }
 
+/* Opens path for reading when it is a regular file. O_NONBLOCK keeps the
+ * open of a FIFO without a writer (or a device) from blocking; fstat on the
+ * descriptor then decides, with no window between the check and the use.
+ * Returns the stream (owned by the caller), or NULL with TK_ENOINPUT. */
+static FILE *open_regular(const char *path, tk_err *e)
+{
+    struct stat st;
+    FILE *f;
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY);
+
+    if (fd < 0) {
+        tk_err_set(e, TK_ENOINPUT, "cannot open %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        tk_err_set(e, TK_ENOINPUT, "%s: not a regular file", path);
+        return NULL;
+    }
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 || !(f = fdopen(fd, "rb"))) {
+        tk_err_set(e, TK_ENOINPUT, "cannot open %s: %s", path, strerror(errno));
+        close(fd);
+        return NULL;
+    }
+    return f;
+}
+
 int tk_model_load(tk_model *m, const char *path, tk_err *e)
 {
     loader L = { path, e };
     tk_model tmp;
     json_error_t je;
     json_t *root, *learner;
-    struct stat st;
     int64_t nf;
     FILE *f;
 
     tk_model_init(m);
     tk_model_init(&tmp);
-    f = fopen(path, "rb");
-    if (!f)
-        return tk_err_set(e, TK_ENOINPUT, "cannot open %s: %s", path, strerror(errno));
-    if (fstat(fileno(f), &st) == 0 && S_ISDIR(st.st_mode)) {
-        fclose(f);
-        return tk_err_set(e, TK_ENOINPUT, "cannot read %s: it is a folder", path);
-    }
+    if (!(f = open_regular(path, e)))
+        return e->status;
     root = json_loadf(f, JSON_REJECT_DUPLICATES, &je);
     if (!root && ferror(f)) {
         fclose(f);

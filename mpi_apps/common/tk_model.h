@@ -59,7 +59,13 @@ void tk_model_init(tk_model *m);
 /* Local. Frees everything the model owns. */
 void tk_model_free(tk_model *m);
 
-/* Local. Sets the feature names (copied). Returns TK_OK or TK_ESOFTWARE. */
+/* Local. Whether two of names[0..n) are equal: 1 with *first < *second the
+ * indices of the duplicate whose second occurrence comes first, 0 when all
+ * differ, -1 when out of memory. O(n log n). */
+int tk_names_duplicate(const char *const *names, size_t n, size_t *first, size_t *second);
+
+/* Local. Sets the feature names (copied). Returns TK_OK, TK_EUSAGE when a
+ * name repeats (xgboost refuses that too) or TK_ESOFTWARE. */
 int tk_model_set_features(tk_model *m, const char *const *names, size_t n, tk_err *e);
 
 /* Local. Appends a copy of tree t. Returns TK_OK or TK_ESOFTWARE. */
@@ -83,9 +89,13 @@ int tk_model_to_json(const tk_model *m, char **text, size_t *len, tk_err *e);
 int tk_model_save(const tk_model *m, const char *path, tk_err *e);
 
 /* Local. Loads an XGBoost 1.7 JSON model (gbtree booster; numerical splits;
- * objectives reg:squarederror, binary:logistic, multi:softprob). Anything
- * else -- not JSON, not a model, another booster, categorical splits,
- * inconsistent arrays -- is TK_EDATA with a clear message naming path. */
+ * objectives reg:squarederror, binary:logistic, multi:softprob) into m,
+ * which then owns everything (tk_model_free). Anything else -- not JSON, not
+ * a model, another booster, categorical splits, inconsistent arrays,
+ * duplicate feature names -- is TK_EDATA with a clear message naming path.
+ * path must be a regular file: a FIFO, folder or device is TK_ENOINPUT
+ * "PATH: not a regular file", found without blocking; a missing or
+ * unreadable file is TK_ENOINPUT too. On error m is left empty. */
 int tk_model_load(tk_model *m, const char *path, tk_err *e);
 
 /* Local. The margin every row starts from: logit(base_score) for

@@ -55,6 +55,27 @@ static int split_list(const char *list, char ***out, size_t *n)
     return 0;
 }
 
+/* No name twice among (*names)[0..*n) (xgboost refuses that); else the
+ * names are freed and status set with fmt naming the duplicate. */
+static int check_unique(char ***names, size_t *n, const char *fmt, int status, tk_err *e)
+    __attribute__((format(printf, 3, 0)));
+static int check_unique(char ***names, size_t *n, const char *fmt, int status, tk_err *e)
+{
+    size_t a, b;
+    int dup = tk_names_duplicate((const char *const *)*names, *n, &a, &b);
+
+    if (dup == 0)
+        return TK_OK;
+    if (dup < 0)
+        tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    else
+        tk_err_set(e, status, fmt, (*names)[a]);
+    tk_table_names_free(*names, *n);
+    *names = NULL;
+    *n = 0;
+    return e->status;
+}
+
 int gbt_data_columns(MPI_Comm comm, const gbt_config *cfg, char ***names, size_t *n,
                      tk_err *e)
 {
@@ -76,7 +97,7 @@ int gbt_data_columns(MPI_Comm comm, const gbt_config *cfg, char ***names, size_t
             }
         if (*n == 0)
             return tk_err_set(e, TK_EUSAGE, "--features names no column");
-        return TK_OK;
+        return check_unique(names, n, "--features names '%s' twice", TK_EUSAGE, e);
     }
     if (tk_table_list(comm, cfg->train, cfg->group, &all, &nall, e) != TK_OK)
         return e->status;
@@ -94,7 +115,7 @@ int gbt_data_columns(MPI_Comm comm, const gbt_config *cfg, char ***names, size_t
     }
     *names = all;
     *n = k;
-    return TK_OK;
+    return check_unique(names, n, "TRAIN has two columns named '%s'", TK_EDATA, e);
 }
 
 /* This rank's first invalid label, or NULL; its row goes into *bad. */

@@ -22,11 +22,18 @@ static int cmp_imp(const void *a, const void *b)
     return (x->f > y->f) - (x->f < y->f);
 }
 
+int gbt_importance_path(const gbt_config *cfg, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s.importance.csv", cfg->model_out);
+
+    return n >= 0 && (size_t)n < len ? 0 : -1;
+}
+
 int gbt_importance_write(const gbt_ctx *c, tk_err *e)
 {
     const tk_model *m = &c->model;
     imp *v = calloc(c->nf + 1, sizeof(*v));
-    char path[4200], *buf = NULL;
+    char path[TK_PATH_MAX], *buf = NULL;
     size_t t, f, len = 0, cap;
     int32_t id;
 
@@ -58,8 +65,9 @@ int gbt_importance_write(const gbt_ctx *c, tk_err *e)
     for (f = 0; f < c->nf; f++)
         len += (size_t)snprintf(buf + len, cap - len, "%s,%.9g,%llu,%.9g\n", c->names[v[f].f],
                                 v[f].gain, (unsigned long long)v[f].weight, v[f].cover);
-    snprintf(path, sizeof(path), "%s.importance.csv", c->cfg.model_out);
-    if (tk_fs_write_atomic(path, buf, len, e) == TK_OK && c->cfg.top_features > 0) {
+    if (gbt_importance_path(&c->cfg, path, sizeof(path)) != 0)
+        tk_err_set(e, TK_EUSAGE, "MODEL_OUT %s: the path is too long", c->cfg.model_out);
+    else if (tk_fs_write_atomic(path, buf, len, e) == TK_OK && c->cfg.top_features > 0) {
         fprintf(c->log.out, "%s: top features by total gain:", GBT_NAME);
         for (f = 0; f < c->nf && f < (size_t)c->cfg.top_features && v[f].weight > 0; f++)
             fprintf(c->log.out, "%s %s %.1f", f ? "," : "", c->names[v[f].f], v[f].gain);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "gbtrain.h"
+#include "tk_fs.h"
 #include "tk_opt.h"
 
 static const char *const metric_names[] = { "rmse",  "mae",      "logloss", "error",
@@ -93,6 +94,8 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
           "replace MODEL_OUT atomically every K rounds (0: only at the end)", NULL },
         { "resume", TK_OPT_FLAG, &cfg->resume, 0, 0, NULL,
           "continue from MODEL_OUT up to --num-round rounds in all", NULL },
+        { "overwrite", TK_OPT_FLAG, &cfg->overwrite, 0, 0, NULL,
+          "replace MODEL_OUT if it exists (the old one stays until the first save)", NULL },
         { "top-features", TK_OPT_INT, &cfg->top_features, 0, 1 << 20, "N",
           "features shown by total gain at the end", NULL },
         { "progress", TK_OPT_TOGGLE, &cfg->progress, 0, 0, NULL, "show the per-round lines",
@@ -178,4 +181,55 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
         rc = tk_err_set(&e, TK_EUSAGE, "--early-stopping-rounds needs --valid");
     tk_opt_report(&spec, rc, &e, rank, out, err);
     return rc;
+}
+
+/* A path gbtrain reads or writes, and how messages name it. */
+typedef struct named_path {
+    const char *what, *path;
+} named_path;
+
+/* TK_EUSAGE naming a and b when they are the same file or one is inside the
+ * other. */
+static int clash(const named_path *a, const named_path *b, tk_err *e)
+{
+    char ra[TK_PATH_MAX], rb[TK_PATH_MAX];
+
+    if (!tk_fs_overlap(a->path, b->path))
+        return TK_OK;
+    if (tk_fs_same_file(a->path, b->path) ||
+        (tk_fs_abspath(a->path, ra, sizeof(ra)) == 0 &&
+         tk_fs_abspath(b->path, rb, sizeof(rb)) == 0 && strcmp(ra, rb) == 0))
+        return tk_err_set(e, TK_EUSAGE, "%s %s and %s %s are the same file", a->what, a->path,
+                          b->what, b->path);
+    return tk_err_set(e, TK_EUSAGE, "%s %s and %s %s overlap (one is inside the other)",
+                      a->what, a->path, b->what, b->path);
+}
+
+int gbt_check_paths(const gbt_config *cfg, tk_err *e)
+{
+    char imp[TK_PATH_MAX];
+    named_path out[3], in[2];
+    size_t nout = 0, nin = 0, i, j;
+
+    if (gbt_importance_path(cfg, imp, sizeof(imp)) != 0)
+        return tk_err_set(e, TK_EUSAGE, "MODEL_OUT %s: the path is too long", cfg->model_out);
+    out[nout++] = (named_path){ "MODEL_OUT", cfg->model_out };
+    out[nout++] = (named_path){ "the importance file", imp };
+    if (cfg->eval_log)
+        out[nout++] = (named_path){ "--eval-log", cfg->eval_log };
+    in[nin++] = (named_path){ "TRAIN", cfg->train };
+    if (cfg->valid)
+        in[nin++] = (named_path){ "--valid", cfg->valid };
+    for (i = 0; i < nout; i++) {
+        for (j = i + 1; j < nout; j++)
+            if (clash(&out[i], &out[j], e) != TK_OK)
+                return e->status;
+        for (j = 0; j < nin; j++)
+            if (clash(&out[i], &in[j], e) != TK_OK)
+                return e->status;
+    }
+    if (!cfg->resume && !cfg->overwrite && tk_fs_exists(cfg->model_out))
+        return tk_err_set(e, TK_ECANTCREAT, "%s already exists (use --overwrite)",
+                          cfg->model_out);
+    return TK_OK;
 }

@@ -180,6 +180,34 @@ static int load_previous(gbt_ctx *c, tk_model *prev)
     return TK_OK;
 }
 
+/* Collective. With --resume, loads MODEL_OUT into prev and sets *done to
+ * its rounds; rank 0 decides whether it exists (so the ranks cannot
+ * disagree) and says when it does not: training then starts from round 0. */
+static int resume_start(gbt_ctx *c, tk_model *prev, int64_t *done)
+{
+    const gbt_config *cfg = &c->cfg;
+    int exists = cfg->resume && c->rank == 0 && access(cfg->model_out, F_OK) == 0;
+
+    *done = 0;
+    MPI_Bcast(&exists, 1, MPI_INT, 0, c->comm);
+    if (cfg->resume && !exists)
+        tk_log_info(&c->log, "%s: --resume: MODEL_OUT %s does not exist; starting from round 0",
+                    GBT_NAME, cfg->model_out);
+    if (exists && load_previous(c, prev) == TK_OK) {
+        *done = (int64_t)(prev->ntrees / (size_t)c->nout);
+        if (*done > cfg->num_round)
+            tk_err_set(&c->err, TK_EUSAGE,
+                       "cannot resume: %s already has %lld rounds, more than --num-round %lld",
+                       cfg->model_out, (long long)*done, (long long)cfg->num_round);
+    }
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        return c->err.status;
+    if (exists)
+        tk_log_info(&c->log, "%s: resuming from %s after %lld rounds", GBT_NAME, cfg->model_out,
+                    (long long)*done);
+    return TK_OK;
+}
+
 int gbt_train(gbt_ctx *c)
 {
     const gbt_config *cfg = &c->cfg;
@@ -187,26 +215,15 @@ int gbt_train(gbt_ctx *c)
     tk_model prev;
     int64_t round = 0, done = 0;
     uint64_t n = c->train.n;
-    int k, stop = 0, exists;
+    int k, stop = 0;
 
     memset(&hs, 0, sizeof(hs));
     hs.best_iter = -1;
     hs.best_score = NAN;
     tk_model_init(&prev);
 
-    /* resume: replay the trees of MODEL_OUT */
-    exists = cfg->resume && access(cfg->model_out, F_OK) == 0;
-    if (exists && load_previous(c, &prev) == TK_OK) {
-        done = (int64_t)(prev.ntrees / (size_t)c->nout);
-        if (done > cfg->num_round)
-            tk_err_set(&c->err, TK_EUSAGE, "cannot resume: %s already has %lld rounds, more than --num-round %lld",
-                       cfg->model_out, (long long)done, (long long)cfg->num_round);
-    }
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+    if (resume_start(c, &prev, &done) != TK_OK)
         goto out;
-    if (exists)
-        tk_log_info(&c->log, "%s: resuming from %s after %lld rounds", GBT_NAME, cfg->model_out,
-                    (long long)done);
     for (round = 0; round < done && !stop; round++) {
         for (k = 0; k < c->nout; k++)
             if (tk_model_add_tree(&c->model, &prev.trees[(size_t)round * (size_t)c->nout + (size_t)k],
@@ -222,8 +239,10 @@ int gbt_train(gbt_ctx *c)
 
     for (; round < cfg->num_round && !stop; round++) {
         size_t first = c->model.ntrees;
-        for (k = 0; k < c->nout; k++)
-            gbt_gradients(cfg, &c->train, k, c->g + (size_t)k * n, c->h + (size_t)k * n);
+        if (gbt_gradients(cfg, &c->train, c->g, c->h) != 0)
+            tk_err_set(&c->err, TK_ESOFTWARE, "out of memory for the gradients");
+        if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+            goto out;
         for (k = 0; k < c->nout; k++)
             gbt_tree_grow(c, round, k, c->g + (size_t)k * n, c->h + (size_t)k * n);
         if (tk_mpi_agree(c->comm, &c->err) != TK_OK)

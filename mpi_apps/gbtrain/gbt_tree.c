@@ -6,7 +6,12 @@
  * (from the global maxima), so histogram sums are exact; the histogram of
  * the smaller child of each split is built and summed over ranks, its
  * sibling's comes by subtraction from the parent. Everything after a
- * reduction runs identically on every rank. */
+ * reduction runs identically on every rank.
+ *
+ * Memory follows the nodes that exist, never 2^max_depth: the tree's arrays
+ * and the per-level node lists grow as splits appear, so any depth up to 30
+ * works as long as the nodes themselves fit. */
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +20,8 @@
 #include "tk_mpi.h"
 
 #define ROOT_PARENT 2147483647
+#define MAX_NODES (INT32_MAX - 1) /* tk_tree's int32 indices; xgboost's limit too */
+#define REDUCE_CHUNK ((size_t)1 << 26) /* int64 values per MPI_Allreduce call */
 
 typedef struct gbt_node {
     int32_t id;         /* index in the tree */
@@ -24,36 +31,115 @@ typedef struct gbt_node {
     int small;          /* left child of a split whose histogram is built */
 } gbt_node;
 
+/* A growable list of nodes (owned array). */
+typedef struct node_list {
+    gbt_node *v;
+    size_t n, cap;
+} node_list;
+
 /* Out of memory in the middle of a tree: the other ranks are inside
  * collectives already, so end the job (one message from this rank). */
+static void die_oom(gbt_ctx *c, size_t n)
+{
+    fprintf(stderr, "%s: error: rank %d: out of memory growing a tree (%zu bytes)\n", GBT_NAME,
+            c->rank, n);
+    MPI_Abort(c->comm, TK_ESOFTWARE);
+    abort(); /* not reached */
+}
+
+/* a * b, ending the job when it does not fit in size_t */
+static size_t xmul(gbt_ctx *c, size_t a, size_t b)
+{
+    if (b != 0 && a > SIZE_MAX / b)
+        die_oom(c, SIZE_MAX);
+    return a * b;
+}
+
 static void *xalloc(gbt_ctx *c, size_t n, int zero)
 {
     void *p = zero ? calloc(1, n ? n : 1) : malloc(n ? n : 1);
 
-    if (!p) {
-        fprintf(stderr, "%s: error: rank %d: out of memory growing a tree (%zu bytes)\n",
-                GBT_NAME, c->rank, n);
-        MPI_Abort(c->comm, TK_ESOFTWARE);
-    }
+    if (!p)
+        die_oom(c, n);
     return p;
 }
 
-/* A tree being grown: the model's arrays plus each split's bin. */
+static void *xrealloc(gbt_ctx *c, void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+
+    if (!q)
+        die_oom(c, n);
+    return q;
+}
+
+/* Room for want nodes in l (doubling). */
+static void list_reserve(gbt_ctx *c, node_list *l, size_t want)
+{
+    size_t cap = l->cap ? l->cap : 16;
+
+    if (want <= l->cap)
+        return;
+    while (cap < want)
+        cap = cap > SIZE_MAX / 2 ? want : 2 * cap;
+    l->v = xrealloc(c, l->v, xmul(c, cap, sizeof(gbt_node)));
+    l->cap = cap;
+}
+
+static void list_push(gbt_ctx *c, node_list *l, const gbt_node *nd)
+{
+    list_reserve(c, l, l->n + 1);
+    l->v[l->n++] = *nd;
+}
+
+/* Sums count 8-byte integers over all ranks in place, in calls of at most
+ * REDUCE_CHUNK values (MPI counts are ints). Collective. */
+static void allreduce_sum(gbt_ctx *c, void *buf, size_t count, MPI_Datatype type)
+{
+    char *p = buf;
+
+    while (count > 0) {
+        size_t m = count < REDUCE_CHUNK ? count : REDUCE_CHUNK;
+        MPI_Allreduce(MPI_IN_PLACE, p, (int)m, type, MPI_SUM, c->comm);
+        p += m * 8;
+        count -= m;
+    }
+}
+
+/* A tree being grown: the model's arrays plus each split's bin, with room
+ * for cap nodes. */
 typedef struct gbt_grow {
     tk_tree t;
     uint32_t *split_bin;
-    int32_t cap;
+    size_t cap;
 } gbt_grow;
 
-static int grow_alloc(gbt_grow *w, int32_t cap)
+/* Room for want nodes (doubling); ends the job when out of memory or past
+ * MAX_NODES. */
+static void grow_reserve(gbt_ctx *c, gbt_grow *w, size_t want)
 {
-    memset(w, 0, sizeof(*w));
+    tk_tree *t = &w->t;
+    size_t cap = w->cap ? w->cap : 64;
+
+    if (want <= w->cap)
+        return;
+    if (want > MAX_NODES)
+        die_oom(c, xmul(c, want, 40));
+    while (cap < want)
+        cap *= 2;
+    if (cap > MAX_NODES)
+        cap = MAX_NODES;
+    t->left = xrealloc(c, t->left, xmul(c, cap, sizeof(int32_t)));
+    t->right = xrealloc(c, t->right, xmul(c, cap, sizeof(int32_t)));
+    t->parent = xrealloc(c, t->parent, xmul(c, cap, sizeof(int32_t)));
+    t->split_index = xrealloc(c, t->split_index, xmul(c, cap, sizeof(int32_t)));
+    t->split_cond = xrealloc(c, t->split_cond, xmul(c, cap, sizeof(float)));
+    t->default_left = xrealloc(c, t->default_left, cap);
+    t->loss_chg = xrealloc(c, t->loss_chg, xmul(c, cap, sizeof(float)));
+    t->sum_hess = xrealloc(c, t->sum_hess, xmul(c, cap, sizeof(float)));
+    t->base_weight = xrealloc(c, t->base_weight, xmul(c, cap, sizeof(float)));
+    w->split_bin = xrealloc(c, w->split_bin, xmul(c, cap, sizeof(uint32_t)));
     w->cap = cap;
-    if (tk_tree_alloc(&w->t, cap) != 0)
-        return -1;
-    w->t.nnodes = 0; /* grown node by node */
-    w->split_bin = malloc((size_t)cap * sizeof(uint32_t));
-    return w->split_bin ? 0 : -1;
 }
 
 static void grow_free(gbt_grow *w)
@@ -63,7 +149,8 @@ static void grow_free(gbt_grow *w)
     memset(w, 0, sizeof(*w));
 }
 
-/* Appends a leaf with sums (g, h) under parent; returns its index. */
+/* Appends a leaf with sums (g, h) under parent (room reserved by the
+ * caller); returns its index. */
 static int32_t add_leaf(gbt_grow *w, const gbt_config *cfg, int32_t parent, double g, double h)
 {
     tk_tree *t = &w->t;
@@ -117,33 +204,32 @@ static void hist_totals(const gbt_cuts *c, const gbt_bin_sum *hist, int64_t *g, 
     }
 }
 
-int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float *h)
-{
-    const gbt_config *cfg = &c->cfg;
-    gbt_data *d = &c->train;
-    const gbt_cuts *cuts = &c->cuts;
-    size_t nslots = cuts->nslots, nf = d->nf, nlevel = 0, nnext = 0, i, nleaves = 0;
-    int32_t cap = (int32_t)((2u << cfg->max_depth) - 1);
-    size_t hbytes = nslots * sizeof(gbt_bin_sum);
-    uint32_t *all = xalloc(c, nf * sizeof(*all), 0), *tree_f = xalloc(c, nf * sizeof(*tree_f), 0);
-    uint32_t *level_f = xalloc(c, nf * sizeof(*level_f), 0);
-    uint32_t *node_f = xalloc(c, nf * sizeof(*node_f), 0);
-    gbt_node *level = xalloc(c, (size_t)(cap + 1) * sizeof(*level), 0);
-    gbt_node *next = xalloc(c, (size_t)(cap + 1) * sizeof(*next), 0);
-    gbt_node *leaves = xalloc(c, (size_t)(cap + 1) * sizeof(*leaves), 0);
+/* The state of one tree while it grows. */
+typedef struct grow_state {
+    gbt_ctx *c;
+    int64_t round;
+    int k;
     gbt_grow w;
-    double mx[2] = { 0, 0 }, gscale, hscale;
-    size_t ntree_f, nrows = 0;
-    int depth;
+    double gscale, hscale;
+    size_t nrows;                       /* this rank's sampled rows */
+    size_t hbytes;                      /* one histogram */
+    uint32_t *tree_f, *level_f, *node_f; /* sampled features */
+    size_t ntree_f, nlevel_f;
+    node_list level, next, leaves;
+} grow_state;
 
-    if (grow_alloc(&w, cap) != 0)
-        xalloc(c, (size_t)-1 / 2, 0); /* reports and aborts */
+/* The round's row sample into c->rows, and fixed-point gradients with
+ * scales from the global maxima: every sum of up to d->total rows fits in
+ * 63 bits. Collective. */
+static void sample_rows(grow_state *s, const float *g, const float *h)
+{
+    gbt_ctx *c = s->c;
+    const gbt_data *d = &c->train;
+    double mx[2] = { 0, 0 };
+    size_t i, nrows = 0;
 
-    /* the round's row sample (the rest kept at the end of rows_tmp), and
-     * fixed-point gradients with scales from the global maxima: every sum
-     * of up to d->total rows fits in 63 bits */
     for (i = 0; i < d->n; i++)
-        if (gbt_sample_row(cfg, round, k, d->row0 + i)) {
+        if (gbt_sample_row(&c->cfg, s->round, s->k, d->row0 + i)) {
             c->rows[nrows++] = (uint32_t)i;
             if (fabs(g[i]) > mx[0])
                 mx[0] = fabs(g[i]);
@@ -151,205 +237,268 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
                 mx[1] = h[i];
         }
     MPI_Allreduce(MPI_IN_PLACE, mx, 2, MPI_DOUBLE, MPI_MAX, c->comm);
-    gscale = fixed_scale(mx[0], d->total);
-    hscale = fixed_scale(mx[1], d->total);
+    s->gscale = fixed_scale(mx[0], d->total);
+    s->hscale = fixed_scale(mx[1], d->total);
     for (i = 0; i < nrows; i++) {
         uint32_t r = c->rows[i];
-        c->gh[r].g = llrint((double)g[r] * gscale);
-        c->gh[r].h = llrint((double)h[r] * hscale);
+        c->gh[r].g = llrint((double)g[r] * s->gscale);
+        c->gh[r].h = llrint((double)h[r] * s->hscale);
     }
+    s->nrows = nrows;
+}
 
-    /* features of this tree */
+/* The tree's features and the root: its histogram summed over ranks.
+ * Collective. */
+static void grow_root(grow_state *s)
+{
+    gbt_ctx *c = s->c;
+    const gbt_cuts *cuts = &c->cuts;
+    size_t nf = c->train.nf, i;
+    uint32_t *all = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
+    gbt_node root;
+    int64_t tg, th;
+
+    s->tree_f = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
+    s->level_f = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
+    s->node_f = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
     for (i = 0; i < nf; i++)
         all[i] = (uint32_t)i;
-    ntree_f = gbt_sample_features(cfg, round, k, 0, 0, cfg->colsample_bytree, all, nf, tree_f);
+    s->ntree_f = gbt_sample_features(&c->cfg, s->round, s->k, 0, 0, c->cfg.colsample_bytree,
+                                     all, nf, s->tree_f);
+    free(all);
+    memset(&root, 0, sizeof(root));
+    root.hist = xalloc(c, s->hbytes, 1);
+    gbt_hist_build(cuts, &c->train, c->rows, s->nrows, c->gh, root.hist);
+    allreduce_sum(c, root.hist, 2 * cuts->nslots, MPI_INT64_T);
+    hist_totals(cuts, root.hist, &tg, &th);
+    root.g = (double)tg / s->gscale;
+    root.h = (double)th / s->hscale;
+    root.begin = 0;
+    root.end = s->nrows;
+    grow_reserve(c, &s->w, 1);
+    root.id = add_leaf(&s->w, &c->cfg, ROOT_PARENT, root.g, root.h);
+    list_push(c, &s->level, &root);
+}
 
-    /* the root */
-    level[0].hist = xalloc(c, hbytes, 1);
-    gbt_hist_build(cuts, d, c->rows, nrows, c->gh, level[0].hist);
-    MPI_Allreduce(MPI_IN_PLACE, level[0].hist, (int)(2 * nslots), MPI_INT64_T, MPI_SUM, c->comm);
-    {
-        int64_t tg, th;
-        hist_totals(cuts, level[0].hist, &tg, &th);
-        level[0].g = (double)tg / gscale;
-        level[0].h = (double)th / hscale;
+/* This rank's rows of nd: left ones first, both sides kept ascending.
+ * Returns where the right ones start. */
+static size_t partition_rows(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp)
+{
+    const gbt_data *d = &c->train;
+    /* one feature's column: ascending rows, dense reads */
+    const uint16_t *col = d->bins_col + (size_t)sp->feature * d->n;
+    uint32_t miss = c->cuts.nbins[sp->feature], sb = sp->bin;
+    int dl = sp->default_left;
+    size_t lo = nd->begin, hi = 0, j;
+
+    for (j = nd->begin; j < nd->end; j++) {
+        uint32_t row = c->rows[j], bin;
+        int left;
+        if (j + 32 < nd->end)
+            __builtin_prefetch(&col[c->rows[j + 32]]);
+        bin = col[row];
+        /* branchless: the side is a coin flip to the predictor */
+        left = (bin == miss) ? dl : (bin <= sb);
+        c->rows[lo] = row; /* lo <= j: nothing unread is overwritten */
+        c->rows_tmp[hi] = row;
+        lo += (size_t)left;
+        hi += (size_t)!left;
     }
-    level[0].begin = 0;
-    level[0].end = nrows;
-    level[0].id = add_leaf(&w, cfg, ROOT_PARENT, level[0].g, level[0].h);
-    nlevel = 1;
+    memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
+    return lo;
+}
 
-    for (depth = 0; depth < cfg->max_depth && nlevel > 0; depth++) {
-        size_t nlevel_f = gbt_sample_features(cfg, round, k, depth, 1, cfg->colsample_bylevel,
-                                              tree_f, ntree_f, level_f);
-        int last = depth + 1 >= cfg->max_depth; /* children cannot split */
-        size_t nbuild, b;
-        gbt_bin_sum *sendbuf;
-        nnext = 0;
-        for (i = 0; i < nlevel; i++) {
-            gbt_node *nd = &level[i];
-            size_t nnode_f = gbt_sample_features(cfg, round, k, nd->id, 2, cfg->colsample_bynode,
-                                                 level_f, nlevel_f, node_f);
-            gbt_split s = gbt_split_best(cfg, cuts, nd->hist, nd->g, nd->h, gscale, hscale,
-                                         node_f, nnode_f);
-            tk_tree *t = &w.t;
-            int32_t id = nd->id, l, r;
-            size_t lo, hi, j;
-            if (!(s.gain > GBT_RT_EPS) || s.gain < cfg->gamma) {
-                leaves[nleaves++] = *nd; /* stays a leaf */
-                continue;
-            }
-            l = add_leaf(&w, cfg, id, s.gl, s.hl);
-            r = add_leaf(&w, cfg, id, s.gr, s.hr);
-            t->left[id] = l;
-            t->right[id] = r;
-            t->split_index[id] = (int32_t)s.feature;
-            t->split_cond[id] = cuts->cut[s.feature][s.bin];
-            t->default_left[id] = (uint8_t)s.default_left;
-            t->loss_chg[id] = (float)s.gain;
-            t->base_weight[id] = (float)gbt_weight(cfg, nd->g, nd->h); /* a split's: before eta */
-            w.split_bin[id] = s.bin;
-            /* this rank's rows: left ones first, both sides kept ascending */
-            lo = nd->begin;
-            hi = 0;
-            {
-                /* one feature's column: ascending rows, dense reads */
-                const uint16_t *col = d->bins_col + (size_t)s.feature * d->n;
-                uint32_t miss = cuts->nbins[s.feature], sb = s.bin;
-                int dl = s.default_left;
-                for (j = nd->begin; j < nd->end; j++) {
-                    uint32_t row = c->rows[j], bin;
-                    int left;
-                    if (j + 32 < nd->end)
-                        __builtin_prefetch(&col[c->rows[j + 32]]);
-                    bin = col[row];
-                    /* branchless: the side is a coin flip to the predictor */
-                    left = (bin == miss) ? dl : (bin <= sb);
-                    c->rows[lo] = row; /* lo <= j: nothing unread is overwritten */
-                    c->rows_tmp[hi] = row;
-                    lo += (size_t)left;
-                    hi += (size_t)!left;
-                }
-            }
-            memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
-            next[nnext].id = l;
-            next[nnext].g = s.gl;
-            next[nnext].h = s.hl;
-            next[nnext].begin = nd->begin;
-            next[nnext].end = lo;
-            next[nnext].hist = NULL;
-            next[nnext + 1].id = r;
-            next[nnext + 1].g = s.gr;
-            next[nnext + 1].h = s.hr;
-            next[nnext + 1].begin = lo;
-            next[nnext + 1].end = nd->end;
-            next[nnext + 1].hist = nd->hist; /* parent's, until the sibling is derived */
-            nd->hist = NULL;
-            nnext += 2;
+/* Turns leaf nd into a split with two children, appended to s->next; the
+ * right child keeps the parent's histogram until its own is derived. */
+static void apply_split(grow_state *s, gbt_node *nd, const gbt_split *sp)
+{
+    gbt_ctx *c = s->c;
+    const gbt_config *cfg = &c->cfg;
+    tk_tree *t = &s->w.t;
+    int32_t id = nd->id, l, r;
+    size_t lo;
+    gbt_node ch;
+
+    l = add_leaf(&s->w, cfg, id, sp->gl, sp->hl);
+    r = add_leaf(&s->w, cfg, id, sp->gr, sp->hr);
+    t->left[id] = l;
+    t->right[id] = r;
+    t->split_index[id] = (int32_t)sp->feature;
+    t->split_cond[id] = c->cuts.cut[sp->feature][sp->bin];
+    t->default_left[id] = (uint8_t)sp->default_left;
+    t->loss_chg[id] = (float)sp->gain;
+    t->base_weight[id] = (float)gbt_weight(cfg, nd->g, nd->h); /* a split's: before eta */
+    s->w.split_bin[id] = sp->bin;
+    lo = partition_rows(c, nd, sp);
+    memset(&ch, 0, sizeof(ch));
+    ch.id = l;
+    ch.g = sp->gl;
+    ch.h = sp->hl;
+    ch.begin = nd->begin;
+    ch.end = lo;
+    list_push(c, &s->next, &ch);
+    ch.id = r;
+    ch.g = sp->gr;
+    ch.h = sp->hr;
+    ch.begin = lo;
+    ch.end = nd->end;
+    ch.hist = nd->hist; /* parent's, until the sibling is derived */
+    nd->hist = NULL;
+    list_push(c, &s->next, &ch);
+}
+
+/* Finds the best split of every node of the level: a leaf stays in
+ * s->leaves, a split appends its children to s->next. The level's
+ * histograms are freed. */
+static void split_level(grow_state *s, int depth)
+{
+    gbt_ctx *c = s->c;
+    const gbt_config *cfg = &c->cfg;
+    size_t i;
+
+    s->nlevel_f = gbt_sample_features(cfg, s->round, s->k, depth, 1, cfg->colsample_bylevel,
+                                      s->tree_f, s->ntree_f, s->level_f);
+    s->next.n = 0;
+    list_reserve(c, &s->next, 2 * s->level.n);
+    grow_reserve(c, &s->w, (size_t)s->w.t.nnodes + 2 * s->level.n);
+    for (i = 0; i < s->level.n; i++) {
+        gbt_node *nd = &s->level.v[i];
+        size_t nnode_f = gbt_sample_features(cfg, s->round, s->k, nd->id, 2,
+                                             cfg->colsample_bynode, s->level_f, s->nlevel_f,
+                                             s->node_f);
+        gbt_split sp = gbt_split_best(cfg, &c->cuts, nd->hist, nd->g, nd->h, s->gscale,
+                                      s->hscale, s->node_f, nnode_f);
+        if (!(sp.gain > GBT_RT_EPS) || sp.gain < cfg->gamma)
+            list_push(c, &s->leaves, nd); /* stays a leaf */
+        else
+            apply_split(s, nd, &sp);
+    }
+    for (i = 0; i < s->level.n; i++) {
+        free(s->level.v[i].hist);
+        s->level.v[i].hist = NULL;
+    }
+}
+
+/* The histograms of s->next: the child of each split with fewer rows over
+ * all ranks (ties: left) is built and summed in one reduction; its sibling
+ * by subtraction from the parent's. Collective. */
+static void child_histograms(grow_state *s)
+{
+    gbt_ctx *c = s->c;
+    const gbt_cuts *cuts = &c->cuts;
+    size_t nslots = cuts->nslots, nbuild = s->next.n / 2, b;
+    gbt_node *nx = s->next.v;
+    gbt_bin_sum *sendbuf = xalloc(c, xmul(c, nbuild, s->hbytes), 1);
+    uint64_t *cnt = xalloc(c, xmul(c, nbuild + 1, sizeof(uint64_t)), 0);
+
+    for (b = 0; b < nbuild; b++) /* left rows minus right rows, as a two's complement sum */
+        cnt[b] = (uint64_t)(nx[2 * b].end - nx[2 * b].begin) -
+                 (uint64_t)(nx[2 * b + 1].end - nx[2 * b + 1].begin);
+    allreduce_sum(c, cnt, nbuild, MPI_UINT64_T);
+    for (b = 0; b < nbuild; b++)
+        nx[2 * b].small = (int64_t)cnt[b] <= 0; /* the left one is built */
+    free(cnt);
+    for (b = 0; b < nbuild; b++) {
+        gbt_node *small = nx[2 * b].small ? &nx[2 * b] : &nx[2 * b + 1];
+        gbt_hist_build(cuts, &c->train, c->rows + small->begin, small->end - small->begin,
+                       c->gh, sendbuf + b * nslots);
+    }
+    allreduce_sum(c, sendbuf, xmul(c, 2 * nbuild, nslots), MPI_INT64_T);
+    for (b = 0; b < nbuild; b++) {
+        gbt_node *ln = &nx[2 * b], *rn = &nx[2 * b + 1];
+        gbt_bin_sum *parent = rn->hist, *built = sendbuf + b * nslots;
+        gbt_bin_sum *mine = xalloc(c, s->hbytes, 0);
+        /* the parent's buffer becomes the sibling's */
+        memcpy(mine, built, s->hbytes);
+        gbt_hist_subtract(nslots, parent, built, parent);
+        ln->hist = ln->small ? mine : parent;
+        rn->hist = ln->small ? parent : mine;
+    }
+    free(sendbuf);
+}
+
+/* Adds the tree's leaf values to the training margins of output k: the
+ * sampled rows from the leaves' row ranges, the others routed through the
+ * tree. */
+static void add_margins(grow_state *s)
+{
+    gbt_ctx *c = s->c;
+    gbt_data *d = &c->train;
+    const tk_tree *t = &s->w.t;
+    size_t nout = (size_t)c->nout, k = (size_t)s->k, i, j, nf = d->nf;
+
+    for (i = 0; i < s->leaves.n; i++) {
+        const gbt_node *lf = &s->leaves.v[i];
+        float v = t->split_cond[lf->id];
+        for (j = lf->begin; j < lf->end; j++) {
+            if (j + 32 < lf->end)
+                __builtin_prefetch(&d->margin[(size_t)c->rows[j + 32] * nout], 1);
+            d->margin[(size_t)c->rows[j] * nout + k] += v;
         }
-        for (i = 0; i < nlevel; i++) {
-            free(level[i].hist);
-            level[i].hist = NULL;
-        }
-        if (last || nnext == 0) {
-            for (i = 0; i < nnext; i++) {
-                free(next[i].hist);
-                next[i].hist = NULL;
-                leaves[nleaves++] = next[i];
+    }
+    if (s->nrows == d->n)
+        return;
+    /* rows is a permutation of the sample: mark them to find the rest */
+    memset(c->rows_tmp, 0, d->n * sizeof(uint32_t));
+    for (i = 0; i < s->nrows; i++)
+        c->rows_tmp[c->rows[i]] = 1;
+    for (i = 0; i < d->n; i++) {
+        int32_t node = 0;
+        const uint16_t *bins = d->bins + i * nf;
+        if (c->rows_tmp[i])
+            continue;
+        while (t->left[node] >= 0)
+            node = goes_left(t, s->w.split_bin, &c->cuts, node, bins) ? t->left[node]
+                                                                      : t->right[node];
+        d->margin[i * nout + k] += t->split_cond[node];
+    }
+}
+
+int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float *h)
+{
+    grow_state s;
+    size_t i;
+    int depth;
+
+    memset(&s, 0, sizeof(s));
+    s.c = c;
+    s.round = round;
+    s.k = k;
+    s.hbytes = xmul(c, c->cuts.nslots, sizeof(gbt_bin_sum));
+    sample_rows(&s, g, h);
+    grow_root(&s);
+    for (depth = 0; depth < c->cfg.max_depth && s.level.n > 0; depth++) {
+        node_list tmp;
+        split_level(&s, depth);
+        if (depth + 1 >= c->cfg.max_depth || s.next.n == 0) {
+            /* the last level: its children cannot split */
+            for (i = 0; i < s.next.n; i++) {
+                free(s.next.v[i].hist);
+                s.next.v[i].hist = NULL;
+                list_push(c, &s.leaves, &s.next.v[i]);
             }
-            nlevel = 0;
+            s.level.n = 0;
             break;
         }
-        /* the child of each split with fewer rows over all ranks (ties: left)
-         * is built and summed in one Allreduce; siblings by subtraction */
-        nbuild = nnext / 2;
-        sendbuf = xalloc(c, nbuild * hbytes, 1);
-        {
-            uint64_t *cnt = xalloc(c, (nbuild + 1) * sizeof(uint64_t), 0);
-            for (b = 0; b < nbuild; b++) /* left rows minus right rows, as a two's complement sum */
-                cnt[b] = (uint64_t)(next[2 * b].end - next[2 * b].begin) -
-                         (uint64_t)(next[2 * b + 1].end - next[2 * b + 1].begin);
-            MPI_Allreduce(MPI_IN_PLACE, cnt, (int)nbuild, MPI_UINT64_T, MPI_SUM, c->comm);
-            for (b = 0; b < nbuild; b++)
-                next[2 * b].small = (int64_t)cnt[b] <= 0; /* the left one is built */
-            free(cnt);
-        }
-        for (b = 0; b < nbuild; b++) {
-            gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
-            gbt_node *small = ln->small ? ln : rn;
-            gbt_hist_build(cuts, d, c->rows + small->begin, small->end - small->begin, c->gh,
-                           sendbuf + b * nslots);
-        }
-        MPI_Allreduce(MPI_IN_PLACE, sendbuf, (int)(2 * nbuild * nslots), MPI_INT64_T, MPI_SUM,
-                      c->comm);
-        for (b = 0; b < nbuild; b++) {
-            gbt_node *ln = &next[2 * b], *rn = &next[2 * b + 1];
-            gbt_bin_sum *parent = rn->hist, *built = sendbuf + b * nslots;
-            gbt_bin_sum *mine = xalloc(c, hbytes, 0);
-            /* the parent's buffer becomes the sibling's */
-            memcpy(mine, built, hbytes);
-            gbt_hist_subtract(nslots, parent, built, parent);
-            if (ln->small) {
-                ln->hist = mine;
-                rn->hist = parent;
-            } else {
-                rn->hist = mine;
-                ln->hist = parent;
-            }
-        }
-        free(sendbuf);
-        {
-            gbt_node *tmp = level;
-            level = next;
-            next = tmp;
-            nlevel = nnext;
-        }
+        child_histograms(&s);
+        tmp = s.level;
+        s.level = s.next;
+        s.next = tmp;
     }
-    for (i = 0; i < nlevel; i++) {
-        free(level[i].hist);
-        leaves[nleaves++] = level[i];
+    for (i = 0; i < s.level.n; i++) {
+        free(s.level.v[i].hist);
+        list_push(c, &s.leaves, &s.level.v[i]);
     }
-
-    /* training margins: the sampled rows from the leaves' row ranges, the
-     * others routed through the tree */
-    {
-        int nout = c->nout;
-        for (i = 0; i < nleaves; i++) {
-            float v = w.t.split_cond[leaves[i].id];
-            size_t j;
-            for (j = leaves[i].begin; j < leaves[i].end; j++) {
-                if (j + 32 < leaves[i].end)
-                    __builtin_prefetch(&d->margin[(size_t)c->rows[j + 32] * (size_t)nout], 1);
-                d->margin[(size_t)c->rows[j] * (size_t)nout + (size_t)k] += v;
-            }
-        }
-        if (nrows < d->n) {
-            /* rows is a permutation of the sample: mark them to find the rest */
-            memset(c->rows_tmp, 0, d->n * sizeof(uint32_t));
-            for (i = 0; i < nrows; i++)
-                c->rows_tmp[c->rows[i]] = 1;
-            for (i = 0; i < d->n; i++) {
-                int32_t node = 0;
-                const uint16_t *bins = d->bins + i * nf;
-                if (c->rows_tmp[i])
-                    continue;
-                while (w.t.left[node] >= 0)
-                    node = goes_left(&w.t, w.split_bin, cuts, node, bins) ? w.t.left[node]
-                                                                         : w.t.right[node];
-                d->margin[i * (size_t)nout + (size_t)k] += w.t.split_cond[node];
-            }
-        }
-    }
-    w.t.group = k;
-    tk_model_add_tree(&c->model, &w.t, &c->err);
-    free(all);
-    free(tree_f);
-    free(level_f);
-    free(node_f);
-    free(level);
-    free(next);
-    free(leaves);
-    grow_free(&w);
+    add_margins(&s);
+    s.w.t.group = k;
+    tk_model_add_tree(&c->model, &s.w.t, &c->err);
+    free(s.tree_f);
+    free(s.level_f);
+    free(s.node_f);
+    free(s.level.v);
+    free(s.next.v);
+    free(s.leaves.v);
+    grow_free(&s.w);
     return c->err.status;
 }
 

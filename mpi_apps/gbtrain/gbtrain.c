@@ -77,6 +77,10 @@ int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     c->nout = gbt_noutputs(&c->cfg);
     tk_model_init(&c->model);
 
+    if (rank == 0)
+        gbt_check_paths(&c->cfg, &c->err);
+    if (tk_mpi_agree(comm, &c->err) != TK_OK)
+        goto fail;
     if (gbt_data_columns(comm, &c->cfg, &c->names, &c->nf, &c->err) != TK_OK ||
         tk_mpi_agree(comm, &c->err) != TK_OK)
         goto fail;

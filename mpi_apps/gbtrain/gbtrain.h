@@ -53,6 +53,7 @@ typedef struct gbt_config {
     double subsample, colsample_bytree, colsample_bylevel, colsample_bynode;
     double base_score, scale_pos_weight;
     int resume;
+    int overwrite;      /* replace an existing MODEL_OUT */
     int progress;
     int64_t top_features;
 } gbt_config;
@@ -60,6 +61,14 @@ typedef struct gbt_config {
 /* Local. Parses the command line. Prints help/version/usage on rank 0 only.
  * Returns TK_OK, TK_OPT_HELP, TK_OPT_VERSION or TK_EUSAGE (printed). */
 int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err);
+
+/* Local (rank 0 calls it; the ranks then agree). Refuses outputs that
+ * clash: any two of MODEL_OUT, MODEL_OUT.importance.csv and --eval-log that
+ * are the same file (symbolic and hard links included) or one inside the
+ * other, and any of them that is TRAIN or --valid (TK_EUSAGE, naming both);
+ * and an existing MODEL_OUT without --resume or --overwrite
+ * (TK_ECANTCREAT). Returns TK_OK or the status recorded in e. */
+int gbt_check_paths(const gbt_config *cfg, tk_err *e);
 
 /* Local. The name of a metric, e.g. "auc". */
 const char *gbt_metric_name(gbt_metric_id m);
@@ -132,8 +141,10 @@ int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int by_column, tk_err *e);
 /* Local. Number of outputs per row. */
 int gbt_noutputs(const gbt_config *cfg);
 
-/* Local. Gradient and hessian of class k for every row (weights applied). */
-void gbt_gradients(const gbt_config *cfg, const gbt_data *d, int k, float *g, float *h);
+/* Local. Gradients and hessians of every output k and row i (weights
+ * applied) into the caller's g[k * d->n + i], h[k * d->n + i]: one pass over
+ * the margins, O(rows x outputs). Returns 0, or -1 when out of memory. */
+int gbt_gradients(const gbt_config *cfg, const gbt_data *d, float *g, float *h);
 
 /* ---- sampling (gbt_sample.c) ---- */
 
@@ -212,6 +223,10 @@ double gbt_metric_eval(MPI_Comm comm, const gbt_config *cfg, const gbt_data *d);
 int gbt_metric_better(gbt_metric_id m, double a, double b);
 
 /* ---- importance (gbt_importance.c) ---- */
+
+/* Local. Writes "MODEL_OUT.importance.csv" into buf (len bytes). Returns 0,
+ * or -1 when it does not fit. */
+int gbt_importance_path(const gbt_config *cfg, char *buf, size_t len);
 
 /* Rank 0: writes MODEL_OUT.importance.csv (feature,gain,weight,cover, by
  * total gain) and prints the top features. */

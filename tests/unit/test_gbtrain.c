@@ -242,6 +242,44 @@ static void test_sampling(void)
     CU_ASSERT_EQUAL(gbt_sample_features(&c, 2, 0, 5, 1, 1.0, in, 20, out), 20);
 }
 
+/* multi:softprob: every class's gradient in one pass equals the softmax
+ * written out per class (the same float operations, so bit for bit). */
+static void test_softprob_gradients(void)
+{
+    gbt_config c = base_config();
+    enum { N = 7, K = 5 };
+    float margin[N * K], y[N], g[N * K], h[N * K];
+    gbt_data d;
+    int i, k, j, same = 1;
+
+    c.objective = TK_OBJ_SOFTPROB;
+    c.num_class = K;
+    memset(&d, 0, sizeof(d));
+    d.n = N;
+    d.margin = margin;
+    d.y = y;
+    for (i = 0; i < N; i++) {
+        y[i] = (float)(i % K);
+        for (k = 0; k < K; k++)
+            margin[i * K + k] = 0.37f * (float)((i * 3 + k * 5) % 11) - 1.5f;
+    }
+    CU_ASSERT_EQUAL_FATAL(gbt_gradients(&c, &d, g, h), 0);
+    for (i = 0; i < N; i++)
+        for (k = 0; k < K; k++) {
+            const float *m = margin + i * K;
+            float mx = m[0], sum = 0.0f, p, wg, wh;
+            for (j = 1; j < K; j++)
+                mx = fmaxf(mx, m[j]);
+            for (j = 0; j < K; j++)
+                sum += expf(m[j] - mx);
+            p = expf(m[k] - mx) / sum;
+            wg = (int)y[i] == k ? p - 1.0f : p;
+            wh = fmaxf(2.0f * p * (1.0f - p), 1e-16f);
+            same &= memcmp(&g[k * N + i], &wg, 4) == 0 && memcmp(&h[k * N + i], &wh, 4) == 0;
+        }
+    CU_ASSERT_TRUE(same);
+}
+
 int unit_register_gbtrain(void)
 {
     static const unit_test tests[] = {
@@ -251,6 +289,7 @@ int unit_register_gbtrain(void)
         { "cuts: exact quantiles", test_cuts_quantiles },
         { "histogram build and sibling by subtraction", test_hist_build_subtract },
         { "row and column sampling", test_sampling },
+        { "multi:softprob gradients of every class in one pass", test_softprob_gradients },
         { NULL, NULL }
     };
     return unit_add_suite("gbtrain", tests);

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <jansson.h>
 
@@ -590,6 +592,21 @@ static void mut_cycle(json_t *d) /* node 3 (a leaf) points back to 1 and 2 */
     json_array_set_new(json_object_get(jtree0(d), "left_children"), 3, json_integer(1));
     json_array_set_new(json_object_get(jtree0(d), "right_children"), 3, json_integer(2));
 }
+static void mut_root_cycle(json_t *d) /* node 4 (a leaf) points back up to the root */
+{
+    json_array_set_new(json_object_get(jtree0(d), "left_children"), 4, json_integer(0));
+    json_array_set_new(json_object_get(jtree0(d), "right_children"), 4, json_integer(1));
+}
+static void mut_self_cycle(json_t *d) /* node 5 (a leaf) points to itself */
+{
+    json_array_set_new(json_object_get(jtree0(d), "left_children"), 5, json_integer(5));
+    json_array_set_new(json_object_get(jtree0(d), "right_children"), 5, json_integer(6));
+}
+static void mut_dup_name(json_t *d) /* feature_names [a, b, a] */
+{
+    json_array_set_new(json_object_get(jlearner(d), "feature_names"), 2,
+                       json_string("plays"));
+}
 static void mut_right(json_t *d)
 {
     json_array_set_new(json_object_get(jtree0(d), "right_children"), 0, json_integer(3));
@@ -699,7 +716,10 @@ static void test_load_errors(void)
         { mut_feature_type, "feature 1 is categorical" },
         { mut_short_array, "tree 0: loss_changes has 6 entries, num_nodes is 7" },
         { mut_child_range, "tree 0: node 1: left child 99 out of range (7 nodes)" },
-        { mut_cycle, "reached twice" },
+        { mut_cycle, "tree 0: node 3: child 1 is the node itself or one of its ancestors (a cycle)" },
+        { mut_root_cycle, "tree 0: node 4: a child index points back to the root (a cycle)" },
+        { mut_self_cycle, "(a cycle)" },
+        { mut_dup_name, "feature_names: 'plays' appears twice (entries 0 and 2)" },
         { mut_right, "tree 0: node 0: right child 3 is not left child 1 + 1" },
         { mut_leaf_right, "node 6: a leaf (left child -1) with right child 4" },
         { mut_int_real, "split_conditions[2] = 0 is an integer" },
@@ -769,7 +789,18 @@ static void test_load_errors(void)
         CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, path));
         tk_err_clear(&e);
         CU_ASSERT_EQUAL(tk_model_load(&m, dir, &e), TK_ENOINPUT);
-        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "folder"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a regular file"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, dir));
+        /* a FIFO without a writer: refused at once, never waited on */
+        snprintf(path, sizeof(path), "%s/fifo.json", dir);
+        CU_ASSERT_EQUAL_FATAL(mkfifo(path, 0600), 0);
+        tk_err_clear(&e);
+        alarm(20); /* a hang ends the test run instead of blocking it forever */
+        CU_ASSERT_EQUAL(tk_model_load(&m, path, &e), TK_ENOINPUT);
+        alarm(0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "not a regular file"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, path));
+        CU_ASSERT_EQUAL(m.ntrees, 0);
     }
     free(good);
     CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
@@ -786,6 +817,17 @@ static void test_build_errors(void)
 
     tk_model_init(&m);
     tk_err_clear(&e);
+    {
+        const char *dup[] = { "a", "b", "c", "b" };
+        size_t i = 9, j = 9;
+        CU_ASSERT_EQUAL(tk_model_set_features(&m, dup, 4, &e), TK_EUSAGE);
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "'b' appears twice (features 1 and 3)"));
+        CU_ASSERT_EQUAL(tk_names_duplicate(dup, 3, &i, &j), 0);
+        CU_ASSERT_EQUAL(tk_names_duplicate(dup, 4, &i, &j), 1);
+        CU_ASSERT_TRUE(i == 1 && j == 3);
+        CU_ASSERT_EQUAL(m.nfeatures, 0);
+        tk_err_clear(&e);
+    }
     tk_model_set_features(&m, NULL, 2, &e);
     tb_init(&b, 0);
     tb_leaf(&b, -1, 0.0f);
