@@ -1,22 +1,40 @@
 /* tk_fs.c -- atomic outputs. */
 #include "tk_fs.h"
 
+#include "tk_cleanup.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
 #include <libgen.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <sys/random.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
+/* 32 random bits for temporary names (getrandom, else time and pid). */
+static unsigned tmp_random(void)
+{
+    unsigned r;
+    struct timespec ts;
+
+    if (getrandom(&r, sizeof(r), GRND_NONBLOCK) == (ssize_t)sizeof(r))
+        return r;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    return (unsigned)ts.tv_nsec ^ ((unsigned)getpid() << 16) ^ (unsigned)ts.tv_sec;
+}
+
 int tk_fs_tmp_sibling(const char *final, const char *tag, char *buf, size_t len, tk_err *e)
 {
-    char copy1[4096], copy2[4096];
+    char copy1[TK_PATH_MAX], copy2[TK_PATH_MAX], suffix[64];
     const char *dir, *base;
+    size_t room;
     int n;
 
     if (strlen(final) >= sizeof(copy1))
@@ -30,10 +48,35 @@ int tk_fs_tmp_sibling(const char *final, const char *tag, char *buf, size_t len,
     }
     dir = dirname(copy1);
     base = basename(copy2);
-    n = snprintf(buf, len, "%s/.%s.%s.%ld", dir, base, tag, (long)getpid());
+    n = snprintf(suffix, sizeof(suffix), ".%s.%ld.%08x", tag, (long)getpid(), tmp_random());
+    if (n < 0 || (size_t)n >= sizeof(suffix))
+        return tk_err_set(e, TK_EUSAGE, "temporary name tag too long: %s", tag);
+    /* a long base is shortened: the name keeps within NAME_MAX, and Open MPI's
+     * MPI_File_open overflows a buffer (abort) on names of about 200 bytes */
+    room = TK_FS_TMP_BASE_MAX;
+    n = snprintf(buf, len, "%s/.%.*s%s", dir, (int)room, base, suffix);
     if (n < 0 || (size_t)n >= len)
         return tk_err_set(e, TK_EUSAGE, "path too long: %s", final);
     return TK_OK;
+}
+
+int tk_fs_mktmpdir(const char *final, const char *tag, char *buf, size_t len, tk_err *e)
+{
+    int tries;
+
+    for (tries = 0; tries < 8; tries++) {
+        if (tk_fs_tmp_sibling(final, tag, buf, len, e) != TK_OK)
+            return e->status;
+        if (mkdir(buf, 0755) == 0) {
+            tk_cleanup_add(buf);
+            return TK_OK;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", buf, strerror(errno));
+    buf[0] = '\0';
+    return e->status;
 }
 
 int tk_fs_exists(const char *path)
@@ -167,11 +210,13 @@ void tk_fs_explain_write(tk_err *e, const char *path)
     }
 }
 
-int tk_fs_mkparents(const char *path)
+int tk_fs_mkparents(const char *path, char *created, size_t created_len)
 {
-    char buf[4096];
+    char buf[TK_PATH_MAX];
     size_t i, n = strlen(path);
 
+    if (created && created_len)
+        created[0] = '\0';
     if (n >= sizeof(buf)) {
         errno = ENAMETOOLONG;
         return -1;
@@ -186,7 +231,10 @@ int tk_fs_mkparents(const char *path)
         if (buf[i] == '/' || buf[i] == '\0') {
             char c = buf[i];
             buf[i] = '\0';
-            if (mkdir(buf, 0755) != 0) {
+            if (mkdir(buf, 0755) == 0) {
+                if (created && created_len && !created[0])
+                    snprintf(created, created_len, "%s", buf); /* the top-most one */
+            } else {
                 struct stat st;
                 if (errno != EEXIST)
                     return -1;
@@ -201,6 +249,29 @@ int tk_fs_mkparents(const char *path)
         }
     }
     return 0;
+}
+
+void tk_fs_rmparents(const char *path, const char *created)
+{
+    char buf[TK_PATH_MAX];
+    size_t n = strlen(path), top = strlen(created);
+
+    if (top == 0 || n >= sizeof(buf) || strncmp(path, created, top) != 0)
+        return;
+    memcpy(buf, path, n + 1);
+    for (;;) {
+        while (n > 1 && buf[n - 1] == '/')
+            buf[--n] = '\0';
+        while (n > 0 && buf[n - 1] != '/') /* up one component */
+            n--;
+        while (n > 1 && buf[n - 1] == '/')
+            n--;
+        buf[n] = '\0';
+        if (n < top || rmdir(buf) != 0) /* only empty folders, up to created */
+            return;
+        if (n == top)
+            return;
+    }
 }
 
 static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
@@ -262,15 +333,20 @@ int tk_fs_publish(const char *tmp, const char *final, int replace, tk_err *e)
 
 int tk_fs_write_atomic(const char *path, const void *data, size_t len, tk_err *e)
 {
-    char tmp[4200];
+    char tmp[TK_PATH_MAX + 64];
     const char *p = data;
-    int fd, rc;
+    int fd, rc, tries;
 
-    if ((rc = tk_fs_tmp_sibling(path, "tmp", tmp, sizeof(tmp), e)) != TK_OK)
-        return rc;
-    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    for (tries = 0;; tries++) {
+        if ((rc = tk_fs_tmp_sibling(path, "tmp", tmp, sizeof(tmp), e)) != TK_OK)
+            return rc;
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+        if (fd >= 0 || errno != EEXIST || tries == 7)
+            break;
+    }
     if (fd < 0)
         return tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", path, strerror(errno));
+    tk_cleanup_add(tmp);
     while (len > 0) {
         ssize_t n = write(fd, p, len);
         if (n < 0 && errno == EINTR)
@@ -296,11 +372,13 @@ int tk_fs_write_atomic(const char *path, const void *data, size_t len, tk_err *e
         tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", path, strerror(errno));
         goto fail;
     }
+    tk_cleanup_forget(tmp);
     fsync_parent(path);
     return TK_OK;
 fail:
     if (fd >= 0)
         close(fd);
     unlink(tmp);
+    tk_cleanup_forget(tmp);
     return e->status;
 }

@@ -10,9 +10,20 @@
 /* Room for any path the programs build (PATH_MAX on Linux). */
 #define TK_PATH_MAX 4096
 
+/* Longest part of the final name kept in a temporary name. */
+#define TK_FS_TMP_BASE_MAX 64
+
 /* Writes into buf the path of a hidden temporary sibling of final:
- * "DIR/.BASE.TAG.PID". Returns TK_OK or TK_EUSAGE when it does not fit. */
+ * "DIR/.BASE.TAG.PID.RANDOM" (RANDOM: 8 hex digits, new at every call), BASE
+ * cut to TK_FS_TMP_BASE_MAX bytes. Returns TK_OK or TK_EUSAGE when
+ * it does not fit in len. */
 int tk_fs_tmp_sibling(const char *final, const char *tag, char *buf, size_t len, tk_err *e);
+
+/* Creates a new hidden temporary folder beside final (tk_fs_tmp_sibling's
+ * name, another one when it exists) into buf, and registers it with
+ * tk_cleanup for removal on a signal. Returns TK_OK, TK_EUSAGE (too long) or
+ * TK_ECANTCREAT naming the folder. */
+int tk_fs_mktmpdir(const char *final, const char *tag, char *buf, size_t len, tk_err *e);
 
 /* Whether path exists (any type). */
 int tk_fs_exists(const char *path);
@@ -42,8 +53,14 @@ int tk_fs_nospace(const char *path);
 void tk_fs_explain_write(tk_err *e, const char *path);
 
 /* Creates the folder that will hold path (its parent) and any missing
- * ancestors, like mkdir -p. Returns 0 or -1 (errno). */
-int tk_fs_mkparents(const char *path);
+ * ancestors, like mkdir -p. When created is not NULL it receives the
+ * top-most folder this call created ("" when none), for tk_fs_rmparents.
+ * Returns 0 or -1 (errno). */
+int tk_fs_mkparents(const char *path, char *created, size_t created_len);
+
+/* Undoes tk_fs_mkparents after a failed run: removes path's ancestors up to
+ * and including created, as long as they are empty. */
+void tk_fs_rmparents(const char *path, const char *created);
 
 /* Removes path and, for a folder, everything under it. Returns 0 or -1. */
 int tk_fs_rmtree(const char *path);
@@ -57,7 +74,8 @@ int tk_fs_fsync_path(const char *path);
  * Returns TK_OK or TK_ECANTCREAT with a message. */
 int tk_fs_publish(const char *tmp, const char *final, int replace, tk_err *e);
 
-/* Writes data to path atomically: a temporary sibling, fsync, rename.
+/* Writes data to path atomically: a temporary sibling (registered with
+ * tk_cleanup while it exists), fsync, rename.
  * Returns TK_OK or TK_ECANTCREAT/TK_EIO with a message. */
 int tk_fs_write_atomic(const char *path, const void *data, size_t len, tk_err *e);
 

@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "gbpredict.h"
+#include "tk_cleanup.h"
 #include "tk_fs.h"
 #include "tk_h5.h"
 #include "tk_mpi.h"
@@ -26,7 +27,7 @@ int gbp_prepare_output(gbp_ctx *c)
                        c->cfg.out);
         else if (tk_fs_tmp_sibling(c->cfg.out, "tmp", c->tmp, sizeof(c->tmp), &c->err) ==
                      TK_OK &&
-                 tk_fs_mkparents(c->cfg.out) != 0)
+                 tk_fs_mkparents(c->cfg.out, c->parents, sizeof(c->parents)) != 0)
             tk_err_set(&c->err, TK_ECANTCREAT, "cannot create the folder of %s: %s",
                        c->cfg.out, strerror(errno));
     }
@@ -35,6 +36,7 @@ int gbp_prepare_output(gbp_ctx *c)
         return c->err.status;
     }
     MPI_Bcast(c->tmp, (int)sizeof(c->tmp), MPI_CHAR, 0, c->comm);
+    tk_cleanup_add(c->tmp); /* every rank: a signal may reach any of them */
     return TK_OK;
 }
 
@@ -240,5 +242,7 @@ int gbp_write(gbp_ctx *c)
     if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
         return c->err.status;
     c->tmp[0] = '\0';
+    c->parents[0] = '\0';
+    tk_cleanup_forget_all();
     return TK_OK;
 }

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 
 #include "gbpredict.h"
+#include "tk_cleanup.h"
 #include "tk_fs.h"
 #include "tk_h5.h"
 #include "tk_mpi.h"
@@ -74,6 +75,9 @@ fail:
     tk_log_error(&c->log, &c->err);
     if (rank == 0 && c->tmp[0])
         tk_fs_rmtree(c->tmp);
+    if (rank == 0 && c->parents[0]) /* the folders this run made for OUT */
+        tk_fs_rmparents(c->cfg.out, c->parents);
+    tk_cleanup_forget_all();
     rc = c->err.status ? c->err.status : TK_EFAIL;
     ctx_free(c);
     return rc;

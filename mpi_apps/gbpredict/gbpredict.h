@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "tk_fs.h"
 #include "tk_log.h"
 #include "tk_model.h"
 #include "tk_status.h"
@@ -66,7 +67,8 @@ typedef struct gbp_ctx {
     int nout;             /* outputs per row */
     float *pred;          /* this rank's nrows * nout outputs, row-major */
     uint64_t nrows, row0, total;
-    char tmp[4200];       /* OUT's temporary sibling (rank 0's name on every rank) */
+    char tmp[TK_PATH_MAX + 64]; /* OUT's temporary sibling (rank 0's name on every rank) */
+    char parents[TK_PATH_MAX];  /* top-most folder made for OUT (rank 0; "" if none) */
     double t_start;
 } gbp_ctx;
 

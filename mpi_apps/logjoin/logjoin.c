@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 
 #include "logjoin.h"
+#include "tk_cleanup.h"
 #include "tk_fs.h"
 #include "tk_h5.h"
 #include "tk_mpi.h"
@@ -27,17 +28,18 @@ static int prepare_output(lj_ctx *c)
         else if (tk_fs_exists(c->cfg.outdir) && !c->cfg.overwrite)
             tk_err_set(&c->err, TK_ECANTCREAT, "%s already exists (use --overwrite)",
                        c->cfg.outdir);
-        else if (tk_fs_tmp_sibling(c->cfg.outdir, "tmp", c->tmpdir, sizeof(c->tmpdir),
-                                   &c->err) == TK_OK &&
-                 (tk_fs_mkparents(c->cfg.outdir) != 0 || mkdir(c->tmpdir, 0755) != 0))
-            tk_err_set(&c->err, TK_ECANTCREAT, "cannot create output next to %s: %s",
+        else if (tk_fs_mkparents(c->cfg.outdir, c->parents, sizeof(c->parents)) != 0)
+            tk_err_set(&c->err, TK_ECANTCREAT, "cannot create the folder of %s: %s",
                        c->cfg.outdir, strerror(errno));
+        else
+            tk_fs_mktmpdir(c->cfg.outdir, "tmp", c->tmpdir, sizeof(c->tmpdir), &c->err);
     }
     if (tk_mpi_agree(c->comm, &c->err) != TK_OK) {
         c->tmpdir[0] = '\0';
         return c->err.status;
     }
     MPI_Bcast(c->tmpdir, (int)sizeof(c->tmpdir), MPI_CHAR, 0, c->comm);
+    tk_cleanup_add(c->tmpdir); /* every rank: a signal may reach any of them */
     return TK_OK;
 }
 
@@ -68,7 +70,7 @@ static int check_bad_rows(lj_ctx *c)
 
 static int publish(lj_ctx *c)
 {
-    char path[4300];
+    char path[sizeof(c->tmpdir) + 16];
 
     if (c->rank == 0) {
         snprintf(path, sizeof(path), "%s/_SUCCESS", c->tmpdir);
@@ -77,7 +79,12 @@ static int publish(lj_ctx *c)
             tk_fs_publish(c->tmpdir, c->cfg.outdir, c->cfg.overwrite, &c->err) == TK_OK)
             c->tmpdir[0] = '\0';
     }
-    return tk_mpi_agree(c->comm, &c->err);
+    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        return c->err.status;
+    c->tmpdir[0] = '\0';
+    tk_cleanup_forget_all();
+    c->parents[0] = '\0';
+    return TK_OK;
 }
 
 int lj_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
@@ -152,6 +159,9 @@ fail:
     tk_log_error(&c->log, &c->err);
     if (rank == 0 && c->tmpdir[0])
         tk_fs_rmtree(c->tmpdir);
+    if (rank == 0 && c->parents[0]) /* the folders this run made for OUTDIR */
+        tk_fs_rmparents(c->cfg.outdir, c->parents);
+    tk_cleanup_forget_all();
     rc = c->err.status ? c->err.status : TK_EFAIL;
     free(c);
     return rc;

@@ -20,6 +20,7 @@
 #include <stdio.h>
 
 #include "tk_csv.h"
+#include "tk_fs.h"
 #include "tk_hash.h"
 #include "tk_keycount.h"
 #include "tk_log.h"
@@ -208,7 +209,8 @@ typedef struct lj_ctx {
     uint64_t bytes_done_global;
     uint64_t totals[2][3];     /* per file: read, bad, kept (global) */
     uint64_t users_written;
-    char tmpdir[4200];
+    char tmpdir[TK_PATH_MAX + 64]; /* OUTDIR's temporary sibling ("" once published) */
+    char parents[TK_PATH_MAX];     /* top-most folder made for OUTDIR (rank 0; "" if none) */
     lj_row *rows;
     size_t nrows;
     double t_start;

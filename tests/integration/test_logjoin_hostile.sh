@@ -130,4 +130,49 @@ for kb in $((p_kb / 2)) $((p_kb - 12)); do
 done
 full_disk "gbpredict .csv" $((p_kb / 3)) 2 "$GBP" --keep userId,distSongIds "$WORK/m.json" "$WORK/dfref/features.h5" OUT.csv
 
+# ---- signals: SIGTERM/SIGINT to the ranks (scancel, kill) or to mpirun
+# (Ctrl-C) mid-run leave no temporary folder and no OUTDIR
+{ cat "$B2"; for i in 1 2 3 4; do tail -n +2 "$B2"; done; } >"$WORK/big5.csv"
+# stop_run SIG ranks|mpirun: starts logjoin np=2 on the big logs, signals once
+# the temporary folder exists, and checks what is left
+stop_run() {
+  local sig=$1 target=$2 out="$WORK/sig/out" tpid mp ranks rc i
+  rm -rf "$WORK/sig"; mkdir -p "$WORK/sig"
+  timeout "$MPI_TIMEOUT" mpirun -np 2 "$LJ" 1 100000 "$B1" "$WORK/big5.csv" "$out" >"$WORK/out" 2>"$WORK/err" &
+  tpid=$!
+  for i in $(seq 1 1000); do ls -A "$WORK/sig" | grep -q '^\.out\.tmp' && break; sleep 0.01; done
+  sleep 0.3
+  mp=$(pgrep -P "$tpid" -x mpirun)
+  ranks=$(pgrep -P "$mp" -x logjoin | tr '\n' ' ')
+  if [ "$target" = ranks ]; then kill -"$sig" $ranks; else kill -"$sig" "$mp"; fi
+  wait "$tpid"; rc=$?
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 124 ] && [ -z "$(ls -A "$WORK/sig")" ]; then
+    ok "SIG$sig to $target mid-run: exit $rc, no temporary folder, no OUTDIR"
+  else
+    not_ok "SIG$sig to $target mid-run: exit $rc, left: $(ls -A "$WORK/sig" | tr '\n' ' ')"
+  fi
+}
+stop_run TERM ranks
+stop_run INT ranks
+stop_run HUP ranks
+stop_run TERM mpirun
+stop_run INT mpirun
+
+# ---- a failed run removes the parent folders it made for OUTDIR; a long but
+# valid OUTDIR name works (the temporary name keeps within NAME_MAX)
+"$ROOT/scripts/genlogs" --quiet --plays 20000 --users 1000 --max-id 5000 --bad-rate 0.01 --seed 9 "$WORK/bad" >/dev/null
+expect_status "bad rows end the run" 65 2 "$LJ" --max-bad-rows 0 1 5000 "$WORK/bad/log1.csv" "$WORK/bad/log2.csv" "$WORK/made/a/b/out"
+check "the failed run removed the folders it made" test ! -e "$WORK/made"
+mkdir -p "$WORK/kept"
+expect_status "bad rows, OUTDIR's parent existed" 65 2 "$LJ" --max-bad-rows 0 1 5000 "$WORK/bad/log1.csv" "$WORK/bad/log2.csv" "$WORK/kept/new/out"
+check "the existing parent stays, the made one goes" bash -c "[ -d '$WORK/kept' ] && [ ! -e '$WORK/kept/new' ]"
+long=$(printf 'o%.0s' $(seq 1 250))
+expect_status "OUTDIR with a 250-character name" 0 2 "$LJ" 1 99999 "$ROOT/data/sample/log1.csv" "$ROOT/data/sample/log2.csv" "$WORK/$long"
+check "the long OUTDIR is complete" test -f "$WORK/$long/_SUCCESS"
+GBP="$ROOT/bin/gbpredict"
+expect_status "gbpredict: a bad model fails" 65 2 "$GBP" "$WORK/bad/log1.csv" "$WORK/dfref/features.h5" "$WORK/pmade/x/p.csv"
+check "gbpredict: the failed run removed the folders it made" test ! -e "$WORK/pmade"
+expect_status "gbpredict: OUT with a 250-character name" 0 2 "$GBP" "$WORK/m.json" "$WORK/dfref/features.h5" "$WORK/$long.csv"
+check "no temporary files left beside OUT" bash -c "! ls -A '$WORK' | grep -q '^\.'"
+
 finish

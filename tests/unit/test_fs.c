@@ -246,29 +246,29 @@ static void test_mkparents(void)
     CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
     /* creates every missing ancestor, not the last component */
     snprintf(path, sizeof(path), "%s/a/b/c/out", dir);
-    CU_ASSERT_EQUAL(tk_fs_mkparents(path), 0);
+    CU_ASSERT_EQUAL(tk_fs_mkparents(path, NULL, 0), 0);
     snprintf(probe, sizeof(probe), "%s/a/b/c", dir);
     CU_ASSERT_TRUE(stat(probe, &st) == 0 && S_ISDIR(st.st_mode));
     CU_ASSERT_FALSE(tk_fs_exists(path));
     /* again: all exist */
-    CU_ASSERT_EQUAL(tk_fs_mkparents(path), 0);
+    CU_ASSERT_EQUAL(tk_fs_mkparents(path, NULL, 0), 0);
     /* "out/" names out; doubled slashes */
     snprintf(path, sizeof(path), "%s/x//y/out/", dir);
-    CU_ASSERT_EQUAL(tk_fs_mkparents(path), 0);
+    CU_ASSERT_EQUAL(tk_fs_mkparents(path, NULL, 0), 0);
     snprintf(probe, sizeof(probe), "%s/x/y", dir);
     CU_ASSERT_TRUE(stat(probe, &st) == 0 && S_ISDIR(st.st_mode));
     snprintf(probe, sizeof(probe), "%s/x/y/out", dir);
     CU_ASSERT_FALSE(tk_fs_exists(probe));
     /* no folder part, and the root */
-    CU_ASSERT_EQUAL(tk_fs_mkparents("just_a_name"), 0);
+    CU_ASSERT_EQUAL(tk_fs_mkparents("just_a_name", NULL, 0), 0);
     CU_ASSERT_FALSE(tk_fs_exists("just_a_name"));
-    CU_ASSERT_EQUAL(tk_fs_mkparents("/"), 0);
-    CU_ASSERT_EQUAL(tk_fs_mkparents("/tk_unit_never_created"), 0);
+    CU_ASSERT_EQUAL(tk_fs_mkparents("/", NULL, 0), 0);
+    CU_ASSERT_EQUAL(tk_fs_mkparents("/tk_unit_never_created", NULL, 0), 0);
     CU_ASSERT_FALSE(tk_fs_exists("/tk_unit_never_created"));
     /* an ancestor that is a file: an error */
     CU_ASSERT_EQUAL(unit_write_file(dir, "file", "x", 1, f, sizeof(f)), 0);
     snprintf(path, sizeof(path), "%s/file/sub/out", dir);
-    CU_ASSERT_EQUAL(tk_fs_mkparents(path), -1);
+    CU_ASSERT_EQUAL(tk_fs_mkparents(path, NULL, 0), -1);
     CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
 }
 
@@ -280,29 +280,87 @@ static void test_mkparents_parent_is_file(void)
     CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
     CU_ASSERT_EQUAL(unit_write_file(dir, "file", "x", 1, f, sizeof(f)), 0);
     snprintf(path, sizeof(path), "%s/file/out", dir);
-    CU_ASSERT_EQUAL(tk_fs_mkparents(path), -1);
+    CU_ASSERT_EQUAL(tk_fs_mkparents(path, NULL, 0), -1);
     CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+/* "DIR/.BASE.TAG.PID.XXXXXXXX": the prefix, then 8 hex digits */
+static int tmp_name_is(const char *got, const char *prefix)
+{
+    size_t n = strlen(prefix), i;
+
+    if (strncmp(got, prefix, n) != 0 || strlen(got) != n + 8)
+        return 0;
+    for (i = n; i < n + 8; i++)
+        if (!strchr("0123456789abcdef", got[i]))
+            return 0;
+    return 1;
 }
 
 static void test_tmp_sibling(void)
 {
-    char buf[256], want[256], small[8];
+    char buf[256], buf2[256], want[256], small[8], longname[400], lbuf[700];
     tk_err e;
     long pid = (long)getpid();
+    const char *base;
 
     tk_err_clear(&e);
     CU_ASSERT_EQUAL(tk_fs_tmp_sibling("/a/b/out", "tmp", buf, sizeof(buf), &e), TK_OK);
-    snprintf(want, sizeof(want), "/a/b/.out.tmp.%ld", pid);
-    CU_ASSERT_STRING_EQUAL(buf, want);
+    snprintf(want, sizeof(want), "/a/b/.out.tmp.%ld.", pid);
+    CU_ASSERT_TRUE(tmp_name_is(buf, want));
+    /* another call, another name: a stale folder of a dead run with our pid is no clash */
+    CU_ASSERT_EQUAL(tk_fs_tmp_sibling("/a/b/out", "tmp", buf2, sizeof(buf2), &e), TK_OK);
+    CU_ASSERT_STRING_NOT_EQUAL(buf, buf2);
     CU_ASSERT_EQUAL(tk_fs_tmp_sibling("/a/b/out//", "x", buf, sizeof(buf), &e), TK_OK);
-    snprintf(want, sizeof(want), "/a/b/.out.x.%ld", pid);
-    CU_ASSERT_STRING_EQUAL(buf, want);
+    snprintf(want, sizeof(want), "/a/b/.out.x.%ld.", pid);
+    CU_ASSERT_TRUE(tmp_name_is(buf, want));
     CU_ASSERT_EQUAL(tk_fs_tmp_sibling("out", "t", buf, sizeof(buf), &e), TK_OK);
-    snprintf(want, sizeof(want), "./.out.t.%ld", pid);
-    CU_ASSERT_STRING_EQUAL(buf, want);
+    snprintf(want, sizeof(want), "./.out.t.%ld.", pid);
+    CU_ASSERT_TRUE(tmp_name_is(buf, want));
     CU_ASSERT_EQUAL(e.status, TK_OK);
+    /* a base of 250 characters (valid) gives a short name (NAME_MAX, MPI-IO's limits) */
+    memset(longname, 0, sizeof(longname));
+    memcpy(longname, "/d/", 3);
+    memset(longname + 3, 'n', 250);
+    CU_ASSERT_EQUAL(tk_fs_tmp_sibling(longname, "tmp", lbuf, sizeof(lbuf), &e), TK_OK);
+    base = strrchr(lbuf, '/') + 1;
+    CU_ASSERT_TRUE(strlen(base) <= 1 + TK_FS_TMP_BASE_MAX + 32);
+    CU_ASSERT_EQUAL(strncmp(base, ".nnnn", 5), 0);
     CU_ASSERT_EQUAL(tk_fs_tmp_sibling("/a/b/out", "tmp", small, sizeof(small), &e), TK_EUSAGE);
     CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "path too long"));
+}
+
+/* mkparents reports the top-most folder it made; rmparents takes exactly those back */
+static void test_rmparents(void)
+{
+    char dir[64], path[300], top[300], probe[300], created[4096];
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    snprintf(probe, sizeof(probe), "%s/have", dir);
+    CU_ASSERT_EQUAL(mkdir(probe, 0755), 0);
+    snprintf(path, sizeof(path), "%s/have/new/a/b/out", dir);
+    CU_ASSERT_EQUAL(tk_fs_mkparents(path, created, sizeof(created)), 0);
+    snprintf(top, sizeof(top), "%s/have/new", dir);
+    CU_ASSERT_STRING_EQUAL(created, top);
+    tk_fs_rmparents(path, created);
+    CU_ASSERT_FALSE(tk_fs_exists(top));
+    CU_ASSERT_TRUE(tk_fs_exists(probe)); /* was there before: kept */
+    /* nothing made: nothing removed */
+    snprintf(path, sizeof(path), "%s/have/out", dir);
+    CU_ASSERT_EQUAL(tk_fs_mkparents(path, created, sizeof(created)), 0);
+    CU_ASSERT_STRING_EQUAL(created, "");
+    tk_fs_rmparents(path, created);
+    CU_ASSERT_TRUE(tk_fs_exists(probe));
+    /* a folder that got other content meanwhile stays */
+    snprintf(path, sizeof(path), "%s/have/n2/x/out", dir);
+    CU_ASSERT_EQUAL(tk_fs_mkparents(path, created, sizeof(created)), 0);
+    snprintf(probe, sizeof(probe), "%s/have/n2/keep", dir);
+    CU_ASSERT_EQUAL(mkdir(probe, 0755), 0);
+    tk_fs_rmparents(path, created);
+    CU_ASSERT_TRUE(tk_fs_exists(probe));
+    snprintf(probe, sizeof(probe), "%s/have/n2/x", dir);
+    CU_ASSERT_FALSE(tk_fs_exists(probe));
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
 }
 
 /* abspath folds . and .., resolves links in the existing part, keeps the rest */
@@ -372,6 +430,7 @@ int unit_register_fs(void)
         { "mkparents", test_mkparents },
         { "mkparents when the parent is a file", test_mkparents_parent_is_file },
         { "abspath", test_abspath },
+        { "rmparents undoes mkparents", test_rmparents },
         { "overlap of paths", test_overlap },
         { NULL, NULL }
     };
