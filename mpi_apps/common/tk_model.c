@@ -22,6 +22,7 @@
 
 #include "tk_fs.h"
 #include "tk_parse.h"
+#include "tk_text.h"
 
 #define TK_ROOT_PARENT 2147483647 /* the root's parent as xgboost writes it */
 #define TK_MAX_FEATURES (1 << 24)
@@ -1147,14 +1148,6 @@ static int load_booster(loader *L, const json_t *learner, tk_model *m)
     return TK_OK;
 }
 
-/* Replaces control characters of jansson's message (it quotes the input). */
-static void clean_text(char *s)
-{
-    for (; *s; s++)
-        if ((unsigned char)*s < 0x20 || *s == 0x7f)
-            *s = '?';
-}
-
 /* Opens path for reading when it is a regular file. O_NONBLOCK keeps the
  * open of a FIFO without a writer (or a device) from blocking; fstat on the
  * descriptor then decides, with no window between the check and the use.
@@ -1202,8 +1195,10 @@ int tk_model_load(tk_model *m, const char *path, tk_err *e)
     }
     fclose(f);
     if (!root) {
-        clean_text(je.text);
-        return bad_model(&L, "not JSON: %s (line %d, column %d)", je.text, je.line, je.column);
+        char shown[sizeof(je.text) * 4];
+        /* jansson's message quotes the input: control bytes escaped */
+        tk_log_escapez(shown, sizeof(shown), je.text, sizeof(shown));
+        return bad_model(&L, "not JSON: %s (line %d, column %d)", shown, je.line, je.column);
     }
     learner = json_object_get(root, "learner");
     if (!json_is_object(learner))

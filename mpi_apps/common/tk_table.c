@@ -264,7 +264,8 @@ static int table_kind(MPI_Comm comm, const char *path, int *kind, tk_err *e)
 /* ---- CSV ---- */
 
 typedef struct csv_meta {
-    uint64_t size, data_start;
+    uint64_t size, data_start; /* as rank 0 found them before the split */
+    int64_t mtime_ns;          /* checked again once each rank has read its range */
     char delim;
 } csv_meta;
 
@@ -280,6 +281,7 @@ static int csv_header(const char *path, strlist *names, csv_meta *m, tk_err *e)
     if (tk_lines_open(&r, path, 0, 1, 64u << 10, e) != TK_OK)
         return e->status;
     m->size = r.size;
+    m->mtime_ns = r.mtime_ns;
     rc = tk_lines_next(&r, &line, &len, e);
     if (rc < 0)
         goto out_lines;
@@ -370,7 +372,7 @@ out:
 /* Collective. The header on every rank. */
 static int csv_open(MPI_Comm comm, const char *path, strlist *names, csv_meta *m, tk_err *e)
 {
-    uint64_t meta[3];
+    uint64_t meta[4];
     int rank;
 
     MPI_Comm_rank(comm, &rank);
@@ -382,10 +384,12 @@ static int csv_open(MPI_Comm comm, const char *path, strlist *names, csv_meta *m
     meta[0] = m->size;
     meta[1] = m->data_start;
     meta[2] = (unsigned char)m->delim;
-    MPI_Bcast(meta, 3, MPI_UINT64_T, 0, comm);
+    meta[3] = (uint64_t)m->mtime_ns;
+    MPI_Bcast(meta, 4, MPI_UINT64_T, 0, comm);
     m->size = meta[0];
     m->data_start = meta[1];
     m->delim = (char)meta[2];
+    m->mtime_ns = (int64_t)meta[3];
     return bcast_names(comm, names, e);
 }
 
@@ -649,6 +653,9 @@ static int csv_read(MPI_Comm comm, const char *path, const char *const *names, s
             continue;
         csv_row(&s, t, idx, hdr.n, line, len, path, e);
     }
+    /* a file cut, grown or rewritten while we read it gives no table */
+    if (e->status == TK_OK && !s.bad)
+        tk_lines_verify(&s.lines, m.size, m.mtime_ns, e);
 
     /* the first bad row in file order: lines before it on lower ranks (every
      * line of theirs was read, or their own error comes first) */

@@ -4,6 +4,7 @@
 
 #include "logjoin.h"
 #include "tk_parse.h"
+#include "tk_text.h"
 
 const char *const lj_log1_columns[LJ_L1_NCOLS] = { "userId", "region", "type", "paid" };
 const char *const lj_log2_columns[LJ_L2_NCOLS] = { "hour", "userId", "songId", "genderId",
@@ -43,13 +44,24 @@ int lj_parse_hour(const char *s, size_t n, int *hour)
     return 0;
 }
 
+/* "NAME 'VALUE'WHAT" into why_buf, the value escaped (control bytes, NUL)
+ * and cut at 24 bytes. */
+static const char *bad_value(char *why_buf, size_t why_len, const char *name, const char *v,
+                             size_t n, const char *what)
+{
+    char shown[LJ_BAD_VALUE_SHOWN * 4 + 8];
+
+    tk_log_escape(shown, sizeof(shown), v, n, LJ_BAD_VALUE_SHOWN);
+    snprintf(why_buf, why_len, "%s '%s'%s", name, shown, what);
+    return why_buf;
+}
+
 /* "FIELD: 'VALUE' is not an integer" and friends, into why_buf */
 static const char *bad_int(int rc, const char *name, const char *v, size_t n, char *why_buf,
                            size_t why_len)
 {
-    snprintf(why_buf, why_len, "%s '%.*s' is %s", name, n > 24 ? 24 : (int)n, v,
-             rc == TK_PARSE_RANGE ? "out of range" : "not an integer");
-    return why_buf;
+    return bad_value(why_buf, why_len, name, v, n,
+                     rc == TK_PARSE_RANGE ? " is out of range" : " is not an integer");
 }
 
 #define FIELD(i) tk_csv_field(c, (size_t)col[i]), tk_csv_field_len(c, (size_t)col[i])
@@ -80,14 +92,8 @@ const char *lj_parse_log1(const tk_csv *c, size_t nfields, const int *col, lj_us
     if ((rc = tk_parse_i64(FIELD(LJ_L1_TYPE), INT32_MIN, INT32_MAX, &v)))
         return bad_int(rc, "type", FIELD(LJ_L1_TYPE), why_buf, why_len);
     rec->type = (int32_t)v;
-    if (tk_parse_bool(FIELD(LJ_L1_PAID), &paid)) {
-        snprintf(why_buf, why_len, "paid '%.*s' is not true or false",
-                 tk_csv_field_len(c, (size_t)col[LJ_L1_PAID]) > 24
-                     ? 24
-                     : (int)tk_csv_field_len(c, (size_t)col[LJ_L1_PAID]),
-                 tk_csv_field(c, (size_t)col[LJ_L1_PAID]));
-        return why_buf;
-    }
+    if (tk_parse_bool(FIELD(LJ_L1_PAID), &paid))
+        return bad_value(why_buf, why_len, "paid", FIELD(LJ_L1_PAID), " is not true or false");
     rec->paid = paid;
     rec->pad = 0;
     return NULL;
@@ -110,12 +116,9 @@ const char *lj_parse_log2(const tk_csv *c, size_t nfields, const int *col, lj_pl
     if ((rc = tk_parse_i64(FIELD(LJ_L2_GENRE), INT32_MIN, INT32_MAX, &v)))
         return bad_int(rc, "genderId", FIELD(LJ_L2_GENRE), why_buf, why_len);
     rec->genre = (int32_t)v;
-    if (lj_parse_hour(FIELD(LJ_L2_HOUR), &rec->hour)) {
-        size_t n = tk_csv_field_len(c, (size_t)col[LJ_L2_HOUR]);
-        snprintf(why_buf, why_len, "hour '%.*s' is not a dd-mm-yyyy HH:MM:SS time",
-                 n > 24 ? 24 : (int)n, tk_csv_field(c, (size_t)col[LJ_L2_HOUR]));
-        return why_buf;
-    }
+    if (lj_parse_hour(FIELD(LJ_L2_HOUR), &rec->hour))
+        return bad_value(why_buf, why_len, "hour", FIELD(LJ_L2_HOUR),
+                         " is not a dd-mm-yyyy HH:MM:SS time");
     /* deviceId: D_USERID, D a device number, USERID the row's userId */
     dev = tk_csv_field(c, (size_t)col[LJ_L2_DEVICE]);
     dn = tk_csv_field_len(c, (size_t)col[LJ_L2_DEVICE]);
@@ -125,21 +128,17 @@ const char *lj_parse_log2(const tk_csv *c, size_t nfields, const int *col, lj_pl
     for (i = 0; dev + i < us; i++)
         if ((unsigned)((unsigned char)dev[i] - '0') > 9)
             goto bad_device;
-    if (tk_parse_i64(dev, (size_t)(us - dev), 0, INT64_MAX, &rec->device)) {
-        snprintf(why_buf, why_len, "deviceId '%.*s': device number out of range",
-                 dn > 24 ? 24 : (int)dn, dev);
-        return why_buf;
-    }
+    if (tk_parse_i64(dev, (size_t)(us - dev), 0, INT64_MAX, &rec->device))
+        return bad_value(why_buf, why_len, "deviceId", dev, dn, ": device number out of range");
     if (tk_parse_i64(us + 1, dn - (size_t)(us - dev) - 1, INT64_MIN, INT64_MAX, &dev_user))
         goto bad_device;
     if (dev_user != rec->user) {
-        snprintf(why_buf, why_len, "deviceId '%.*s' belongs to user %lld, not %lld",
-                 dn > 24 ? 24 : (int)dn, dev, (long long)dev_user, (long long)rec->user);
-        return why_buf;
+        char what[64];
+        snprintf(what, sizeof(what), " belongs to user %lld, not %lld", (long long)dev_user,
+                 (long long)rec->user);
+        return bad_value(why_buf, why_len, "deviceId", dev, dn, what);
     }
     return NULL;
 bad_device:
-    snprintf(why_buf, why_len, "deviceId '%.*s' is not DEVICE_USERID", dn > 24 ? 24 : (int)dn,
-             dev);
-    return why_buf;
+    return bad_value(why_buf, why_len, "deviceId", dev, dn, " is not DEVICE_USERID");
 }

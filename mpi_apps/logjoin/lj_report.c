@@ -20,10 +20,8 @@ void lj_bad_add(lj_badlist *b, int file, uint64_t key, const char *reason)
     }
     items[i].key = key;
     items[i].file = file;
+    /* reasons show values escaped (lj_parse): no control bytes reach the terminal */
     snprintf(items[i].reason, sizeof(items[i].reason), "%s", reason);
-    for (char *q = items[i].reason; *q; q++) /* keep control bytes off the terminal */
-        if ((unsigned char)*q < 0x20 || *q == 0x7f)
-            *q = '?';
     if (n < LJ_BAD_SHOWN)
         b->n[file] = n + 1;
 }

@@ -116,7 +116,8 @@ int lj_parse_hour(const char *s, size_t n, int *hour);
 /* ---- bad-row samples (lj_report.c) ---- */
 
 #define LJ_BAD_SHOWN 20
-#define LJ_BAD_REASON 88
+#define LJ_BAD_REASON 160     /* a bad row's reason: room for an escaped value */
+#define LJ_BAD_VALUE_SHOWN 24 /* bytes of a bad value shown in its reason */
 
 typedef struct lj_bad {
     uint64_t key;
