@@ -153,9 +153,10 @@ mkdir -p "$WORK/ro"; chmod 555 "$WORK/ro"
 if [ "$(id -u)" -ne 0 ]; then
   expect_status "unwritable OUTDIR parent" 73 2 "$LJ" 1 99999 "$S1" "$S2" "$WORK/ro/out"
 else # root ignores modes: use a path under a regular file instead
-  expect_status "unwritable OUTDIR parent" 73 2 "$LJ" 1 99999 "$S1" "$S2" "$S1/out"
+  echo x >"$WORK/afile"
+  expect_status "unwritable OUTDIR parent" 73 2 "$LJ" 1 99999 "$S1" "$S2" "$WORK/afile/out"
 fi
-err_has "unwritable OUTDIR message" "cannot create output next to"
+err_has "unwritable OUTDIR message" "cannot create the folder of"
 chmod 755 "$WORK/ro"
 
 # ---- --help and --version
