@@ -87,7 +87,7 @@ submit() {
 }
 
 submit logjoin "" --overwrite "$MIN_ID" "$MAX_ID" "$LOG1" "$LOG2" "$WORKDIR/features"
-submit gbtrain "${IDS[0]}" "$WORKDIR/features/features.h5" "$WORKDIR/model.json"
+submit gbtrain "${IDS[0]}" --overwrite "$WORKDIR/features/features.h5" "$WORKDIR/model.json"
 submit gbpredict "${IDS[1]}" --overwrite "$WORKDIR/model.json" "$WORKDIR/features/features.h5" \
   "$WORKDIR/predictions.csv"
 
