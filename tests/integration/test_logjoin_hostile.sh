@@ -16,10 +16,13 @@ head -c 1000000 "$B2" >"$WORK/cut.csv"
 mpi 2 "$LJ" 1 100000 "$B1" "$WORK/cut.csv" "$WORK/cutref"
 cut_rc=$?
 n74=0
-for delay in 0.3 0.6 0.75 0.9 1.0 1.1 1.25 1.4; do
+# wait_tmp: until logjoin's temporary OUTDIR (made once the headers are read)
+# appears in $WORK, at most 20 s
+wait_tmp() { local i; for i in $(seq 1 2000); do ls -A "$WORK" | grep -q '^\.race\.tmp' && return; sleep 0.01; done; }
+for delay in 0 0.05 0.1 0.2 0.3 0.45 0.6 0.8; do
   cp "$B2" "$WORK/race.csv"
   rm -rf "$WORK/race"
-  ( sleep "$delay"; truncate -s 1000000 "$WORK/race.csv" ) &
+  ( wait_tmp; sleep "$delay"; truncate -s 1000000 "$WORK/race.csv" ) &
   tpid=$!
   mpi 2 "$LJ" 1 100000 "$B1" "$WORK/race.csv" "$WORK/race"
   rc=$?
@@ -27,16 +30,16 @@ for delay in 0.3 0.6 0.75 0.9 1.0 1.1 1.25 1.4; do
   if [ "$rc" -eq 74 ]; then
     n74=$((n74 + 1))
     if grep -q "race.csv" "$WORK/err" && [ ! -e "$WORK/race" ] && [ -z "$(ls -A "$WORK" | grep '^\.race')" ]; then
-      ok "truncated after ${delay}s: exit 74 naming the file, no output"
+      ok "truncated ${delay}s after the headers: exit 74 naming the file, no output"
     else
-      not_ok "truncated after ${delay}s: exit 74 but message or leftovers wrong"; sed 's/^/    /' "$WORK/err" | head -5
+      not_ok "truncated ${delay}s after the headers: exit 74 but message or leftovers wrong"; sed 's/^/    /' "$WORK/err" | head -5
     fi
   elif [ "$rc" -eq 0 ] && cmp -s "$WORK/full/features.csv" "$WORK/race/features.csv"; then
-    ok "truncated after ${delay}s: finished before the cut, full result"
+    ok "truncated ${delay}s after the headers: finished before the cut, full result"
   elif [ "$rc" -eq "$cut_rc" ] && { [ "$rc" -ne 0 ] || cmp -s "$WORK/cutref/features.csv" "$WORK/race/features.csv"; }; then
-    ok "truncated after ${delay}s: cut before the start, the truncated file's result"
+    ok "truncated ${delay}s after the headers: cut before the start, the truncated file's result"
   else
-    not_ok "truncated after ${delay}s: exit $rc with a result of neither snapshot"; sed 's/^/    /' "$WORK/err" | head -5
+    not_ok "truncated ${delay}s after the headers: exit $rc with a result of neither snapshot"; sed 's/^/    /' "$WORK/err" | head -5
   fi
 done
 check "at least one truncation landed mid-run (exit 74)" test "$n74" -ge 1
@@ -45,22 +48,22 @@ check "at least one truncation landed mid-run (exit 74)" test "$n74" -ge 1
 { cat "$B2"; head -c 3000000 "$B2" | tail -n +2; } >"$WORK/grown.csv"
 mpi 2 "$LJ" 1 100000 "$B1" "$WORK/grown.csv" "$WORK/grownref"
 n74=0
-for delay in 0.6 0.8 1.0 1.2; do
+for delay in 0 0.1 0.3 0.6; do
   cp "$B2" "$WORK/race.csv"
   rm -rf "$WORK/race"
-  ( sleep "$delay"; head -c 3000000 "$B2" | tail -n +2 >>"$WORK/race.csv" ) &
+  ( wait_tmp; sleep "$delay"; head -c 3000000 "$B2" | tail -n +2 >>"$WORK/race.csv" ) &
   tpid=$!
   mpi 2 "$LJ" 1 100000 "$B1" "$WORK/race.csv" "$WORK/race"
   rc=$?
   wait "$tpid"
   if [ "$rc" -eq 74 ] && grep -q "race.csv changed while being read" "$WORK/err" && [ ! -e "$WORK/race" ]; then
-    n74=$((n74 + 1)); ok "appended after ${delay}s: exit 74, no output"
+    n74=$((n74 + 1)); ok "appended ${delay}s after the headers: exit 74, no output"
   elif [ "$rc" -eq 0 ] && cmp -s "$WORK/full/features.csv" "$WORK/race/features.csv"; then
-    ok "appended after ${delay}s: finished before, full result"
+    ok "appended ${delay}s after the headers: finished before, full result"
   elif [ "$rc" -eq 0 ] && cmp -s "$WORK/grownref/features.csv" "$WORK/race/features.csv"; then
-    ok "appended after ${delay}s: appended before the start, the grown file's result"
+    ok "appended ${delay}s after the headers: appended before the start, the grown file's result"
   else
-    not_ok "appended after ${delay}s: exit $rc"; sed 's/^/    /' "$WORK/err" | head -5
+    not_ok "appended ${delay}s after the headers: exit $rc"; sed 's/^/    /' "$WORK/err" | head -5
   fi
 done
 check "at least one append landed mid-run (exit 74)" test "$n74" -ge 1
