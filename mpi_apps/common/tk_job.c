@@ -2,6 +2,8 @@
 #include "tk_job.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
@@ -109,4 +111,18 @@ int tk_job_end(tk_job *j)
     j->tmp[0] = '\0';
     tk_cleanup_forget_all();
     return j->err.status;
+}
+
+void tk_job_abort(const tk_job *j, const char *fmt, ...)
+{
+    char msg[TK_ERR_MSG_MAX];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    fprintf(j->log.err, "%s: error: rank %d: %s\n", j->log.prog, j->rank, msg);
+    fflush(j->log.err);
+    MPI_Abort(j->comm, TK_ESOFTWARE);
+    abort(); /* not reached */
 }

@@ -59,6 +59,12 @@ int tk_job_publish(tk_job *j);
 /* Collective. The largest peak resident set size over the ranks, in bytes. */
 uint64_t tk_job_max_rss(tk_job *j);
 
+/* Local. For a failure that the other ranks cannot be told of (they are
+ * inside collectives already): prints "PROG: error: rank R: MESSAGE" on the
+ * job's error stream and ends every rank with MPI_Abort (TK_ESOFTWARE). */
+void tk_job_abort(const tk_job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3), noreturn));
+
 /* Collective in effect (every rank calls it; no communication). Ends the
  * job: on an error, rank 0 prints "PROG: error: MESSAGE" and removes the
  * temporary output and the parent folders the job made. Returns the status
