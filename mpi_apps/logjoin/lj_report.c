@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "logjoin.h"
+#include "tk_mpi.h"
 
 void lj_bad_add(lj_badlist *b, int file, uint64_t key, const char *reason)
 {
@@ -39,7 +40,7 @@ void lj_report_bad(lj_ctx *c)
     uint64_t *lines = NULL;
     lj_badlist *all = NULL;
     lj_bad *merged = NULL;
-    int f, r, fail = 0, any;
+    int f, r, fail = 0;
 
     if (c->totals[0][1] + c->totals[1][1] == 0)
         return; /* every rank knows the totals: nothing to report */
@@ -49,9 +50,7 @@ void lj_report_bad(lj_ctx *c)
         merged = malloc(sizeof(*merged) * LJ_BAD_SHOWN * (size_t)c->job.size);
         fail = !lines || !all || !merged;
     }
-    MPI_Bcast(&fail, 1, MPI_INT, 0, c->job.comm);
-    any = fail;
-    if (any) {
+    if (tk_mpi_any(c->job.comm, fail)) {
         tk_log_warn(&c->job.log, "out of memory listing bad rows");
         goto out;
     }
