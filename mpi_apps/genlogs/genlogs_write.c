@@ -29,6 +29,8 @@ int gl_outdir_make(const char *dir, char *created, size_t created_len, tk_err *e
     int n = snprintf(probe, sizeof(probe), "%s/log1.csv", dir);
 
     created[0] = '\0';
+    if (dir[0] == '\0') /* not the root folder */
+        return tk_err_set(e, TK_ECANTCREAT, "cannot create directory : %s", strerror(ENOENT));
     if (n < 0 || (size_t)n >= sizeof(probe))
         return tk_err_set(e, TK_ECANTCREAT, "cannot create directory %s: %s", dir,
                           strerror(ENAMETOOLONG));
