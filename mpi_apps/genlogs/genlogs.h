@@ -160,9 +160,9 @@ int gl_sink_reserve(gl_sink *s, size_t need, tk_err *e);
 /* Local. Writes the buffer out; returns TK_OK or TK_EIO. */
 int gl_sink_flush(gl_sink *s, tk_err *e);
 
-/* Local. Flushes, fsyncs, closes and renames the file to its final name, then frees
- * the sink. On failure the temp file is removed. Returns TK_OK, TK_EIO or
- * TK_ECANTCREAT. */
+/* Local. Flushes, fsyncs, closes and renames the file to its final name (then
+ * fsyncs the folder), and frees the sink. On failure the temp file is removed.
+ * Returns TK_OK, TK_EIO or TK_ECANTCREAT. */
 int gl_sink_commit(gl_sink *s, tk_err *e);
 
 /* Local. Closes and removes the temp file and frees the sink; safe on a
