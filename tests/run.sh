@@ -25,6 +25,23 @@ if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
 fi
 rm -f "$log"
 
+# the runner itself: a failing, a crashing, an aborting, a hanging and an
+# exiting test each fail alone, named, and the tests after them still run
+log=$(mktemp)
+UNIT_SELFTEST=1 UNIT_TIMEOUT=2 timeout 120 mpirun -np 1 "$BUILD/tests/unit_tests" >"$log" 2>/dev/null
+rc=$?
+if [ "$rc" -eq 1 ] && grep -qx 'unit: 2 passed, 5 failed' "$log" &&
+   grep -q 'test "selftest: crashes" .* crashed: signal 11' "$log" &&
+   grep -q 'test "selftest: aborts" .* crashed: signal 6' "$log" &&
+   grep -q 'test "selftest: hangs" .* timed out after 2 s' "$log" &&
+   grep -q 'test "selftest: exits" .* exited with status 0' "$log" &&
+   grep -q 'selftest: passes after \.\.\.passed' "$log"; then
+  echo "ok - unit runner: crash, abort, hang and exit each fail one named test"; passed=$((passed + 1))
+else
+  echo "not ok - unit runner selftest (exit $rc):"; sed 's/^/    /' "$log"; failed=$((failed + 1))
+fi
+rm -f "$log"
+
 for t in tests/integration/test_*.sh; do
   [ -n "${TESTS:-}" ] && ! echo "$t" | grep -qE "$TESTS" && continue
   echo "== $t"
