@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# run.sh -- the whole test suite: CUnit unit tests, every
+# run.sh -- the whole test suite: CUnit unit tests (tests/unit, one child
+# per suite; tests/unit_mpi across 3 ranks), every
 # tests/integration/test_*.sh, then the notebooks (scripts/run-notebooks).
 # Ends with one line "N passed, N failed".
 set -u
@@ -22,6 +23,22 @@ if [ -n "$line" ]; then
 fi
 if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "${f:-0}" -eq 0 ]; }; then
   echo "not ok - unit test runner exited $rc"; failed=$((failed + 1))
+fi
+rm -f "$log"
+
+echo "== unit tests across ranks"
+log=$(mktemp)
+timeout 120 mpirun -np 3 "$BUILD/tests/unit_mpi_tests" 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+line=$(grep -E '^unit-mpi: [0-9]+ passed, [0-9]+ failed' "$log" | tail -1)
+f=0
+if [ -n "$line" ]; then
+  p=$(echo "$line" | sed -E 's/^unit-mpi: ([0-9]+) passed.*/\1/')
+  f=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
+  passed=$((passed + p)); failed=$((failed + f))
+fi
+if [ "$rc" -ne 0 ] && { [ -z "$line" ] || [ "$f" -eq 0 ]; }; then
+  echo "not ok - unit-mpi runner exited $rc"; failed=$((failed + 1))
 fi
 rm -f "$log"
 
