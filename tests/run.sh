@@ -59,6 +59,81 @@ else
 fi
 rm -f "$log"
 
+# every mpirun in a test script runs under timeout (the mpi helper of lib.sh
+# does). A command segment (split at ; & | ( ) { } ` $( and newlines, after
+# joining continued lines and dropping comments) calls mpirun when mpirun is
+# its command: first, or after VAR=value, nohup/env/exec/time/setsid/nice,
+# "bash -c" or lib.sh's "check NAME". Such a call needs timeout before it;
+# mpirun as an argument (echo, grep, pgrep -x mpirun, a test's name) is not a call.
+echo "== every mpirun has a timeout"
+offenders=$(/usr/bin/python3 - tests/integration/*.sh tests/cluster/*.sh <<'PY'
+import re, shlex, sys
+WRAP = {"nohup", "env", "exec", "time", "setsid", "nice"}
+def words_of(text):
+    """shell words of text, and whether text ends inside a quoted string"""
+    for closer in ("", '"', "'"):
+        try:
+            return shlex.split(text + closer), closer != ""
+        except ValueError:
+            pass
+    return [w.strip("\"'") for w in text.split()], False
+def is_bare_call(prefix_text):
+    """prefix_text: the segment before mpirun; True when mpirun runs there as a
+    command with no timeout"""
+    words, quoted = words_of(prefix_text)
+    if quoted:  # inside a string: a command only in bash -c "..." (or sh -c)
+        if len(words) >= 3 and words[-3] in ("bash", "sh") and words[-2] == "-c":
+            return "timeout" not in words[:-1] and is_bare_call(words[-1])
+        return False
+    if "timeout" in words:
+        return False
+    w = [x for x in words if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", x)]
+    if w[:1] == ["check"]:  # lib.sh: check NAME CMD...
+        w = w[2:]
+    if len(w) >= 2 and w[0] in ("bash", "sh") and w[1] == "-c":
+        w = w[2:]
+    while w and w[0] in WRAP:
+        w = w[1:]
+    return not w
+def strip_comment(line):
+    q = None
+    for i, ch in enumerate(line):
+        if q:
+            if ch == q and (q == "'" or line[i - 1] != "\\"):
+                q = None
+        elif ch in "'\"":
+            q = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t;"):
+            return line[:i]
+    return line
+for path in sys.argv[1:]:
+    try:
+        lines = open(path, encoding="utf-8", errors="replace").read().split("\n")
+    except OSError:
+        continue
+    i = 0
+    while i < len(lines):
+        start, text = i + 1, lines[i]
+        while text.endswith("\\") and i + 1 < len(lines):
+            i += 1
+            text = text[:-1] + " " + lines[i]
+        i += 1
+        code = strip_comment(text)
+        for seg in re.split(r"\$\(|&&|\|\||[;&|(){}`]", code):
+            m = re.search(r"\bmpirun\b", seg)
+            if not m:
+                continue
+            if not is_bare_call(seg[:m.start()]):
+                continue
+            print("%s:%d: %s" % (path, start, text.strip()[:160]))
+PY
+)
+if [ -z "$offenders" ]; then
+  echo "ok - every mpirun in tests/integration and tests/cluster has a timeout"; passed=$((passed + 1))
+else
+  echo "not ok - mpirun without timeout:"; echo "$offenders" | sed 's/^/    /'; failed=$((failed + 1))
+fi
+
 for t in tests/integration/test_*.sh; do
   [ -n "${TESTS:-}" ] && ! echo "$t" | grep -qE "$TESTS" && continue
   echo "== $t"
