@@ -27,7 +27,7 @@ static lj_row make_row(int64_t user, int origin)
     r.top_genre_songs = (int64_t)(h >> 1);
     r.dist_songs = origin;
     r.plays = (int64_t)(h & 0xffff);
-    r.dist_devices = -user;
+    r.dist_devices = user ^ 0x5555555555555555LL;
     r.top_genre = (int32_t)(h >> 32);
     r.region = origin * 10;
     r.type = (int32_t)(h & 7);
