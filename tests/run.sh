@@ -128,7 +128,10 @@ for path in sys.argv[1:]:
             print("%s:%d: %s" % (path, start, text.strip()[:160]))
 PY
 )
-if [ -z "$offenders" ]; then
+scan_rc=$?
+if [ "$scan_rc" -ne 0 ]; then
+  echo "not ok - the mpirun-timeout scan itself failed (exit $scan_rc)"; failed=$((failed + 1))
+elif [ -z "$offenders" ]; then
   echo "ok - every mpirun in tests/integration and tests/cluster has a timeout"; passed=$((passed + 1))
 else
   echo "not ok - mpirun without timeout:"; echo "$offenders" | sed 's/^/    /'; failed=$((failed + 1))
