@@ -276,7 +276,8 @@ static void test_sampling(void)
         size_t m = gbt_sample_features(&c, 2, 0, (int64_t)j, 1, 0.3, in, 20, out2);
         CU_ASSERT_EQUAL(m, 6);
         for (i = 0; i < m && m <= 20; i++)
-            picked[(out2[i] - 1) / 3]++;
+            if (out2[i] % 3 == 1 && out2[i] <= 58)
+                picked[(out2[i] - 1) / 3]++;
         differ += memcmp(out, out2, 6 * sizeof(*out)) != 0;
     }
     for (i = 0, ok = 1; i < 20; i++)

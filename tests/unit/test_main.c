@@ -14,7 +14,7 @@
  * MPI_Init itself. A child cannot take over the rank that mpirun launched:
  * Open MPI 4.1 lets the job's rank 0 initialise once, and the second child's
  * MPI_Init fails ("orte_init failed ... getting local rank failed"). So each
- * child first drops the launcher's environment (PMIX_* and OMPI_* but
+ * child first drops the launcher's environment (PMIX_* and OMPI_*, except
  * OMPI_ALLOW_RUN_AS_ROOT*) and starts as an isolated MPI singleton, which
  * starts no helper daemon (the suites only use MPI_COMM_SELF and spawn
  * nothing). That MPI_Init costs about 0.5 s, so there is one child per suite
