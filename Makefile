@@ -91,7 +91,15 @@ $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_LIBOBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LDLIBS) -lcunit
 
-unit: $(UNIT_BIN)
+# collective unit tests, run by tests/run.sh under mpirun -np 3 (they reuse unit_util.c)
+UNIT_MPI_SRC := $(wildcard tests/unit_mpi/*.c) tests/unit/unit_util.c
+UNIT_MPI_OBJ := $(UNIT_MPI_SRC:%.c=$(BUILD)/%.o)
+UNIT_MPI_BIN := $(BUILD)/tests/unit_mpi_tests
+$(UNIT_MPI_BIN): $(UNIT_MPI_OBJ) $(logjoin_LIBOBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+
+unit: $(UNIT_BIN) $(UNIT_MPI_BIN)
 
 deps:
 	@scripts/install-deps.sh
