@@ -97,7 +97,7 @@ UNIT_MPI_OBJ := $(UNIT_MPI_SRC:%.c=$(BUILD)/%.o)
 UNIT_MPI_BIN := $(BUILD)/tests/unit_mpi_tests
 $(UNIT_MPI_BIN): $(UNIT_MPI_OBJ) $(logjoin_LIBOBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LDLIBS) -lcunit
 
 unit: $(UNIT_BIN) $(UNIT_MPI_BIN)
 
