@@ -247,9 +247,11 @@ int tk_kc_flush(tk_keycount *k)
         i = j;
     }
     r.len = (size_t)(p - o);
-    r.data = realloc(o, r.len ? r.len : 1);
-    if (!r.data)
-        r.data = o;
+    {
+        /* shrink to fit; on failure keep the larger block */
+        uint8_t *fit = realloc(o, r.len ? r.len : 1);
+        r.data = fit ? fit : o;
+    }
     k->nbatch = 0;
     if (k->nruns == k->runs_cap) {
         size_t cap = k->runs_cap ? k->runs_cap * 2 : 16;
