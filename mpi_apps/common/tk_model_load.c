@@ -366,13 +366,7 @@ static int load_header(loader *L, const json_t *learner, tk_model *m, int64_t *n
         !(name = member(L, obj, "learner.objective", "name", JSON_STRING, 1)) ||
         !(lmp = member(L, learner, "learner", "learner_model_param", JSON_OBJECT, 1)))
         return L->e->status;
-    if (strcmp(json_string_value(name), "reg:squarederror") == 0)
-        m->objective = TK_OBJ_SQUAREDERROR;
-    else if (strcmp(json_string_value(name), "binary:logistic") == 0)
-        m->objective = TK_OBJ_LOGISTIC;
-    else if (strcmp(json_string_value(name), "multi:softprob") == 0)
-        m->objective = TK_OBJ_SOFTPROB;
-    else
+    if (tk_objective_parse(json_string_value(name), &m->objective) != 0)
         return bad_model(L,
                          "unsupported objective '%.60s' (supported: reg:squarederror, "
                          "binary:logistic, multi:softprob)",

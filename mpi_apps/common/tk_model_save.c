@@ -45,18 +45,6 @@ static int check_header(const tk_model *m, char *why, size_t len)
 
 /* ---------------------------------------------------------------- write -- */
 
-/* The shortest "%.Ng" that reads back as f: "0.5" rather than "0.500000000". */
-static void fmt_float(char *buf, size_t len, float f)
-{
-    int p;
-
-    for (p = 1; p <= 9; p++) {
-        snprintf(buf, len, "%.*g", p, (double)f);
-        if (strtof(buf, NULL) == f)
-            return;
-    }
-}
-
 /* json builders: a NULL argument or a failed insertion sets *bad (jansson
  * releases the value it was given either way) */
 static void put(json_t *obj, const char *key, json_t *v, int *bad)
@@ -91,7 +79,7 @@ static json_t *str_f32(float f)
 {
     char buf[32];
 
-    fmt_float(buf, sizeof(buf), f);
+    tk_fmt_float(buf, sizeof(buf), f);
     return json_string(buf);
 }
 

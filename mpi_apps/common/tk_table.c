@@ -91,8 +91,8 @@ void tk_table_hint(char *hint, size_t cap, const char *const *avail, size_t n, c
 int tk_table_unknown_column(tk_err *e, const char *name, const char *path,
                             const char *const *avail, size_t n, char delim)
 {
-    char shown[TABLE_SHOWN], list[TABLE_LIST_MAX + 32], one[TABLE_SHOWN], hint[80];
-    size_t used = 0, i, fixed, budget;
+    char shown[TABLE_SHOWN], list[TABLE_LIST_MAX + 32], hint[80];
+    size_t fixed, budget;
 
     tk_log_escape(shown, sizeof(shown), name, strlen(name), TABLE_NAME_MAX);
     tk_table_hint(hint, sizeof(hint), avail, n, delim);
@@ -101,19 +101,7 @@ int tk_table_unknown_column(tk_err *e, const char *name, const char *path,
     budget = fixed + 24 < TK_ERR_MSG_MAX ? TK_ERR_MSG_MAX - 1 - fixed - 24 : 0;
     if (budget > TABLE_LIST_MAX)
         budget = TABLE_LIST_MAX;
-    list[0] = '\0';
-    for (i = 0; i < n; i++) {
-        size_t need;
-        tk_log_escape(one, sizeof(one), avail[i], strlen(avail[i]), TABLE_NAME_MAX);
-        need = strlen(one) + (i ? 2 : 0);
-        if (used + need > budget)
-            break;
-        used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "", one);
-    }
-    if (n == 0)
-        snprintf(list, sizeof(list), "none");
-    else if (i < n)
-        snprintf(list + used, sizeof(list) - used, "%s... %zu more", i ? ", " : "", n - i);
+    tk_names_fit(list, sizeof(list), avail, n, TABLE_NAME_MAX, budget);
     return tk_err_set(e, TK_EUSAGE, "unknown column '%s' in %s (available: %s)%s", shown, path,
                       list, hint);
 }

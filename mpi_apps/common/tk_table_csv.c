@@ -26,53 +26,23 @@ typedef struct csv_meta {
 /* Rank 0: the header of path (names, delimiter, where the data starts). */
 static int csv_header(const char *path, strlist *names, csv_meta *m, tk_err *e)
 {
-    tk_lines r;
+    tk_csv_header h;
     tk_csv c;
-    const char *line, *why;
-    size_t len, j;
-    int rc;
+    size_t j;
 
-    if (tk_lines_open(&r, path, 0, 1, 64u << 10, e) != TK_OK)
+    tk_csv_read_header(path, 0, TK_CSV_HEADER_TEXT, &c, &h, e);
+    m->size = h.size;
+    m->mtime_ns = h.mtime_ns;
+    m->data_start = h.data_start;
+    m->delim = (char)h.delim;
+    if (e->status != TK_OK)
         return e->status;
-    m->size = r.size;
-    m->mtime_ns = r.mtime_ns;
-    rc = tk_lines_next(&r, &line, &len, e);
-    if (rc < 0)
-        goto out_lines;
-    if (rc == 0) {
-        tk_err_set(e, TK_EDATA, "%s: empty file (no header line)", path);
-        goto out_lines;
-    }
-    m->data_start = r.next;
-    if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
-        line += 3;
-        len -= 3;
-    }
-    if (memchr(line, '\0', len)) {
-        tk_err_set(e, TK_EDATA, "%s: neither HDF5 nor CSV (NUL bytes in the first line)",
-                   path);
-        goto out_lines;
-    }
-    if (len == 0 || (len == 1 && line[0] == '\r')) {
-        tk_err_set(e, TK_EDATA, "%s:1: empty header line", path);
-        goto out_lines;
-    }
-    m->delim = memchr(line, ';', len) ? ';' : ',';
-    if (tk_csv_init(&c, (unsigned char)m->delim) != TK_OK) {
-        tk_err_set(e, TK_ESOFTWARE, "out of memory");
-        goto out_lines;
-    }
-    rc = tk_csv_split(&c, line, len, &why);
-    if (rc != TK_OK)
-        tk_err_set(e, rc, "%s:1: bad header: %s", path, why ? why : "out of memory");
-    for (j = 0; rc == TK_OK && j < tk_csv_nfields(&c); j++)
+    for (j = 0; j < tk_csv_nfields(&c); j++)
         if (tk_table_strlist_add(names, tk_csv_field(&c, j), tk_csv_field_len(&c, j)) != 0) {
             tk_err_set(e, TK_ESOFTWARE, "out of memory");
             break;
         }
     tk_csv_free(&c);
-out_lines:
-    tk_lines_close(&r);
     return e->status;
 }
 

@@ -116,7 +116,7 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
     memset(cfg, 0, sizeof(*cfg));
     cfg->exclude = "userId";
     cfg->group = "/features";
-    cfg->objective_name = "reg:squarederror";
+    cfg->objective_name = tk_objective_name(TK_OBJ_SQUAREDERROR);
     cfg->num_round = 10;
     cfg->eta = 0.3;
     cfg->max_depth = 6;
@@ -138,19 +138,11 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
         if (!cfg->label)
             rc = tk_err_set(&e, TK_EUSAGE, "--label is required");
     }
-    if (rc == TK_OK) {
-        if (strcmp(cfg->objective_name, "reg:squarederror") == 0)
-            cfg->objective = TK_OBJ_SQUAREDERROR;
-        else if (strcmp(cfg->objective_name, "binary:logistic") == 0)
-            cfg->objective = TK_OBJ_LOGISTIC;
-        else if (strcmp(cfg->objective_name, "multi:softprob") == 0)
-            cfg->objective = TK_OBJ_SOFTPROB;
-        else
-            rc = tk_err_set(&e, TK_EUSAGE,
-                            "unknown objective '%s' (reg:squarederror, binary:logistic, "
-                            "multi:softprob)",
-                            cfg->objective_name);
-    }
+    if (rc == TK_OK && tk_objective_parse(cfg->objective_name, &cfg->objective) != 0)
+        rc = tk_err_set(&e, TK_EUSAGE,
+                        "unknown objective '%s' (reg:squarederror, binary:logistic, "
+                        "multi:softprob)",
+                        cfg->objective_name);
     if (rc == TK_OK && cfg->objective == TK_OBJ_SOFTPROB && cfg->num_class < 2)
         rc = tk_err_set(&e, TK_EUSAGE, "multi:softprob needs --num-class K with K >= 2");
     if (rc == TK_OK && cfg->objective != TK_OBJ_SOFTPROB && cfg->num_class > 1)
