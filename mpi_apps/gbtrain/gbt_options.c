@@ -41,6 +41,9 @@ static const char gbt_example[] =
     "      --valid valid.h5 --eval-metric auc --early-stopping-rounds 10 \\\n"
     "      data/out/features.h5 model.json\n";
 
+/* Over 80 lines: most of it is the option table (one entry per option, the
+ * help text's source), which reads best in one piece; the checks after
+ * tk_opt_parse are one per option rule, in the order they are reported. */
 int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err)
 {
     const tk_opt opts[] = {

@@ -1014,7 +1014,8 @@ static void test_names_fit(void)
     CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 0, 100, 32), "none");
     /* "a, bb" is 5 bytes, ", ccc" would make 10 */
     CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 4, 100, 9), "a, bb, ... 2 more");
-    CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 4, 100, 10), "a, bb, ccc, ... 1 more");
+    CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 4, 100, 10),
+                           "a, bb, ccc, ... 1 more");
     CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 4, 100, 0), "... 4 more");
     /* a name shown up to max bytes */
     CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc + 2, 1, 2, 32), "cc...");
