@@ -171,6 +171,53 @@ int tk_csv_columns(const tk_csv *c, const char *const *names, size_t n, int *idx
     return TK_OK;
 }
 
+int tk_csv_read_header(const char *path, unsigned char delim, int flags, tk_csv *c,
+                       tk_csv_header *h, tk_err *e)
+{
+    tk_lines r;
+    const char *line, *why;
+    size_t len;
+    int rc;
+
+    memset(c, 0, sizeof(*c));
+    memset(h, 0, sizeof(*h));
+    if (tk_lines_open(&r, path, 0, 1, 64u << 10, e) != TK_OK)
+        return e->status;
+    h->size = r.size;
+    h->mtime_ns = r.mtime_ns;
+    rc = tk_lines_next(&r, &line, &len, e);
+    if (rc == 0)
+        tk_err_set(e, TK_EDATA, "%s: empty file (no header line)", path);
+    if (rc <= 0)
+        goto out;
+    h->data_start = r.next;
+    if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
+        line += 3;
+        len -= 3;
+    }
+    if ((flags & TK_CSV_HEADER_TEXT) && memchr(line, '\0', len)) {
+        tk_err_set(e, TK_EDATA, "%s: neither HDF5 nor CSV (NUL bytes in the first line)", path);
+        goto out;
+    }
+    if ((flags & TK_CSV_HEADER_TEXT) && (len == 0 || (len == 1 && line[0] == '\r'))) {
+        tk_err_set(e, TK_EDATA, "%s:1: empty header line", path);
+        goto out;
+    }
+    h->delim = delim ? delim : memchr(line, ';', len) ? ';' : ',';
+    if (tk_csv_init(c, h->delim) != TK_OK) {
+        tk_err_set(e, TK_ESOFTWARE, "out of memory");
+        goto out;
+    }
+    rc = tk_csv_split(c, line, len, &why);
+    if (rc != TK_OK) {
+        tk_err_set(e, rc, "%s:1: bad header: %s", path, why ? why : "out of memory");
+        tk_csv_free(c);
+    }
+out:
+    tk_lines_close(&r);
+    return e->status;
+}
+
 int tk_file_size(const char *path, uint64_t *size, tk_err *e)
 {
     struct stat st;

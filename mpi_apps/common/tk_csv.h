@@ -94,6 +94,33 @@ uint64_t tk_lines_done(const tk_lines *r, uint64_t start);
 /* Local. */
 void tk_lines_close(tk_lines *r);
 
+/* ---- the header line ---- */
+
+/* Where a delimited file's header was found. */
+typedef struct tk_csv_header {
+    uint64_t size;        /* file size at open (for tk_lines_verify) */
+    int64_t mtime_ns;     /* modification time at open, in ns (for tk_lines_verify) */
+    uint64_t data_start;  /* file offset of the first line after the header */
+    unsigned char delim;  /* the delimiter the header was split with */
+} tk_csv_header;
+
+/* tk_csv_read_header flag: an empty header line, or one holding a NUL byte,
+ * is an error (for a reader that has ruled out HDF5: tk_table). */
+#define TK_CSV_HEADER_TEXT 1
+
+/* Local. Opens path (tk_lines_open: a FIFO or device is refused without
+ * blocking), reads its first line, drops a UTF-8 byte order mark and splits
+ * the line into the fields of c, which this call initializes with delim --
+ * or, when delim is 0, with ';' if the line holds one, else ','. On TK_OK
+ * the caller owns c (tk_csv_free); on failure c holds nothing. h receives
+ * size, mtime_ns, data_start and delim. Errors, with a message in e:
+ * tk_lines_open's and tk_lines_next's; TK_EDATA "PATH: empty file (no header
+ * line)" or "PATH:1: bad header: WHY"; with TK_CSV_HEADER_TEXT in flags,
+ * TK_EDATA "PATH:1: empty header line" or "PATH: neither HDF5 nor CSV (NUL
+ * bytes in the first line)"; TK_ESOFTWARE when out of memory. */
+int tk_csv_read_header(const char *path, unsigned char delim, int flags, tk_csv *c,
+                       tk_csv_header *h, tk_err *e);
+
 /* Local. Size of path in bytes, or a TK_ENOINPUT error naming it. */
 int tk_file_size(const char *path, uint64_t *size, tk_err *e);
 

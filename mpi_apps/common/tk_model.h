@@ -20,6 +20,16 @@ typedef enum {
     TK_OBJ_SOFTPROB      /* multi:softprob */
 } tk_objective;
 
+/* Local; allocates nothing. The objective's XGBoost name ("reg:squarederror",
+ * "binary:logistic", "multi:softprob"), a static string; NULL for a value
+ * outside the enum. */
+const char *tk_objective_name(tk_objective o);
+
+/* Local; allocates nothing. The objective named name (exactly as
+ * tk_objective_name spells it) into *o: returns 0, or -1 (*o untouched) for
+ * any other name. */
+int tk_objective_parse(const char *name, tk_objective *o);
+
 typedef struct tk_tree {
     int32_t nnodes;
     int32_t *left, *right;   /* -1 on leaves; right == left + 1 */

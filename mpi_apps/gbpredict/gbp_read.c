@@ -28,25 +28,6 @@ static int feature_names(gbp_ctx *c)
     return TK_OK;
 }
 
-/* Appends "a, b, c" (as many as fit, then "... N more"; control bytes
- * escaped) to buf[0..len). */
-static void list_names(char *buf, size_t len, char *const *names, size_t n)
-{
-    size_t used = strlen(buf), i;
-
-    for (i = 0; i < n; i++) {
-        char one[128];
-        size_t need = strlen(tk_log_escapez(one, sizeof(one), names[i], 100)) + 2;
-        if (used + need + 24 >= len) {
-            snprintf(buf + used, len - used, "%s... %zu more", i ? ", " : "", n - i);
-            return;
-        }
-        used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", one);
-    }
-    if (n == 0)
-        snprintf(buf + used, len - used, "none");
-}
-
 /* Every feature is a column of DATA; otherwise TK_EDATA naming the first
  * missing one and listing DATA's columns. */
 static int check_features(gbp_ctx *c)
@@ -67,8 +48,8 @@ static int check_features(gbp_ctx *c)
     }
     if (missing) {
         char list[TK_ERR_MSG_MAX / 2], more[48] = "", hint[80], name[128];
-        list[0] = '\0';
-        list_names(list, sizeof(list), have, nhave);
+        tk_names_fit(list, sizeof(list), (const char *const *)have, nhave, 100,
+                     sizeof(list) - 25);
         if (missing > 1)
             snprintf(more, sizeof(more), " (and %zu more)", missing - 1);
         tk_table_hint(hint, sizeof(hint), (const char *const *)have, nhave, delim);

@@ -14,6 +14,7 @@
 #include "tk_fs.h"
 #include "tk_h5.h"
 #include "tk_mpi.h"
+#include "tk_text.h"
 
 /* ---- CSV ---- */
 
@@ -47,18 +48,12 @@ static size_t put_name(char *p, const char *name)
 static size_t put_keep(char *p, const tk_table *t, size_t j, uint64_t i)
 {
     double v = ((const double *)t->cols[j])[i];
-    int prec, n = 0;
 
     if (isnan(v))
         return 0;
     if (t->is_int[j] && t->icols && t->icols[j])
         return (size_t)snprintf(p, KEEP_WIDTH, "%" PRId64, t->icols[j][i]);
-    for (prec = 15; prec <= 17; prec++) {
-        n = snprintf(p, KEEP_WIDTH, "%.*g", prec, v);
-        if (strtod(p, NULL) == v)
-            break;
-    }
-    return (size_t)n;
+    return (size_t)tk_fmt_double(p, KEEP_WIDTH, v, 15);
 }
 
 static int write_csv(gbp_ctx *c)
@@ -191,11 +186,7 @@ static int write_h5(gbp_ctx *c)
     if (tk_h5_attr_strs(file, "columns", names, nk + 1, &c->job.err) ||
         tk_h5_attr_str(file, "model", c->cfg.model, &c->job.err) ||
         tk_h5_attr_str(file, "data", c->cfg.data, &c->job.err) ||
-        tk_h5_attr_str(file, "objective",
-                       c->model.objective == TK_OBJ_SOFTPROB  ? "multi:softprob"
-                       : c->model.objective == TK_OBJ_LOGISTIC ? "binary:logistic"
-                                                               : "reg:squarederror",
-                       &c->job.err) ||
+        tk_h5_attr_str(file, "objective", tk_objective_name(c->model.objective), &c->job.err) ||
         tk_h5_attr_str(file, "output", c->cfg.margin ? "margin" : "prediction", &c->job.err) ||
         tk_h5_attr_i64(file, "num_class", c->model.num_class, &c->job.err) ||
         tk_h5_attr_str(file, "tool", GBP_NAME, &c->job.err) ||

@@ -71,194 +71,259 @@ static int cmp_u32(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *c, tk_err *e)
-{
-    size_t nf = d->nf, f, t, nt = (size_t)max_bin; /* targets 0..max_bin-1 */
-    uint64_t **sorted = calloc(nf, sizeof(*sorted));
-    uint64_t *nloc = calloc(nf, sizeof(*nloc)), *nglob = calloc(nf, sizeof(*nglob));
-    uint64_t *tmp = malloc((d->n + 1) * sizeof(*tmp));
-    uint32_t *ndist = calloc(nf, sizeof(*ndist)), *over = calloc(nf, sizeof(*over));
-    uint64_t *lo = NULL, *hi = NULL, *target = NULL, *cnt = NULL;
-    uint32_t *dist = NULL, *alld = NULL, *keys = NULL;
-    int *counts = NULL, *displs = NULL, size, step, fail;
+/* A feature's way to its cuts. After stage 1 the states are reduced with
+ * MPI_MAX over the ranks: one rank with too many values makes it CUT_MANY. */
+enum {
+    CUT_FEW = 0,  /* at most max_bin + 1 distinct values on this rank: gather them */
+    CUT_MANY = 1, /* more distinct values than bins (on a rank, or in all): quantiles */
+    CUT_DONE = 2  /* one bin per distinct value, set from the gathered values */
+};
 
-    MPI_Comm_size(comm, &size);
-    memset(c, 0, sizeof(*c));
+#define CUTS_NOMEM "out of memory computing bin cuts"
+
+/* What the stages of gbt_cuts_build share (owned; work_free releases it). */
+typedef struct cuts_work {
+    size_t nf, nt;            /* features; quantile targets per feature (max_bin) */
+    uint64_t **sorted;        /* per feature: this rank's keys, ascending */
+    uint64_t *nloc, *nglob;   /* per feature: keys (non-missing values) here, over all */
+    uint32_t *ndist, *dist;   /* per feature: this rank's first distinct keys, up to
+                               * nt + 1 of them at dist + f * (nt + 1) */
+    uint32_t *state;          /* per feature: a CUT_ state (uint32_t for MPI_MAX) */
+    uint64_t *lo, *hi, *target, *cnt; /* per (feature, target): the binary search */
+    uint32_t *keys;           /* one feature's keys at the targets */
+    int *counts, *displs;     /* per rank: MPI_Allgatherv's counts and displacements */
+} cuts_work;
+
+static void work_free(cuts_work *w)
+{
+    size_t f;
+
+    if (w->sorted)
+        for (f = 0; f < w->nf; f++)
+            free(w->sorted[f]);
+    free(w->sorted);
+    free(w->nloc);
+    free(w->nglob);
+    free(w->ndist);
+    free(w->dist);
+    free(w->state);
+    free(w->lo);
+    free(w->hi);
+    free(w->target);
+    free(w->cnt);
+    free(w->keys);
+    free(w->counts);
+    memset(w, 0, sizeof(*w));
+}
+
+/* Local. Allocates w and c's per-feature arrays. Returns 0 or -1. */
+static int work_alloc(cuts_work *w, size_t nf, int64_t max_bin, int size, gbt_cuts *c)
+{
+    size_t nt = (size_t)max_bin; /* targets 0..max_bin-1 */
+
+    memset(w, 0, sizeof(*w));
+    w->nf = nf;
+    w->nt = nt;
+    w->sorted = calloc(nf, sizeof(*w->sorted));
+    w->nloc = calloc(nf, sizeof(*w->nloc));
+    w->nglob = calloc(nf, sizeof(*w->nglob));
+    w->ndist = calloc(nf, sizeof(*w->ndist));
+    w->state = calloc(nf, sizeof(*w->state));
+    w->lo = malloc(nf * nt * sizeof(*w->lo));
+    w->hi = malloc(nf * nt * sizeof(*w->hi));
+    w->target = malloc(nf * nt * sizeof(*w->target));
+    w->cnt = malloc(nf * nt * sizeof(*w->cnt));
+    w->dist = malloc(nf * (nt + 1) * sizeof(*w->dist));
+    w->keys = malloc(nt * sizeof(*w->keys));
+    w->counts = malloc(2 * (size_t)size * sizeof(*w->counts));
     c->nf = nf;
     c->nbins = calloc(nf, sizeof(*c->nbins));
     c->cut = calloc(nf, sizeof(*c->cut));
     c->offset = calloc(nf + 1, sizeof(*c->offset));
-    lo = malloc(nf * nt * sizeof(*lo));
-    hi = malloc(nf * nt * sizeof(*hi));
-    target = malloc(nf * nt * sizeof(*target));
-    cnt = malloc(nf * nt * sizeof(*cnt));
-    dist = malloc(nf * ((size_t)max_bin + 1) * sizeof(*dist));
-    keys = malloc(nt * sizeof(*keys));
-    counts = malloc(2 * (size_t)size * sizeof(*counts));
-    fail = !sorted || !nloc || !nglob || !tmp || !ndist || !over || !c->nbins || !c->cut ||
-           !c->offset || !lo || !hi || !target || !cnt || !dist || !keys || !counts;
-    /* 1. each rank's sorted keys per feature, and up to max_bin+1 distinct ones */
-    for (f = 0; f < nf && !fail; f++) {
-        uint64_t i, n = 0;
-        sorted[f] = malloc((d->n + 1) * sizeof(uint64_t));
-        if (!sorted[f]) {
-            fail = 1;
+    if (!w->sorted || !w->nloc || !w->nglob || !w->ndist || !w->state || !w->lo || !w->hi ||
+        !w->target || !w->cnt || !w->dist || !w->keys || !w->counts || !c->nbins || !c->cut ||
+        !c->offset)
+        return -1;
+    w->displs = w->counts + size;
+    return 0;
+}
+
+/* Local. Stage 1: each rank's sorted keys per feature, and up to max_bin+1
+ * distinct ones (a feature with more is CUT_MANY). Returns 0 or -1. */
+static int local_keys(cuts_work *w, const gbt_data *d)
+{
+    uint64_t *tmp = malloc((d->n + 1) * sizeof(*tmp));
+    size_t f;
+
+    for (f = 0; f < w->nf && tmp; f++) {
+        uint64_t i, n = 0, *sorted = w->sorted[f] = malloc((d->n + 1) * sizeof(uint64_t));
+        uint32_t *dist = w->dist + f * (w->nt + 1);
+        if (!sorted)
             break;
-        }
         for (i = 0; i < d->n; i++)
             if (!isnan(d->xcol[f][i]))
-                sorted[f][n++] = tk_float_key(d->xcol[f][i]);
-        tk_radix_sort_u64(sorted[f], tmp, n);
-        nloc[f] = n;
+                sorted[n++] = tk_float_key(d->xcol[f][i]);
+        tk_radix_sort_u64(sorted, tmp, n);
+        w->nloc[f] = n;
         for (i = 0; i < n; i++)
-            if (i == 0 || sorted[f][i] != sorted[f][i - 1]) {
-                if (ndist[f] == (uint32_t)max_bin + 1) {
-                    over[f] = 1; /* more distinct values than bins on this rank */
+            if (i == 0 || sorted[i] != sorted[i - 1]) {
+                if (w->ndist[f] == (uint32_t)w->nt + 1) {
+                    w->state[f] = CUT_MANY; /* more distinct values than bins on this rank */
                     break;
                 }
-                dist[f * ((size_t)max_bin + 1) + ndist[f]++] = (uint32_t)sorted[f][i];
+                dist[w->ndist[f]++] = (uint32_t)sorted[i];
             }
     }
     free(tmp);
-    tmp = NULL;
-    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, comm);
-    if (fail)
-        goto nomem;
-    MPI_Allreduce(nloc, nglob, (int)nf, MPI_UINT64_T, MPI_SUM, comm);
-    MPI_Allreduce(MPI_IN_PLACE, over, (int)nf, MPI_UINT32_T, MPI_MAX, comm);
-    displs = counts + size;
+    return tmp && f == w->nf ? 0 : -1;
+}
 
-    /* 2. few distinct values: gather them, one bin each */
-    for (f = 0; f < nf; f++) {
-        int mine = over[f] ? 0 : (int)ndist[f], total = 0, p;
+/* Collective. Stage 2: the CUT_FEW features' distinct values gathered from
+ * every rank; one bin each (CUT_DONE), or CUT_MANY when too many in all. */
+static int gather_few(MPI_Comm comm, cuts_work *w, gbt_cuts *c, int size, tk_err *e)
+{
+    size_t f;
+
+    for (f = 0; f < w->nf; f++) {
+        int mine = (int)w->ndist[f], total = 0, p;
+        uint32_t *alld;
         size_t i, k = 0;
-        if (over[f])
+        if (w->state[f] != CUT_FEW)
             continue;
-        MPI_Allgather(&mine, 1, MPI_INT, counts, 1, MPI_INT, comm);
+        MPI_Allgather(&mine, 1, MPI_INT, w->counts, 1, MPI_INT, comm);
         for (p = 0; p < size; p++) {
-            displs[p] = total;
-            total += counts[p];
+            w->displs[p] = total;
+            total += w->counts[p];
         }
         alld = malloc(((size_t)total + 1) * sizeof(*alld));
-        fail = !alld;
-        MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, comm);
-        if (fail)
-            goto nomem;
-        MPI_Allgatherv(dist + f * ((size_t)max_bin + 1), mine, MPI_UINT32_T, alld, counts,
-                       displs, MPI_UINT32_T, comm);
+        if (!alld)
+            tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
+        if (tk_mpi_agree(comm, e) != TK_OK) { /* also the previous feature's set_cuts */
+            free(alld);
+            return e->status;
+        }
+        MPI_Allgatherv(w->dist + f * (w->nt + 1), mine, MPI_UINT32_T, alld, w->counts,
+                       w->displs, MPI_UINT32_T, comm);
         qsort(alld, (size_t)total, sizeof(*alld), cmp_u32);
         for (i = 0; i < (size_t)total; i++)
             if (k == 0 || alld[i] != alld[k - 1])
                 alld[k++] = alld[i];
-        if (k <= (size_t)max_bin) {
+        if (k <= w->nt) {
             if (set_cuts(c, f, alld, k, k ? alld[0] : 0) != 0)
-                fail = 1;
-            over[f] = 2; /* done */
+                tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
+            w->state[f] = CUT_DONE;
         } else {
-            over[f] = 1; /* few per rank, too many in all: quantiles */
+            w->state[f] = CUT_MANY; /* few per rank, too many in all: quantiles */
         }
         free(alld);
-        alld = NULL;
-        if (fail)
-            break;
     }
-    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, comm);
-    if (fail)
-        goto nomem;
+    return tk_mpi_agree(comm, e);
+}
 
-    /* 3. many distinct values: the keys at global ranks k*n/max_bin, k = 0 the
-     * minimum; all (feature, k) searched together */
+/* Collective. Stage 3: for the CUT_MANY features the keys at global ranks
+ * k*n/max_bin, k = 0 the minimum; all (feature, k) searched together, 33
+ * steps of one Allreduce of the counts of keys <= the probes. */
+static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
+{
+    size_t nf = w->nf, nt = w->nt, f, t, j;
+    int step;
+
     for (f = 0; f < nf; f++)
         for (t = 0; t < nt; t++) {
-            size_t j = f * nt + t;
-            lo[j] = 0;
-            hi[j] = over[f] == 1 ? UINT32_MAX : 0;
-            target[j] = (uint64_t)((unsigned __int128)t * nglob[f] / (uint64_t)max_bin);
+            j = f * nt + t;
+            w->lo[j] = 0;
+            w->hi[j] = w->state[f] == CUT_MANY ? UINT32_MAX : 0;
+            w->target[j] = (uint64_t)((unsigned __int128)t * w->nglob[f] / (uint64_t)nt);
         }
     for (step = 0; step < 33; step++) {
-        size_t j;
         for (j = 0; j < nf * nt; j++) {
-            uint64_t mid = lo[j] + (hi[j] - lo[j]) / 2;
-            cnt[j] = lo[j] < hi[j] ? count_le(sorted[j / nt], nloc[j / nt], mid) : 0;
+            uint64_t mid = w->lo[j] + (w->hi[j] - w->lo[j]) / 2;
+            w->cnt[j] = w->lo[j] < w->hi[j] ? count_le(w->sorted[j / nt], w->nloc[j / nt], mid) : 0;
         }
-        MPI_Allreduce(MPI_IN_PLACE, cnt, (int)(nf * nt), MPI_UINT64_T, MPI_SUM, comm);
+        MPI_Allreduce(MPI_IN_PLACE, w->cnt, (int)(nf * nt), MPI_UINT64_T, MPI_SUM, comm);
         for (j = 0; j < nf * nt; j++) {
-            uint64_t mid = lo[j] + (hi[j] - lo[j]) / 2;
-            if (lo[j] >= hi[j])
+            uint64_t mid = w->lo[j] + (w->hi[j] - w->lo[j]) / 2;
+            if (w->lo[j] >= w->hi[j])
                 continue;
-            if (cnt[j] > target[j]) /* the target's key is <= mid */
-                hi[j] = mid;
+            if (w->cnt[j] > w->target[j]) /* the target's key is <= mid */
+                w->hi[j] = mid;
             else
-                lo[j] = mid + 1;
+                w->lo[j] = mid + 1;
         }
     }
     for (f = 0; f < nf; f++) {
-        if (over[f] != 1)
+        if (w->state[f] != CUT_MANY)
             continue;
         for (t = 0; t < nt; t++)
-            keys[t] = (uint32_t)lo[f * nt + t];
-        if (set_cuts(c, f, keys + 1, nt - 1, keys[0]) != 0) {
-            fail = 1;
+            w->keys[t] = (uint32_t)w->lo[f * nt + t];
+        if (set_cuts(c, f, w->keys + 1, nt - 1, w->keys[0]) != 0) {
+            tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
             break;
         }
     }
-    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, comm);
-    if (fail)
-        goto nomem;
-    for (f = 0; f < nf; f++) {
+    return tk_mpi_agree(comm, e);
+}
+
+/* Collective. Stage 4: a feature without values gets one bin; the slots'
+ * offsets. */
+static int finish_bins(MPI_Comm comm, gbt_cuts *c, tk_err *e)
+{
+    size_t f;
+
+    for (f = 0; f < c->nf; f++) {
         if (!c->cut[f]) { /* no values at all: one bin */
             c->cut[f] = malloc(sizeof(float));
             c->nbins[f] = 1;
             if (!c->cut[f])
-                fail = 1;
+                tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
         }
         c->offset[f + 1] = c->offset[f] + c->nbins[f] + 1;
     }
-    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, comm);
-    if (fail)
-        goto nomem;
-    c->nslots = c->offset[nf];
-    /* prefix tables: top[f][p] = cuts whose key is below p << 16 */
-    c->top = calloc(nf, sizeof(*c->top));
-    fail = c->top == NULL;
-    for (f = 0; f < nf && !fail; f++) {
+    c->nslots = c->offset[c->nf];
+    return tk_mpi_agree(comm, e);
+}
+
+/* Collective. Stage 5: prefix tables, top[f][p] = cuts whose key is below
+ * p << 16 (gbt_cuts_bin_fast). */
+static int prefix_tables(MPI_Comm comm, gbt_cuts *c, tk_err *e)
+{
+    size_t f;
+
+    c->top = calloc(c->nf, sizeof(*c->top));
+    for (f = 0; f < c->nf && c->top; f++) {
         uint32_t p, j = 0, ncuts = c->nbins[f] - 1;
-        c->top[f] = malloc(65536 * sizeof(uint16_t));
-        if (!c->top[f]) {
-            fail = 1;
+        if (!(c->top[f] = malloc(65536 * sizeof(uint16_t))))
             break;
-        }
         for (p = 0; p < 65536; p++) {
             while (j < ncuts && tk_float_key(c->cut[f][j]) < (p << 16))
                 j++;
             c->top[f][p] = (uint16_t)j;
         }
     }
-    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, comm);
-    if (fail)
-        goto nomem;
-    goto out;
-nomem:
-    tk_err_set(e, TK_ESOFTWARE, "out of memory computing bin cuts");
-    gbt_cuts_free(c);
-out:
-    if (sorted)
-        for (f = 0; f < nf; f++)
-            free(sorted[f]);
-    free(sorted);
-    free(nloc);
-    free(nglob);
-    free(tmp);
-    free(ndist);
-    free(over);
-    free(lo);
-    free(hi);
-    free(target);
-    free(cnt);
-    free(dist);
-    free(alld);
-    free(keys);
-    free(counts);
+    if (!c->top || f < c->nf)
+        tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
+    return tk_mpi_agree(comm, e);
+}
+
+int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *c, tk_err *e)
+{
+    cuts_work w;
+    int size;
+
+    MPI_Comm_size(comm, &size);
+    memset(c, 0, sizeof(*c));
+    if (work_alloc(&w, d->nf, max_bin, size, c) != 0 || local_keys(&w, d) != 0)
+        tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
+    if (tk_mpi_agree(comm, e) == TK_OK) {
+        MPI_Allreduce(w.nloc, w.nglob, (int)w.nf, MPI_UINT64_T, MPI_SUM, comm);
+        MPI_Allreduce(MPI_IN_PLACE, w.state, (int)w.nf, MPI_UINT32_T, MPI_MAX, comm);
+        if (gather_few(comm, &w, c, size, e) == TK_OK &&
+            search_quantiles(comm, &w, c, e) == TK_OK && finish_bins(comm, c, e) == TK_OK)
+            prefix_tables(comm, c, e);
+    }
+    work_free(&w);
+    if (e->status != TK_OK)
+        gbt_cuts_free(c);
     return e->status;
 }
 

@@ -16,6 +16,7 @@
 #include "gbtrain.h"
 #include "tk_fs.h"
 #include "tk_mpi.h"
+#include "tk_text.h"
 
 typedef struct gbt_history {
     double *train, *valid; /* metric per round */
@@ -43,18 +44,6 @@ static int history_add(gbt_history *hs, double tr, double va)
     hs->valid[hs->n] = va;
     hs->n++;
     return 0;
-}
-
-/* The shortest decimal that reads back as v (Python's str(float)). */
-static void shortest(double v, char *buf, size_t len)
-{
-    int prec;
-
-    for (prec = 1; prec <= 17; prec++) {
-        snprintf(buf, len, "%.*g", prec, v);
-        if (strtod(buf, NULL) == v)
-            return;
-    }
 }
 
 /* Adds the round's trees to the margins (the training ones only when
@@ -96,7 +85,7 @@ static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first
         snprintf(buf, sizeof(buf), "%lld", (long long)hs->best_iter);
         if (tk_model_set_attr(&c->model, "best_iteration", buf, &c->job.err) != TK_OK)
             return -1;
-        shortest(hs->best_score, buf, sizeof(buf));
+        tk_fmt_double(buf, sizeof(buf), hs->best_score, 1); /* Python's str(float) */
         if (tk_model_set_attr(&c->model, "best_score", buf, &c->job.err) != TK_OK)
             return -1;
         if (round - hs->best_iter >= cfg->early_stopping_rounds)

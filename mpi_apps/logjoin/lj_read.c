@@ -8,44 +8,18 @@
 /* Rank 0: reads the header of f, finds the columns. */
 static int read_header(lj_ctx *c, lj_file *f, const char *const *names, size_t ncols)
 {
-    tk_lines r;
+    tk_csv_header h;
     tk_csv csv;
-    const char *line, *why;
-    size_t len;
-    int rc;
 
-    if ((rc = tk_lines_open(&r, f->path, 0, 1, 64u << 10, &c->job.err)) != TK_OK)
-        return rc;
-    f->size = r.size;
-    f->mtime_ns = r.mtime_ns;
-    rc = tk_lines_next(&r, &line, &len, &c->job.err);
-    if (rc < 0)
-        goto out_lines;
-    if (rc == 0) {
-        rc = tk_err_set(&c->job.err, TK_EDATA, "%s: empty file (no header line)", f->path);
-        goto out_lines;
-    }
-    f->data_start = r.next;
-    if (len >= 3 && memcmp(line, "\xEF\xBB\xBF", 3) == 0) { /* UTF-8 byte order mark */
-        line += 3;
-        len -= 3;
-    }
-    if ((rc = tk_csv_init(&csv, ';')) != TK_OK) {
-        tk_err_set(&c->job.err, rc, "out of memory");
-        goto out_lines;
-    }
-    rc = tk_csv_split(&csv, line, len, &why);
-    if (rc != TK_OK) {
-        tk_err_set(&c->job.err, rc, "%s:1: bad header: %s", f->path, why ? why : "out of memory");
-        goto out_csv;
-    }
+    if (tk_csv_read_header(f->path, ';', 0, &csv, &h, &c->job.err) != TK_OK)
+        return c->job.err.status;
+    f->size = h.size;
+    f->mtime_ns = h.mtime_ns;
+    f->data_start = h.data_start;
     f->nfields = tk_csv_nfields(&csv);
-    rc = tk_csv_columns(&csv, names, ncols, f->col, f->path, &c->job.err);
-out_csv:
+    tk_csv_columns(&csv, names, ncols, f->col, f->path, &c->job.err);
     tk_csv_free(&csv);
-out_lines:
-    tk_lines_close(&r);
-    return rc < 0 ? c->job.err.status : rc;
+    return c->job.err.status;
 }
 
 int lj_read_headers(lj_ctx *c)

@@ -203,7 +203,7 @@ out:
 
 int lj_write_outputs(lj_ctx *c)
 {
-    char path[4300];
+    char path[TK_PATH_MAX + 96]; /* c->job.tmp (TK_PATH_MAX + 64) and "/features.csv" */
     uint64_t offset, total;
 
     tk_mpi_exscan_u64(c->job.comm, c->nrows, &offset, &total);

@@ -1,10 +1,12 @@
 /* test_csv.c -- tk_csv_split (libcsv strict splitting of one line),
- * tk_csv_columns (header lookup) and the byte-range line reader tk_lines_*. */
+ * tk_csv_columns (header lookup), tk_csv_read_header and the byte-range line
+ * reader tk_lines_*. */
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "../../mpi_apps/logjoin/logjoin.h" /* the Makefile adds only -Impi_apps/common */
@@ -682,6 +684,66 @@ static void test_lines_too_long(void)
     CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
 }
 
+/* tk_csv_read_header: BOM, delimiter, where the data starts, size and mtime,
+ * the errors with and without TK_CSV_HEADER_TEXT. */
+static void test_read_header(void)
+{
+    char dir[64], path[4096];
+    tk_csv_header h;
+    tk_csv c;
+    tk_err e;
+    struct stat st;
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(dir, "a.csv", "\xEF\xBB\xBFx,y;z\r\n1,2;3\n", 16, path,
+                                          sizeof(path)), 0);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(tk_csv_read_header(path, 0, TK_CSV_HEADER_TEXT, &c, &h, &e), TK_OK);
+    CU_ASSERT_EQUAL(h.delim, ';');
+    CU_ASSERT_EQUAL(h.data_start, 10);
+    CU_ASSERT_EQUAL(h.size, 16);
+    CU_ASSERT_EQUAL(stat(path, &st), 0);
+    CU_ASSERT_EQUAL(h.mtime_ns, (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec);
+    CU_ASSERT_EQUAL_FATAL(tk_csv_nfields(&c), 2);
+    CU_ASSERT_STRING_EQUAL(tk_csv_field(&c, 0), "x,y");
+    CU_ASSERT_STRING_EQUAL(tk_csv_field(&c, 1), "z");
+    tk_csv_free(&c);
+    /* a fixed delimiter; without ';' the detected one is ',' */
+    CU_ASSERT_EQUAL(tk_csv_read_header(path, ',', 0, &c, &h, &e), TK_OK);
+    CU_ASSERT_EQUAL(h.delim, ',');
+    CU_ASSERT_EQUAL(tk_csv_nfields(&c), 2);
+    tk_csv_free(&c);
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(dir, "b.csv", "p,q\n", 4, path, sizeof(path)), 0);
+    CU_ASSERT_EQUAL(tk_csv_read_header(path, 0, 0, &c, &h, &e), TK_OK);
+    CU_ASSERT_EQUAL(h.delim, ',');
+    CU_ASSERT_EQUAL(h.data_start, 4);
+    CU_ASSERT_EQUAL(tk_csv_nfields(&c), 2);
+    tk_csv_free(&c);
+    /* empty file, empty line, NUL byte, bad quoting, missing file */
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(dir, "e.csv", "", 0, path, sizeof(path)), 0);
+    CU_ASSERT_EQUAL(tk_csv_read_header(path, ';', 0, &c, &h, &e), TK_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "e.csv: empty file (no header line)"));
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(dir, "n.csv", "\r\n1\n", 4, path, sizeof(path)), 0);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_csv_read_header(path, 0, TK_CSV_HEADER_TEXT, &c, &h, &e), TK_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "n.csv:1: empty header line"));
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_csv_read_header(path, ';', 0, &c, &h, &e), TK_OK); /* one empty field */
+    CU_ASSERT_EQUAL(tk_csv_nfields(&c), 1);
+    tk_csv_free(&c);
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(dir, "z.csv", "a\0b\n", 4, path, sizeof(path)), 0);
+    CU_ASSERT_EQUAL(tk_csv_read_header(path, 0, TK_CSV_HEADER_TEXT, &c, &h, &e), TK_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "z.csv: neither HDF5 nor CSV"));
+    CU_ASSERT_EQUAL_FATAL(unit_write_file(dir, "q.csv", "a;\"b\n", 5, path, sizeof(path)), 0);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_csv_read_header(path, ';', 0, &c, &h, &e), TK_EDATA);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "q.csv:1: bad header: malformed quoting"));
+    tk_err_clear(&e);
+    snprintf(path, sizeof(path), "%s/missing.csv", dir);
+    CU_ASSERT_EQUAL(tk_csv_read_header(path, ';', 0, &c, &h, &e), TK_ENOINPUT);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
 int unit_register_csv(void)
 {
     static const unit_test tests[] = {
@@ -704,6 +766,7 @@ int unit_register_csv(void)
         { "lines: every split, lines longer than the chunk", test_lines_long_line },
         { "lines: counters and open errors", test_lines_counters_and_errors },
         { "lines: line over the maximum length", test_lines_too_long },
+        { "header: BOM, delimiter, data start, size and mtime, errors", test_read_header },
         { NULL, NULL }
     };
     return unit_add_suite("csv", tests);

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "tk_model.h"
+#include "tk_text.h"
 #include "unit.h"
 
 #define MODELS_DIR "tests/data/models"
@@ -951,6 +952,58 @@ static void test_fuzz(void)
     CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
 }
 
+/* tk_objective_name / tk_objective_parse, both ways */
+static void test_objective_names(void)
+{
+    static const char *const names[] = { "reg:squarederror", "binary:logistic",
+                                         "multi:softprob" };
+    tk_objective o, k;
+
+    for (o = TK_OBJ_SQUAREDERROR; o <= TK_OBJ_SOFTPROB; o++) {
+        CU_ASSERT_STRING_EQUAL(tk_objective_name(o), names[o]);
+        CU_ASSERT_EQUAL(tk_objective_parse(names[o], &k), 0);
+        CU_ASSERT_EQUAL(k, o);
+    }
+    k = TK_OBJ_LOGISTIC;
+    CU_ASSERT_EQUAL(tk_objective_parse("reg:logistic", &k), -1);
+    CU_ASSERT_EQUAL(tk_objective_parse("", &k), -1);
+    CU_ASSERT_EQUAL(tk_objective_parse("binary:logistic ", &k), -1);
+    CU_ASSERT_EQUAL(k, TK_OBJ_LOGISTIC); /* untouched */
+    CU_ASSERT_PTR_NULL(tk_objective_name((tk_objective)3));
+}
+
+/* tk_fmt_float / tk_fmt_double: the shortest text that reads back */
+static void test_fmt_shortest(void)
+{
+    char buf[40];
+
+    CU_ASSERT_EQUAL(tk_fmt_float(buf, sizeof(buf), 0.5f), 3);
+    CU_ASSERT_STRING_EQUAL(buf, "0.5");
+    tk_fmt_float(buf, sizeof(buf), 0.1f);
+    CU_ASSERT_STRING_EQUAL(buf, "0.1");
+    tk_fmt_float(buf, sizeof(buf), 16777217.0f); /* 2^24 + 1 rounds to 2^24 */
+    CU_ASSERT_STRING_EQUAL(buf, "16777216");
+    tk_fmt_float(buf, sizeof(buf), 3.4028235e38f);
+    CU_ASSERT_STRING_EQUAL(buf, "3.4028235e+38");
+    tk_fmt_float(buf, sizeof(buf), 1.4e-45f);
+    CU_ASSERT_STRING_EQUAL(buf, "1e-45");
+    tk_fmt_double(buf, sizeof(buf), 0.1, 1);
+    CU_ASSERT_STRING_EQUAL(buf, "0.1");
+    tk_fmt_double(buf, sizeof(buf), 0.35233750844508316, 1);
+    CU_ASSERT_STRING_EQUAL(buf, "0.35233750844508316");
+    tk_fmt_double(buf, sizeof(buf), 1e14, 1);
+    CU_ASSERT_STRING_EQUAL(buf, "1e+14");
+    /* from 15 digits on: no exponent below 1e15, as gbpredict keeps values */
+    CU_ASSERT_EQUAL(tk_fmt_double(buf, sizeof(buf), 1e14, 15), 15);
+    CU_ASSERT_STRING_EQUAL(buf, "100000000000000");
+    tk_fmt_double(buf, sizeof(buf), 1.0 / 3, 15);
+    CU_ASSERT_STRING_EQUAL(buf, "0.3333333333333333");
+    tk_fmt_double(buf, sizeof(buf), -INFINITY, 15);
+    CU_ASSERT_STRING_EQUAL(buf, "-inf");
+    tk_fmt_double(buf, sizeof(buf), NAN, 1);
+    CU_ASSERT_STRING_EQUAL(buf, "nan");
+}
+
 int unit_register_model(void)
 {
     static const unit_test tests[] = {
@@ -964,6 +1017,8 @@ int unit_register_model(void)
         { "malformed trees and models refused when built", test_build_errors },
         { "save writes the JSON atomically", test_save },
         { "fuzz: truncated and corrupted files", test_fuzz },
+        { "objective names both ways", test_objective_names },
+        { "shortest round-trip floats (tk_fmt_float, tk_fmt_double)", test_fmt_shortest },
         { NULL, NULL }
     };
     return unit_add_suite("model", tests);

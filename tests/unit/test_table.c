@@ -16,6 +16,7 @@
 
 #include "tk_h5.h"
 #include "tk_table.h"
+#include "tk_text.h"
 #include "unit.h"
 
 #define COMM MPI_COMM_SELF
@@ -1001,6 +1002,33 @@ static void test_h5_errors(void)
     fx_close(&f);
 }
 
+/* tk_names_fit: "a, b, c", cut to the limit with "... N more", escaped */
+static void test_names_fit(void)
+{
+    const char *abc[] = { "a", "bb", "ccc", "d\te" };
+    char buf[64], big[200];
+    char *many[40];
+    size_t i;
+
+    CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 4, 100, 32), "a, bb, ccc, d\\te");
+    CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 0, 100, 32), "none");
+    /* "a, bb" is 5 bytes, ", ccc" would make 10 */
+    CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 4, 100, 9), "a, bb, ... 2 more");
+    CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 4, 100, 10),
+                           "a, bb, ccc, ... 1 more");
+    CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc, 4, 100, 0), "... 4 more");
+    /* a name shown up to max bytes */
+    CU_ASSERT_STRING_EQUAL(tk_names_fit(buf, sizeof(buf), abc + 2, 1, 2, 32), "cc...");
+    /* never beyond the buffer, whatever the limit */
+    for (i = 0; i < 40; i++)
+        many[i] = "column_name";
+    tk_names_fit(big, 40, (const char *const *)many, 40, 100, 1000);
+    CU_ASSERT_TRUE(strlen(big) < 40);
+    tk_names_fit(big, sizeof(big), (const char *const *)many, 40, 100, sizeof(big) - 32);
+    CU_ASSERT_PTR_NOT_NULL(strstr(big, ", ... 27 more"));
+    CU_ASSERT_TRUE(strlen(big) <= sizeof(big) - 32 + 13);
+}
+
 int unit_register_table(void)
 {
     static const unit_test tests[] = {
@@ -1026,6 +1054,7 @@ int unit_register_table(void)
         { "csv: exact limits: 2^53 decimals, beyond int64", test_csv_exact_limits },
         { "hdf5: exact int64, uint64 above INT64_MAX", test_h5_exact_ints },
         { "csv: list skips string columns, header keeps them", test_csv_list_numeric },
+        { "names that fit a message (tk_names_fit)", test_names_fit },
         { NULL, NULL }
     };
     return unit_add_suite("table", tests);

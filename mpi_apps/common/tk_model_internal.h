@@ -1,0 +1,25 @@
+/* tk_model_internal.h -- what tk_model.c, tk_model_save.c and tk_model_load.c
+ * share; not part of the library's interface (use tk_model.h). */
+#ifndef TK_MODEL_INTERNAL_H
+#define TK_MODEL_INTERNAL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tk_model.h"
+
+#define TK_ROOT_PARENT 2147483647 /* the root's parent as xgboost writes it */
+#define TK_MAX_FEATURES (1 << 24)
+#define TK_MAX_CLASSES (1 << 16)
+
+/* Local; allocates nothing that outlives the call. Whether t is a
+ * well-formed tree: every child index in range with right == left + 1, every
+ * node reached from the root at most once (no cycle, no shared child) with its
+ * parent recorded, finite numbers, split features below nfeatures on the nodes
+ * a row can reach. Nodes the root does not reach are xgboost's deleted nodes;
+ * *unreached counts them. Returns 0, or -1 with the reason in the caller's
+ * why[0..why_len). */
+int tk_tree_check(const tk_tree *t, size_t nfeatures, int32_t *unreached, char *why,
+                  size_t why_len);
+
+#endif
