@@ -44,6 +44,62 @@ static const char gbt_example[] =
 /* Over 80 lines: most of it is the option table (one entry per option, the
  * help text's source), which reads best in one piece; the checks after
  * tk_opt_parse are one per option rule, in the order they are reported. */
+/* XGBoost's defaults. */
+static void set_defaults(gbt_config *cfg)
+{
+    memset(cfg, 0, sizeof(*cfg));
+    cfg->exclude = "userId";
+    cfg->group = "/features";
+    cfg->objective_name = tk_objective_name(TK_OBJ_SQUAREDERROR);
+    cfg->num_round = 10;
+    cfg->eta = 0.3;
+    cfg->max_depth = 6;
+    cfg->min_child_weight = 1;
+    cfg->lambda = 1;
+    cfg->subsample = cfg->colsample_bytree = cfg->colsample_bylevel = cfg->colsample_bynode = 1;
+    cfg->max_bin = 256;
+    cfg->base_score = 0.5;
+    cfg->scale_pos_weight = 1;
+    cfg->progress = 1;
+    cfg->top_features = 10;
+}
+
+/* The checks that span options: objective, classes, metric, early stopping. */
+static int check_config(gbt_config *cfg, tk_err *e)
+{
+    if (tk_objective_parse(cfg->objective_name, &cfg->objective) != 0)
+        return tk_err_set(e, TK_EUSAGE,
+                          "unknown objective '%s' (reg:squarederror, binary:logistic, "
+                          "multi:softprob)",
+                          cfg->objective_name);
+    if (cfg->objective == TK_OBJ_SOFTPROB && cfg->num_class < 2)
+        return tk_err_set(e, TK_EUSAGE, "multi:softprob needs --num-class K with K >= 2");
+    if (cfg->objective != TK_OBJ_SOFTPROB && cfg->num_class > 1)
+        return tk_err_set(e, TK_EUSAGE, "--num-class is for multi:softprob");
+    if (cfg->objective == TK_OBJ_LOGISTIC && !(cfg->base_score > 0 && cfg->base_score < 1))
+        return tk_err_set(e, TK_EUSAGE, "--base-score must be in (0, 1) for binary:logistic");
+    if (!cfg->metric_name) {
+        cfg->metric = cfg->objective == TK_OBJ_SQUAREDERROR ? GBT_RMSE
+                      : cfg->objective == TK_OBJ_LOGISTIC   ? GBT_LOGLOSS
+                                                            : GBT_MLOGLOSS;
+    } else {
+        size_t i, n = sizeof(metric_names) / sizeof(metric_names[0]);
+        for (i = 0; i < n && strcmp(cfg->metric_name, metric_names[i]) != 0; i++)
+            ;
+        if (i == n)
+            return tk_err_set(e, TK_EUSAGE, "unknown --eval-metric '%s'", cfg->metric_name);
+        cfg->metric = (gbt_metric_id)i;
+    }
+    if (!metric_fits(cfg->objective, cfg->metric))
+        return tk_err_set(e, TK_EUSAGE, "--eval-metric %s does not fit objective %s",
+                          metric_names[cfg->metric], cfg->objective_name);
+    if (cfg->early_stopping_rounds > 0 && !cfg->valid)
+        return tk_err_set(e, TK_EUSAGE, "--early-stopping-rounds needs --valid");
+    return TK_OK;
+}
+
+/* Longer than 80 lines: most of it is the option table, one row per option
+ * (data that also drives --help), kept in one place. */
 int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err)
 {
     const tk_opt opts[] = {
@@ -116,21 +172,7 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
     int npos = 0, rc;
     tk_err e;
 
-    memset(cfg, 0, sizeof(*cfg));
-    cfg->exclude = "userId";
-    cfg->group = "/features";
-    cfg->objective_name = tk_objective_name(TK_OBJ_SQUAREDERROR);
-    cfg->num_round = 10;
-    cfg->eta = 0.3;
-    cfg->max_depth = 6;
-    cfg->min_child_weight = 1;
-    cfg->lambda = 1;
-    cfg->subsample = cfg->colsample_bytree = cfg->colsample_bylevel = cfg->colsample_bynode = 1;
-    cfg->max_bin = 256;
-    cfg->base_score = 0.5;
-    cfg->scale_pos_weight = 1;
-    cfg->progress = 1;
-    cfg->top_features = 10;
+    set_defaults(cfg);
     tk_err_clear(&e);
     rc = tk_opt_parse(&spec, argc, argv, pos, &npos, &e);
     if (rc == TK_OPT_HELP || rc == TK_OPT_VERSION)
@@ -141,39 +183,8 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
         if (!cfg->label)
             rc = tk_err_set(&e, TK_EUSAGE, "--label is required");
     }
-    if (rc == TK_OK && tk_objective_parse(cfg->objective_name, &cfg->objective) != 0)
-        rc = tk_err_set(&e, TK_EUSAGE,
-                        "unknown objective '%s' (reg:squarederror, binary:logistic, "
-                        "multi:softprob)",
-                        cfg->objective_name);
-    if (rc == TK_OK && cfg->objective == TK_OBJ_SOFTPROB && cfg->num_class < 2)
-        rc = tk_err_set(&e, TK_EUSAGE, "multi:softprob needs --num-class K with K >= 2");
-    if (rc == TK_OK && cfg->objective != TK_OBJ_SOFTPROB && cfg->num_class > 1)
-        rc = tk_err_set(&e, TK_EUSAGE, "--num-class is for multi:softprob");
-    if (rc == TK_OK && cfg->objective == TK_OBJ_LOGISTIC &&
-        !(cfg->base_score > 0 && cfg->base_score < 1))
-        rc = tk_err_set(&e, TK_EUSAGE, "--base-score must be in (0, 1) for binary:logistic");
-    if (rc == TK_OK) {
-        if (!cfg->metric_name)
-            cfg->metric = cfg->objective == TK_OBJ_SQUAREDERROR ? GBT_RMSE
-                          : cfg->objective == TK_OBJ_LOGISTIC   ? GBT_LOGLOSS
-                                                                : GBT_MLOGLOSS;
-        else {
-            size_t i;
-            for (i = 0; i < sizeof(metric_names) / sizeof(metric_names[0]); i++)
-                if (strcmp(cfg->metric_name, metric_names[i]) == 0)
-                    break;
-            if (i == sizeof(metric_names) / sizeof(metric_names[0]))
-                rc = tk_err_set(&e, TK_EUSAGE, "unknown --eval-metric '%s'", cfg->metric_name);
-            else
-                cfg->metric = (gbt_metric_id)i;
-        }
-    }
-    if (rc == TK_OK && !metric_fits(cfg->objective, cfg->metric))
-        rc = tk_err_set(&e, TK_EUSAGE, "--eval-metric %s does not fit objective %s",
-                        metric_names[cfg->metric], cfg->objective_name);
-    if (rc == TK_OK && cfg->early_stopping_rounds > 0 && !cfg->valid)
-        rc = tk_err_set(&e, TK_EUSAGE, "--early-stopping-rounds needs --valid");
+    if (rc == TK_OK)
+        rc = check_config(cfg, &e);
     tk_opt_report(&spec, rc, &e, rank, out, err);
     return rc;
 }
