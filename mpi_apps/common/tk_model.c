@@ -44,9 +44,9 @@ int tk_tree_alloc(tk_tree *t, int32_t n)
     if (!t->left || !t->right || !t->parent || !t->split_index || !t->split_cond ||
         !t->default_left || !t->loss_chg || !t->sum_hess || !t->base_weight) {
         tk_tree_free(t);
-        return -1;
+        return TK_ESOFTWARE;
     }
-    return 0;
+    return TK_OK;
 }
 
 

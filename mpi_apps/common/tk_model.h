@@ -57,7 +57,7 @@ typedef struct tk_model {
 } tk_model;
 
 /* Local. Arrays for n >= 1 nodes (contents undefined), owned by t: release
- * with tk_tree_free. Returns 0, or -1 when out of memory (t left empty). */
+ * with tk_tree_free. Returns TK_OK, or TK_ESOFTWARE when out of memory (t left empty). */
 int tk_tree_alloc(tk_tree *t, int32_t n);
 
 /* Local. Frees a tree's arrays; t is left empty. */
