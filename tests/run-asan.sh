@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run-asan.sh -- the unit tests and a logjoin run (4 ranks, bad rows, extra
+# run-asan.sh -- the unit tests (and the collective ones at np=3) and a logjoin run (4 ranks, bad rows, extra
 # features) built with AddressSanitizer + UBSan. Open MPI's own allocations
 # in MPI_Init/MPI_Finalize are suppressed (tests/unit/lsan.supp).
 set -u
@@ -19,6 +19,7 @@ run() { # NAME CMD...
     echo "not ok - $name"; failed=$((failed + 1)); tail -40 "$work/err"; fi
 }
 run "unit tests under ASan/UBSan" timeout 600 mpirun -np 1 build/asan/tests/unit_tests
+run "collective unit tests np=3 under ASan/UBSan" timeout 600 mpirun -np 3 build/asan/tests/unit_mpi_tests
 bin/genlogs --quiet --plays 20000 --users 800 --max-id 5000 --bad-rate 0.01 "$work/logs"
 run "logjoin np=4 under ASan/UBSan" timeout 600 mpirun -np 4 bin/asan/logjoin --extra-features \
   --max-bad-rows 100000 1 5000 "$work/logs/log1.csv" "$work/logs/log2.csv" "$work/out-asan"
