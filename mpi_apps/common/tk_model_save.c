@@ -83,37 +83,20 @@ static json_t *str_f32(float f)
     return json_string(buf);
 }
 
-static json_t *arr_i32(const int32_t *v, int32_t n, int *bad)
+typedef enum { ARR_I32, ARR_U8, ARR_F32 } arr_kind;
+
+/* A JSON array of a tree's n values of one kind; *bad set on failure. */
+static json_t *arr_of(const void *v, int32_t n, arr_kind kind, int *bad)
 {
     json_t *a = json_array();
     int32_t i;
 
     for (i = 0; a && i < n; i++)
-        push(a, json_integer(v[i]), bad);
-    if (!a)
-        *bad = 1;
-    return a;
-}
-
-static json_t *arr_u8(const uint8_t *v, int32_t n, int *bad)
-{
-    json_t *a = json_array();
-    int32_t i;
-
-    for (i = 0; a && i < n; i++)
-        push(a, json_integer(v[i]), bad);
-    if (!a)
-        *bad = 1;
-    return a;
-}
-
-static json_t *arr_f32(const float *v, int32_t n, int *bad)
-{
-    json_t *a = json_array();
-    int32_t i;
-
-    for (i = 0; a && i < n; i++)
-        push(a, json_real((double)v[i]), bad);
+        push(a,
+             kind == ARR_I32  ? json_integer(((const int32_t *)v)[i])
+             : kind == ARR_U8 ? json_integer(((const uint8_t *)v)[i])
+                              : json_real((double)((const float *)v)[i]),
+             bad);
     if (!a)
         *bad = 1;
     return a;
@@ -135,21 +118,21 @@ static json_t *tree_json(const tk_model *m, const tk_tree *t, size_t id, int32_t
         *bad = 1;
         return NULL;
     }
-    put(o, "base_weights", arr_f32(t->base_weight, t->nnodes, bad), bad);
+    put(o, "base_weights", arr_of(t->base_weight, t->nnodes, ARR_F32, bad), bad);
     for (k = 0; k < sizeof(empty) / sizeof(empty[0]); k++)
         put(o, empty[k], json_array(), bad);
-    put(o, "default_left", arr_u8(t->default_left, t->nnodes, bad), bad);
+    put(o, "default_left", arr_of(t->default_left, t->nnodes, ARR_U8, bad), bad);
     put(o, "id", json_integer((json_int_t)id), bad);
-    put(o, "left_children", arr_i32(t->left, t->nnodes, bad), bad);
-    put(o, "loss_changes", arr_f32(t->loss_chg, t->nnodes, bad), bad);
-    put(o, "parents", arr_i32(t->parent, t->nnodes, bad), bad);
-    put(o, "right_children", arr_i32(t->right, t->nnodes, bad), bad);
-    put(o, "split_conditions", arr_f32(t->split_cond, t->nnodes, bad), bad);
-    put(o, "split_indices", arr_i32(t->split_index, t->nnodes, bad), bad);
+    put(o, "left_children", arr_of(t->left, t->nnodes, ARR_I32, bad), bad);
+    put(o, "loss_changes", arr_of(t->loss_chg, t->nnodes, ARR_F32, bad), bad);
+    put(o, "parents", arr_of(t->parent, t->nnodes, ARR_I32, bad), bad);
+    put(o, "right_children", arr_of(t->right, t->nnodes, ARR_I32, bad), bad);
+    put(o, "split_conditions", arr_of(t->split_cond, t->nnodes, ARR_F32, bad), bad);
+    put(o, "split_indices", arr_of(t->split_index, t->nnodes, ARR_I32, bad), bad);
     for (i = 0; i < t->nnodes; i++)
         push(zeros, json_integer(0), bad);
     put(o, "split_type", zeros, bad);
-    put(o, "sum_hessian", arr_f32(t->sum_hess, t->nnodes, bad), bad);
+    put(o, "sum_hessian", arr_of(t->sum_hess, t->nnodes, ARR_F32, bad), bad);
     put(param, "num_deleted", str_i64(deleted), bad);
     put(param, "num_feature", str_i64((long long)m->nfeatures), bad);
     put(param, "num_nodes", str_i64(t->nnodes), bad);
