@@ -13,7 +13,11 @@
 #   make cluster-down           stop and remove it
 #   make clean
 #
-# Composed of parts: STD, WARN, OPT, DEBUG; SANITIZE=1 adds the sanitizers.
+# Flags are composed as Redis does: FINAL_CFLAGS = STD WARN OPT DEBUG SAN DEPFLAGS, the
+# include paths, then the user's CPPFLAGS and CFLAGS (so `make CFLAGS=-O0` or
+# `make CFLAGS=-DNDEBUG` adds to the flags, and a later -O wins); FINAL_LDFLAGS and
+# FINAL_LDLIBS append LDFLAGS and LDLIBS likewise. OPT=... and DEBUG=... replace a part.
+# SANITIZE=1 adds the sanitizers.
 
 CC       := mpicc
 HDF5_PKG := hdf5-openmpi
@@ -34,12 +38,18 @@ else
   BIN      ?= bin
 endif
 
-HDF5_CFLAGS := $(shell pkg-config --cflags $(HDF5_PKG) 2>/dev/null)
-HDF5_LIBS   := $(shell pkg-config --libs $(HDF5_PKG) 2>/dev/null)
+# pkg-config is asked once, when a recipe first needs the flags (so `make deps`,
+# `make test` and `make clean` work before the package is installed), and a missing
+# package stops the build with the Debian package to install.
+HDF5_DEB := libhdf5-openmpi-dev
+tk_pkg = $(if $(shell pkg-config --exists $(HDF5_PKG) 2>/dev/null && echo y),$(shell pkg-config $(1) $(HDF5_PKG)),$(error pkg-config finds no '$(HDF5_PKG)': install the Debian package $(HDF5_DEB) (make deps, or scripts/install-deps.sh)))
+HDF5_CFLAGS = $(eval HDF5_CFLAGS := $(call tk_pkg,--cflags))$(HDF5_CFLAGS)
+HDF5_LIBS   = $(eval HDF5_LIBS := $(call tk_pkg,--libs))$(HDF5_LIBS)
 
-CFLAGS  := $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) $(DEPFLAGS) -Impi_apps/common $(HDF5_CFLAGS)
-LDFLAGS := $(SAN)
-LDLIBS  := $(HDF5_LIBS) -lcsv -ljansson -lm
+FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) $(DEPFLAGS) -Impi_apps/common \
+                $(HDF5_CFLAGS) $(CPPFLAGS) $(CFLAGS)
+FINAL_LDFLAGS = $(SAN) $(LDFLAGS)
+FINAL_LDLIBS  = $(HDF5_LIBS) -lcsv -ljansson -lm $(LDLIBS)
 
 COMMON_SRC := $(wildcard mpi_apps/common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)
@@ -56,7 +66,7 @@ $(1)_OBJ := $$($(1)_SRC:%.c=$(BUILD)/%.o)
 $(1)_LIBOBJ := $$(filter-out $(BUILD)/mpi_apps/$(1)/main.o,$$($(1)_OBJ))
 $(BIN)/$(1): $$($(1)_OBJ) $(COMMON_LIB)
 	@mkdir -p $$(@D)
-	$$(CC) $$(LDFLAGS) -o $$@ $$^ $$(LDLIBS)
+	$$(CC) $$(FINAL_LDFLAGS) -o $$@ $$^ $$(FINAL_LDLIBS)
 endef
 $(foreach p,$(PROGRAMS),$(eval $(call program_rules,$(p))))
 
@@ -69,7 +79,7 @@ all: $(PROG_BINS)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -c -o $@ $<
+	$(CC) $(FINAL_CFLAGS) -c -o $@ $<
 
 $(COMMON_LIB): $(COMMON_OBJ)
 	@mkdir -p $(@D)
@@ -79,9 +89,17 @@ $(COMMON_LIB): $(COMMON_OBJ)
 UNIT_LIBOBJ := $(foreach p,$(filter-out genlogs,$(PROGRAMS)),$($(p)_LIBOBJ))
 $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_LIBOBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) -lcunit
+	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LDLIBS) -lcunit
 
-unit: $(UNIT_BIN)
+# collective unit tests, run by tests/run.sh under mpirun -np 3 (they reuse unit_util.c)
+UNIT_MPI_SRC := $(wildcard tests/unit_mpi/*.c) tests/unit/unit_util.c
+UNIT_MPI_OBJ := $(UNIT_MPI_SRC:%.c=$(BUILD)/%.o)
+UNIT_MPI_BIN := $(BUILD)/tests/unit_mpi_tests
+$(UNIT_MPI_BIN): $(UNIT_MPI_OBJ) $(logjoin_LIBOBJ) $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LDLIBS) -lcunit
+
+unit: $(UNIT_BIN) $(UNIT_MPI_BIN)
 
 deps:
 	@scripts/install-deps.sh

@@ -12,7 +12,7 @@ static int map_alloc(tk_map *m, size_t cap, int with_values)
         free(m->keys);
         free(m->vals);
         m->keys = m->vals = NULL;
-        return -1;
+        return TK_ESOFTWARE;
     }
     memset(m->keys, 0xff, cap * sizeof(*m->keys));
     m->cap = cap;
@@ -43,7 +43,7 @@ static int map_grow(tk_map *m)
 
     memset(&n, 0, sizeof(n));
     if (map_alloc(&n, m->cap * 2, m->vals != NULL) != 0)
-        return -1;
+        return TK_ESOFTWARE;
     for (i = 0; i < m->cap; i++) {
         uint64_t k = m->keys[i];
         size_t j;

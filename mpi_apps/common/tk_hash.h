@@ -9,6 +9,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tk_status.h"
+
 /* Local. A strong 64-bit finalizer (MurmurHash3 fmix64): every input bit
  * affects every output bit. */
 static inline uint64_t tk_hash_u64(uint64_t x)
@@ -41,7 +43,7 @@ typedef struct tk_map {
 
 /* Local. Creates an empty map (with_values) or set with room for about
  * expected keys. The map owns its arrays; free them with tk_map_free.
- * Returns 0, or -1 when out of memory. */
+ * Returns TK_OK, or TK_ESOFTWARE when out of memory. */
 int tk_map_init(tk_map *m, size_t expected, int with_values);
 
 /* Local. Frees the arrays; the map may be initialised again. */

@@ -71,7 +71,7 @@ int tk_kc_init(tk_keycount *k, size_t batch_keys, int counted)
     k->tmp = malloc(k->batch_cap * sizeof(*k->tmp));
     if (!k->batch || !k->tmp) {
         tk_kc_free(k);
-        return -1;
+        return TK_ESOFTWARE;
     }
     return 0;
 }
@@ -146,7 +146,7 @@ static int merge_runs(int counted, const tk_kc_run *runs, size_t n, tk_kc_run *o
     if (!o) {
         free(cur);
         free(heap);
-        return -1;
+        return TK_ESOFTWARE;
     }
     for (i = 0; i < n; i++) {
         cur[i].p = runs[i].data;
@@ -206,7 +206,7 @@ static int merge_tail(tk_keycount *k, size_t first)
     int level = 0;
 
     if (merge_runs(k->counted, &k->runs[first], k->nruns - first, &m) != 0)
-        return -1;
+        return TK_ESOFTWARE;
     for (i = first; i < k->nruns; i++) {
         if (k->runs[i].level > level)
             level = k->runs[i].level;
@@ -232,7 +232,7 @@ int tk_kc_flush(tk_keycount *k)
      * so encode into a fresh buffer sized for the worst case */
     o = malloc(n * (k->counted ? 20 : 10));
     if (!o)
-        return -1;
+        return TK_ESOFTWARE;
     p = o;
     r.nkeys = 0;
     for (i = 0; i < n;) {
@@ -247,16 +247,18 @@ int tk_kc_flush(tk_keycount *k)
         i = j;
     }
     r.len = (size_t)(p - o);
-    r.data = realloc(o, r.len ? r.len : 1);
-    if (!r.data)
-        r.data = o;
+    {
+        /* shrink to fit; on failure keep the larger block */
+        uint8_t *fit = realloc(o, r.len ? r.len : 1);
+        r.data = fit ? fit : o;
+    }
     k->nbatch = 0;
     if (k->nruns == k->runs_cap) {
         size_t cap = k->runs_cap ? k->runs_cap * 2 : 16;
         tk_kc_run *runs = realloc(k->runs, cap * sizeof(*runs));
         if (!runs) {
             free(r.data);
-            return -1;
+            return TK_ESOFTWARE;
         }
         k->runs = runs;
         k->runs_cap = cap;
@@ -278,9 +280,9 @@ int tk_kc_flush(tk_keycount *k)
 int tk_kc_finish(tk_keycount *k)
 {
     if (tk_kc_flush(k) != 0)
-        return -1;
+        return TK_ESOFTWARE;
     if (k->nruns >= 2 && merge_tail(k, 0) != 0)
-        return -1;
+        return TK_ESOFTWARE;
     free(k->batch);
     free(k->tmp);
     k->batch = k->tmp = NULL;

@@ -15,6 +15,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "tk_status.h"
+
 #define TK_KC_FANIN 8
 
 typedef struct tk_kc_run {
@@ -34,26 +36,26 @@ typedef struct tk_keycount {
 } tk_keycount;
 
 /* Local. batch_keys keys are buffered between sorts. Owns everything: release
- * with tk_kc_free. Returns 0 or -1 (out of memory). */
+ * with tk_kc_free. Returns TK_OK or TK_ESOFTWARE (out of memory). */
 int tk_kc_init(tk_keycount *k, size_t batch_keys, int counted);
 
 /* Local. */
 void tk_kc_free(tk_keycount *k);
 
-/* Local. Sorts the batch into a run and merges runs. Returns 0 or -1. */
+/* Local. Sorts the batch into a run and merges runs. Returns TK_OK or TK_ESOFTWARE. */
 int tk_kc_flush(tk_keycount *k);
 
-/* Local. Adds one key. Returns 0 or -1 (out of memory). */
+/* Local. Adds one key. Returns TK_OK or TK_ESOFTWARE (out of memory). */
 static inline int tk_kc_add(tk_keycount *k, uint64_t key)
 {
     if (k->nbatch == k->batch_cap && tk_kc_flush(k) != 0)
-        return -1;
+        return TK_ESOFTWARE;
     k->batch[k->nbatch++] = key;
     return 0;
 }
 
 /* Local. Merges everything into a single run and frees the batch buffers;
- * no key may be added afterwards. Returns 0 or -1. */
+ * no key may be added afterwards. Returns TK_OK or TK_ESOFTWARE. */
 int tk_kc_finish(tk_keycount *k);
 
 typedef struct tk_kc_iter {

@@ -23,6 +23,14 @@ int tk_mpi_agree(MPI_Comm comm, tk_err *e)
     return e->status;
 }
 
+int tk_mpi_any(MPI_Comm comm, int flag)
+{
+    int mine = flag != 0, any = 0;
+
+    MPI_Allreduce(&mine, &any, 1, MPI_INT, MPI_MAX, comm);
+    return any;
+}
+
 void tk_mpi_exscan_u64(MPI_Comm comm, uint64_t mine, uint64_t *before, uint64_t *total)
 {
     int rank;

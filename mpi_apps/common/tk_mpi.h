@@ -12,6 +12,10 @@
  * status and message of the lowest-ranked failing rank, which is returned. */
 int tk_mpi_agree(MPI_Comm comm, tk_err *e);
 
+/* Collective. Whether flag is non-zero on any rank (mpifileutils'
+ * mfu_alltrue, inverted): for failures that carry no message of their own. */
+int tk_mpi_any(MPI_Comm comm, int flag);
+
 /* Collective. *before = sum of mine over lower ranks, *total = sum over all. */
 void tk_mpi_exscan_u64(MPI_Comm comm, uint64_t mine, uint64_t *before, uint64_t *total);
 

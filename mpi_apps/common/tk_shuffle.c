@@ -11,6 +11,7 @@ int tk_shuffle_init(tk_shuffle *s, MPI_Comm comm, size_t rec_size, size_t round_
     size_t per;
 
     memset(s, 0, sizeof(*s));
+    s->errf = stderr;
     s->comm = comm;
     MPI_Comm_rank(comm, &s->rank);
     MPI_Comm_size(comm, &s->size);
@@ -66,7 +67,7 @@ int tk_shuffle_round(tk_shuffle *s, tk_shuffle_consume consume, void *ctx, tk_er
         char *in = realloc(s->in, total * s->rec_size);
         if (!in) {
             /* the peers are already sending: no way to agree, end the job */
-            fprintf(stderr, "error: rank %d: out of memory receiving %zu records\n", s->rank,
+            fprintf(s->errf, "error: rank %d: out of memory receiving %zu records\n", s->rank,
                     total);
             MPI_Abort(s->comm, TK_ESOFTWARE);
         }

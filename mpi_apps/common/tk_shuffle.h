@@ -10,6 +10,7 @@
 
 #include <mpi.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "tk_status.h"
 
@@ -29,6 +30,7 @@ typedef struct tk_shuffle {
     char *in;            /* receive buffer */
     size_t in_cap;       /* records */
     unsigned long long rounds;
+    FILE *errf;          /* where an abort is told (stderr unless the caller sets it) */
 } tk_shuffle;
 
 /* Local. Outboxes of about round_bytes in all (at least 64 KiB each). Owns its

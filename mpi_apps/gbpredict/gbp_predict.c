@@ -12,7 +12,7 @@ int gbp_predict(gbp_ctx *c)
     c->pred = malloc((size_t)c->nrows * K * sizeof(float) + sizeof(float));
     if (!x || !c->pred) {
         free(x);
-        return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory for %llu predictions",
+        return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory for %llu predictions",
                           (unsigned long long)c->nrows);
     }
     for (i = 0; i < c->nrows; i++) {

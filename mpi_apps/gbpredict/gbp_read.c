@@ -17,13 +17,13 @@ static int feature_names(gbp_ctx *c)
 
     c->feature_names = calloc(nf + 1, sizeof(char *));
     if (!c->feature_names)
-        return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+        return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
     for (j = 0; j < nf; j++) {
         char buf[32];
         const char *name = c->model.feature_names ? c->model.feature_names[j] : buf;
         snprintf(buf, sizeof(buf), "f%zu", j);
         if (!(c->feature_names[j] = strdup(name)))
-            return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+            return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
     }
     return TK_OK;
 }
@@ -37,8 +37,8 @@ static int check_features(gbp_ctx *c)
 
     /* the header's names: a string column named by the model is then reported
      * by tk_table_read with its row */
-    tk_table_header(c->comm, c->cfg.data, c->cfg.group, &have, &nhave, &delim, &c->err);
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+    tk_table_header(c->job.comm, c->cfg.data, c->cfg.group, &have, &nhave, &delim, &c->job.err);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         goto out;
     for (j = 0; j < nf; j++) {
         for (k = 0; k < nhave && strcmp(have[k], c->feature_names[j]) != 0; k++)
@@ -54,19 +54,19 @@ static int check_features(gbp_ctx *c)
             snprintf(more, sizeof(more), " (and %zu more)", missing - 1);
         tk_table_hint(hint, sizeof(hint), (const char *const *)have, nhave, delim);
         tk_log_escapez(name, sizeof(name), c->feature_names[first], 80);
-        tk_err_set(&c->err, TK_EDATA, "%s has no column '%s', a feature of %s%s; it has: %s%s",
+        tk_err_set(&c->job.err, TK_EDATA, "%s has no column '%s', a feature of %s%s; it has: %s%s",
                    c->cfg.data, name, c->cfg.model, more, list, hint);
     } else if (nf == 0 && nhave == 0) {
-        tk_err_set(&c->err, TK_EDATA, "%s has no columns", c->cfg.data);
+        tk_err_set(&c->job.err, TK_EDATA, "%s has no columns", c->cfg.data);
     } else if (nf == 0) {
         /* a model without features: one column of DATA counts the rows */
         free(c->feature_names[0]);
         if (!(c->feature_names[0] = strdup(have[0])))
-            tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+            tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
     }
 out:
     tk_table_names_free(have, nhave);
-    return tk_mpi_agree(c->comm, &c->err);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
 /* xgboost refuses infinite inputs; so does gbpredict (an HDF5 value beyond
@@ -87,40 +87,40 @@ static int check_finite(gbp_ctx *c)
             }
     }
     if (best != UINT64_MAX)
-        tk_err_set(&c->err, TK_EDATA,
+        tk_err_set(&c->job.err, TK_EDATA,
                    "%s: feature '%.80s' is infinite or beyond float32's range in row %llu "
                    "(counting data rows from 1)",
                    c->cfg.data, t->names[col], (unsigned long long)(t->row0 + best + 1));
-    return tk_mpi_agree(c->comm, &c->err); /* the lowest rank holds the first row */
+    return tk_mpi_agree(c->job.comm, &c->job.err); /* the lowest rank holds the first row */
 }
 
 int gbp_read(gbp_ctx *c)
 {
     size_t nread;
 
-    tk_model_load(&c->model, c->cfg.model, &c->err);
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
-        return c->err.status;
+    tk_model_load(&c->model, c->cfg.model, &c->job.err);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
+        return c->job.err.status;
     c->nout = tk_model_noutputs(&c->model);
     feature_names(c);
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK || check_features(c) != TK_OK)
-        return c->err.status;
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK || check_features(c) != TK_OK)
+        return c->job.err.status;
     nread = c->model.nfeatures ? c->model.nfeatures : 1;
-    if (tk_table_read(c->comm, c->cfg.data, c->cfg.group, (const char *const *)c->feature_names,
-                      nread, TK_COL_F32, &c->feats, &c->err) != TK_OK ||
+    if (tk_table_read(c->job.comm, c->cfg.data, c->cfg.group, (const char *const *)c->feature_names,
+                      nread, TK_COL_F32, &c->feats, &c->job.err) != TK_OK ||
         check_finite(c) != TK_OK)
-        return c->err.status;
+        return c->job.err.status;
     c->nrows = c->feats.nrows;
     c->row0 = c->feats.row0;
     c->total = c->feats.total;
     if (c->cfg.nkeep == 0)
         return TK_OK;
-    if (tk_table_read(c->comm, c->cfg.data, c->cfg.group,
+    if (tk_table_read(c->job.comm, c->cfg.data, c->cfg.group,
                       (const char *const *)c->cfg.keep_names, c->cfg.nkeep, TK_COL_EXACT,
-                      &c->keep, &c->err) != TK_OK)
-        return c->err.status;
+                      &c->keep, &c->job.err) != TK_OK)
+        return c->job.err.status;
     if (c->keep.nrows != c->nrows || c->keep.row0 != c->row0)
-        tk_err_set(&c->err, TK_ESOFTWARE, "%s: the two reads gave different slices",
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "%s: the two reads gave different slices",
                    c->cfg.data);
-    return tk_mpi_agree(c->comm, &c->err);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
 }

@@ -16,31 +16,6 @@
 #include "tk_mpi.h"
 #include "tk_text.h"
 
-int gbp_prepare_output(gbp_ctx *c)
-{
-    struct stat st;
-
-    if (c->rank == 0) {
-        if (stat(c->cfg.out, &st) == 0 && S_ISDIR(st.st_mode))
-            tk_err_set(&c->err, TK_ECANTCREAT, "%s is a folder", c->cfg.out);
-        else if (tk_fs_exists(c->cfg.out) && !c->cfg.overwrite)
-            tk_err_set(&c->err, TK_ECANTCREAT, "%s already exists (use --overwrite)",
-                       c->cfg.out);
-        else if (tk_fs_tmp_sibling(c->cfg.out, "tmp", c->tmp, sizeof(c->tmp), &c->err) ==
-                     TK_OK &&
-                 tk_fs_mkparents(c->cfg.out, c->parents, sizeof(c->parents)) != 0)
-            tk_err_set(&c->err, TK_ECANTCREAT, "cannot create the folder of %s: %s",
-                       c->cfg.out, strerror(errno));
-    }
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK) {
-        c->tmp[0] = '\0';
-        return c->err.status;
-    }
-    MPI_Bcast(c->tmp, (int)sizeof(c->tmp), MPI_CHAR, 0, c->comm);
-    tk_cleanup_add(c->tmp); /* every rank: a signal may reach any of them */
-    return TK_OK;
-}
-
 /* ---- CSV ---- */
 
 #define KEEP_WIDTH 32 /* a formatted kept value, with its delimiter */
@@ -93,10 +68,10 @@ static int write_csv(gbp_ctx *c)
     head += K * 24 + 2;
     buf = malloc(head + (size_t)c->nrows * row_max + 1);
     if (!buf) {
-        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory formatting %s", c->cfg.out);
-        return tk_mpi_agree(c->comm, &c->err);
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory formatting %s", c->cfg.out);
+        return tk_mpi_agree(c->job.comm, &c->job.err);
     }
-    if (c->rank == 0) {
+    if (c->job.rank == 0) {
         for (j = 0; j < nk; j++) {
             len += put_name(buf + len, c->cfg.keep_names[j]);
             buf[len++] = ',';
@@ -120,9 +95,9 @@ static int write_csv(gbp_ctx *c)
         }
         buf[len++] = '\n';
     }
-    tk_mpi_write_ordered(c->comm, c->tmp, buf, len, &c->err);
+    tk_mpi_write_ordered(c->job.comm, c->job.tmp, buf, len, &c->job.err);
     free(buf);
-    return c->err.status; /* the same on every rank */
+    return c->job.err.status; /* the same on every rank */
 }
 
 /* ---- HDF5 ---- */
@@ -139,8 +114,8 @@ static int *int_columns(gbp_ctx *c)
     uint64_t i;
 
     if (!as_int)
-        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         return NULL;
     big = as_int + nk; /* an integer column: some value beyond 2^53 */
     for (j = 0; j < nk; j++) {
@@ -155,15 +130,15 @@ static int *int_columns(gbp_ctx *c)
         }
         as_int[j] = as_int[j] == 1;
     }
-    MPI_Allreduce(MPI_IN_PLACE, as_int, (int)nk, MPI_INT, MPI_MIN, c->comm);
-    MPI_Allreduce(MPI_IN_PLACE, big, (int)nk, MPI_INT, MPI_MAX, c->comm);
-    for (j = 0; j < nk && c->err.status == TK_OK; j++)
+    MPI_Allreduce(MPI_IN_PLACE, as_int, (int)nk, MPI_INT, MPI_MIN, c->job.comm);
+    MPI_Allreduce(MPI_IN_PLACE, big, (int)nk, MPI_INT, MPI_MAX, c->job.comm);
+    for (j = 0; j < nk && c->job.err.status == TK_OK; j++)
         if (c->keep.is_int[j] && !as_int[j] && big[j])
-            tk_err_set(&c->err, TK_EDATA,
+            tk_err_set(&c->job.err, TK_EDATA,
                        "%s: column '%.80s' has missing values and integers beyond 2^53, which "
                        "HDF5 float64 cannot hold exactly (write a .csv)",
                        c->cfg.out, c->keep.names[j]);
-    if (c->err.status != TK_OK) { /* the same on every rank: from reduced flags */
+    if (c->job.err.status != TK_OK) { /* the same on every rank: from reduced flags */
         free(as_int);
         return NULL;
     }
@@ -178,8 +153,8 @@ static int write_h5(gbp_ctx *c)
     hid_t file = H5I_INVALID_HID;
 
     if (!names)
-        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK) /* before the first collective call */
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory writing %s", c->cfg.out);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK) /* before the first collective call */
         goto out;
     if (!(as_int = int_columns(c)))
         goto out;
@@ -187,53 +162,46 @@ static int write_h5(gbp_ctx *c)
         names[j] = c->cfg.keep_names[j];
     names[nk] = "predictions";
     /* every call below is collective and returns the same status on every rank */
-    if (tk_h5_create(c->comm, c->tmp, &file, &c->err) ||
-        tk_h5_reserve(c->comm, c->tmp, c->total * ((uint64_t)c->nout * 4 + nk * 8), 2 * nk + 16,
-                      &c->err))
+    if (tk_h5_create(c->job.comm, c->job.tmp, &file, &c->job.err) ||
+        tk_h5_reserve(c->job.comm, c->job.tmp, c->total * ((uint64_t)c->nout * 4 + nk * 8), 2 * nk + 16,
+                      &c->job.err))
         goto out;
     /* shape (n), or (n, K) for multi:softprob */
     if (tk_h5_write_array(file, "predictions", H5T_IEEE_F32LE, H5T_NATIVE_FLOAT, c->pred, c->row0,
                           c->nrows, c->total,
                           c->model.objective == TK_OBJ_SOFTPROB ? (uint64_t)c->nout : 0,
-                          &c->err))
+                          &c->job.err))
         goto out;
     for (j = 0; j < nk; j++) {
         const double *v = c->keep.cols[j];
         if (as_int[j]) { /* the exact values */
             if (tk_h5_write_column(file, names[j], H5T_STD_I64LE, H5T_NATIVE_INT64,
-                                   c->keep.icols[j], c->row0, c->nrows, c->total, &c->err))
+                                   c->keep.icols[j], c->row0, c->nrows, c->total, &c->job.err))
                 goto out;
         } else if (tk_h5_write_column(file, names[j], H5T_IEEE_F64LE, H5T_NATIVE_DOUBLE, v,
-                                      c->row0, c->nrows, c->total, &c->err)) {
+                                      c->row0, c->nrows, c->total, &c->job.err)) {
             goto out;
         }
     }
-    if (tk_h5_attr_strs(file, "columns", names, nk + 1, &c->err) ||
-        tk_h5_attr_str(file, "model", c->cfg.model, &c->err) ||
-        tk_h5_attr_str(file, "data", c->cfg.data, &c->err) ||
-        tk_h5_attr_str(file, "objective", tk_objective_name(c->model.objective), &c->err) ||
-        tk_h5_attr_str(file, "output", c->cfg.margin ? "margin" : "prediction", &c->err) ||
-        tk_h5_attr_i64(file, "num_class", c->model.num_class, &c->err) ||
-        tk_h5_attr_str(file, "tool", GBP_NAME, &c->err) ||
-        tk_h5_attr_str(file, "version", GBP_VERSION, &c->err))
+    if (tk_h5_attr_strs(file, "columns", names, nk + 1, &c->job.err) ||
+        tk_h5_attr_str(file, "model", c->cfg.model, &c->job.err) ||
+        tk_h5_attr_str(file, "data", c->cfg.data, &c->job.err) ||
+        tk_h5_attr_str(file, "objective", tk_objective_name(c->model.objective), &c->job.err) ||
+        tk_h5_attr_str(file, "output", c->cfg.margin ? "margin" : "prediction", &c->job.err) ||
+        tk_h5_attr_i64(file, "num_class", c->model.num_class, &c->job.err) ||
+        tk_h5_attr_str(file, "tool", GBP_NAME, &c->job.err) ||
+        tk_h5_attr_str(file, "version", GBP_VERSION, &c->job.err))
         goto out;
 out:
-    tk_h5_close(c->comm, &file, c->tmp, &c->err);
+    tk_h5_close(c->job.comm, &file, c->job.tmp, &c->job.err);
     free(as_int);
     free(names);
-    return tk_mpi_agree(c->comm, &c->err);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
 int gbp_write(gbp_ctx *c)
 {
     if ((c->cfg.format == GBP_OUT_CSV ? write_csv(c) : write_h5(c)) != TK_OK)
-        return c->err.status;
-    if (c->rank == 0 && tk_fs_publish(c->tmp, c->cfg.out, c->cfg.overwrite, &c->err) == TK_OK)
-        c->tmp[0] = '\0';
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
-        return c->err.status;
-    c->tmp[0] = '\0';
-    c->parents[0] = '\0';
-    tk_cleanup_forget_all();
-    return TK_OK;
+        return c->job.err.status;
+    return tk_job_publish(&c->job);
 }

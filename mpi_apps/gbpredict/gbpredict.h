@@ -17,8 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tk_fs.h"
-#include "tk_log.h"
+#include "tk_job.h"
 #include "tk_model.h"
 #include "tk_status.h"
 #include "tk_table.h"
@@ -54,11 +53,8 @@ void gbp_config_free(gbp_config *cfg);
 /* ---- the job context ---- */
 
 typedef struct gbp_ctx {
-    MPI_Comm comm;
-    int rank, size;
+    tk_job job;           /* comm, rank, size, clock, log, error, OUT's temporary */
     gbp_config cfg;
-    tk_log log;
-    tk_err err;
     tk_model model;
     char **feature_names; /* owned: the model's names, or f0, f1, ... when unnamed */
     tk_table feats;       /* the features, float32, this rank's rows */
@@ -67,19 +63,11 @@ typedef struct gbp_ctx {
     int nout;             /* outputs per row */
     float *pred;          /* this rank's nrows * nout outputs, row-major */
     uint64_t nrows, row0, total;
-    char tmp[TK_PATH_MAX + 64]; /* OUT's temporary sibling (rank 0's name on every rank) */
-    char parents[TK_PATH_MAX];  /* top-most folder made for OUT (rank 0; "" if none) */
-    double t_start;
 } gbp_ctx;
 
 /* Collective. Runs the whole job on comm, printing on out/err from rank 0.
  * Returns the exit status, the same on every rank. */
 int gbp_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err);
-
-/* Collective. Rank 0 checks OUT (exit 73 when it exists without
- * --overwrite), creates its parent folders and names the temporary sibling;
- * every rank learns the name. */
-int gbp_prepare_output(gbp_ctx *c);
 
 /* Collective. Loads the model on every rank and reads DATA's feature columns
  * (and the --keep columns) into c->feats and c->keep. A feature DATA lacks

@@ -68,10 +68,10 @@ int gbt_importance_write(const gbt_ctx *c, tk_err *e)
     if (gbt_importance_path(&c->cfg, path, sizeof(path)) != 0)
         tk_err_set(e, TK_EUSAGE, "MODEL_OUT %s: the path is too long", c->cfg.model_out);
     else if (tk_fs_write_atomic(path, buf, len, e) == TK_OK && c->cfg.top_features > 0) {
-        fprintf(c->log.out, "%s: top features by total gain:", GBT_NAME);
+        fprintf(c->job.log.out, "%s: top features by total gain:", GBT_NAME);
         for (f = 0; f < c->nf && f < (size_t)c->cfg.top_features && v[f].weight > 0; f++)
-            fprintf(c->log.out, "%s %s %.1f", f ? "," : "", c->names[v[f].f], v[f].gain);
-        fputc('\n', c->log.out);
+            fprintf(c->job.log.out, "%s %s %.1f", f ? "," : "", c->names[v[f].f], v[f].gain);
+        fputc('\n', c->job.log.out);
     }
     free(buf);
     free(v);

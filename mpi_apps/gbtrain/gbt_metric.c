@@ -89,8 +89,7 @@ static double auc(MPI_Comm comm, const gbt_data *d)
             displs = counts + size;
     }
     fail = !mine || (rank == 0 && !counts);
-    MPI_Allreduce(MPI_IN_PLACE, &fail, 1, MPI_INT, MPI_MAX, comm);
-    if (fail)
+    if (tk_mpi_any(comm, fail))
         goto out;
     {
         int n = (int)d->n;
@@ -134,22 +133,20 @@ out:
     return result;
 }
 
-double gbt_metric_eval(MPI_Comm comm, const gbt_config *cfg, const gbt_data *d)
+double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, const gbt_data *d)
 {
     int K = gbt_noutputs(cfg);
     double mx = 0.0, scale, v;
     int64_t sum = 0;
     uint64_t i, n = d->n, total = d->total;
     double *loss;
+    MPI_Comm comm = job->comm;
 
     if (cfg->metric == GBT_AUC)
         return auc(comm, d);
     loss = malloc((n + 1) * sizeof(*loss));
-    if (!loss) { /* a sum without this rank's rows would be wrong: end the job */
-        fprintf(stderr, "%s: error: out of memory evaluating %s\n", GBT_NAME,
-                gbt_metric_name(cfg->metric));
-        MPI_Abort(comm, TK_ESOFTWARE);
-    }
+    if (!loss) /* a sum without this rank's rows would be wrong: end the job */
+        tk_job_abort(job, "out of memory evaluating %s", gbt_metric_name(cfg->metric));
     for (i = 0; i < n; i++) {
         loss[i] = row_loss(cfg, d, i, K);
         if (loss[i] > mx)

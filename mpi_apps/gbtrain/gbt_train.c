@@ -60,20 +60,20 @@ static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first
     for (k = 0; k < c->nout; k++) {
         const tk_tree *t = &c->model.trees[first_tree + (size_t)k];
         if ((replay &&
-             gbt_tree_apply(&c->cuts, t, &c->train, t->group, c->nout, &c->err) != TK_OK) ||
+             gbt_tree_apply(&c->cuts, t, &c->train, t->group, c->nout, &c->job.err) != TK_OK) ||
             (c->has_valid &&
-             gbt_tree_apply(&c->cuts, t, &c->valid, t->group, c->nout, &c->err) != TK_OK))
+             gbt_tree_apply(&c->cuts, t, &c->valid, t->group, c->nout, &c->job.err) != TK_OK))
             break;
     }
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         return -1;
     /* every rank decides alike: the options are the same everywhere */
     if (cfg->progress || cfg->eval_log)
-        tr = gbt_metric_eval(c->comm, cfg, &c->train);
+        tr = gbt_metric_eval(&c->job, cfg, &c->train);
     if (c->has_valid && (cfg->progress || cfg->eval_log || cfg->early_stopping_rounds > 0))
-        va = gbt_metric_eval(c->comm, cfg, &c->valid);
+        va = gbt_metric_eval(&c->job, cfg, &c->valid);
     if (history_add(hs, tr, va) != 0) {
-        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
         return -1;
     }
     if (c->has_valid && (hs->best_iter < 0 || gbt_metric_better(cfg->metric, va, hs->best_score))) {
@@ -83,10 +83,10 @@ static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first
     if (cfg->early_stopping_rounds > 0) {
         char buf[64];
         snprintf(buf, sizeof(buf), "%lld", (long long)hs->best_iter);
-        if (tk_model_set_attr(&c->model, "best_iteration", buf, &c->err) != TK_OK)
+        if (tk_model_set_attr(&c->model, "best_iteration", buf, &c->job.err) != TK_OK)
             return -1;
         tk_fmt_double(buf, sizeof(buf), hs->best_score, 1); /* Python's str(float) */
-        if (tk_model_set_attr(&c->model, "best_score", buf, &c->err) != TK_OK)
+        if (tk_model_set_attr(&c->model, "best_score", buf, &c->job.err) != TK_OK)
             return -1;
         if (round - hs->best_iter >= cfg->early_stopping_rounds)
             return 1;
@@ -98,14 +98,14 @@ static void print_round(gbt_ctx *c, const gbt_history *hs, int64_t round)
 {
     const char *m = gbt_metric_name(c->cfg.metric);
 
-    if (c->rank != 0 || !c->cfg.progress)
+    if (c->job.rank != 0 || !c->cfg.progress)
         return;
     if (c->has_valid)
-        fprintf(c->log.out, "[%lld]\ttrain-%s:%.5f\tvalid-%s:%.5f\n", (long long)round, m,
+        fprintf(c->job.log.out, "[%lld]\ttrain-%s:%.5f\tvalid-%s:%.5f\n", (long long)round, m,
                 hs->train[round], m, hs->valid[round]);
     else
-        fprintf(c->log.out, "[%lld]\ttrain-%s:%.5f\n", (long long)round, m, hs->train[round]);
-    fflush(c->log.out);
+        fprintf(c->job.log.out, "[%lld]\ttrain-%s:%.5f\n", (long long)round, m, hs->train[round]);
+    fflush(c->job.log.out);
 }
 
 /* Rank 0: the eval log as CSV, written atomically. */
@@ -116,11 +116,11 @@ static int write_eval_log(gbt_ctx *c, const gbt_history *hs)
     char *buf;
     int64_t r;
 
-    if (c->rank != 0 || !c->cfg.eval_log)
+    if (c->job.rank != 0 || !c->cfg.eval_log)
         return TK_OK;
     buf = malloc(cap);
     if (!buf)
-        return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+        return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
     len += (size_t)snprintf(buf + len, cap - len, "round,train-%s%s%s\n", m,
                             c->has_valid ? ",valid-" : "", c->has_valid ? m : "");
     for (r = 0; r < hs->n; r++) {
@@ -129,17 +129,17 @@ static int write_eval_log(gbt_ctx *c, const gbt_history *hs)
             len += (size_t)snprintf(buf + len, cap - len, ",%.9g", hs->valid[r]);
         buf[len++] = '\n';
     }
-    tk_fs_write_atomic(c->cfg.eval_log, buf, len, &c->err);
+    tk_fs_write_atomic(c->cfg.eval_log, buf, len, &c->job.err);
     free(buf);
-    return c->err.status;
+    return c->job.err.status;
 }
 
 /* Collective. Saves MODEL_OUT (and the eval log) from rank 0. */
 static int checkpoint(gbt_ctx *c, const gbt_history *hs)
 {
-    if (c->rank == 0 && tk_model_save(&c->model, c->cfg.model_out, &c->err) == TK_OK)
+    if (c->job.rank == 0 && tk_model_save(&c->model, c->cfg.model_out, &c->job.err) == TK_OK)
         write_eval_log(c, hs);
-    return tk_mpi_agree(c->comm, &c->err);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
 /* Loads MODEL_OUT for --resume and checks it belongs to this training. */
@@ -148,23 +148,23 @@ static int load_previous(gbt_ctx *c, tk_model *prev)
     const gbt_config *cfg = &c->cfg;
     size_t f;
 
-    if (tk_model_load(prev, cfg->model_out, &c->err) != TK_OK)
-        return c->err.status;
+    if (tk_model_load(prev, cfg->model_out, &c->job.err) != TK_OK)
+        return c->job.err.status;
     if (prev->objective != c->model.objective || prev->num_class != c->model.num_class ||
         prev->base_score != c->model.base_score)
-        return tk_err_set(&c->err, TK_EUSAGE,
+        return tk_err_set(&c->job.err, TK_EUSAGE,
                           "cannot resume: %s has another objective, num_class or base_score",
                           cfg->model_out);
     if (prev->nfeatures != c->nf)
-        return tk_err_set(&c->err, TK_EUSAGE, "cannot resume: %s has %zu features, not %zu",
+        return tk_err_set(&c->job.err, TK_EUSAGE, "cannot resume: %s has %zu features, not %zu",
                           cfg->model_out, prev->nfeatures, c->nf);
     for (f = 0; f < c->nf; f++)
         if (strcmp(prev->feature_names[f], c->names[f]) != 0)
-            return tk_err_set(&c->err, TK_EUSAGE,
+            return tk_err_set(&c->job.err, TK_EUSAGE,
                               "cannot resume: %s's feature %zu is '%s', not '%s'",
                               cfg->model_out, f, prev->feature_names[f], c->names[f]);
     if (prev->ntrees % (size_t)c->nout != 0)
-        return tk_err_set(&c->err, TK_EDATA, "cannot resume: %s has %zu trees, not a multiple of %d",
+        return tk_err_set(&c->job.err, TK_EDATA, "cannot resume: %s has %zu trees, not a multiple of %d",
                           cfg->model_out, prev->ntrees, c->nout);
     return TK_OK;
 }
@@ -175,24 +175,24 @@ static int load_previous(gbt_ctx *c, tk_model *prev)
 static int resume_start(gbt_ctx *c, tk_model *prev, int64_t *done)
 {
     const gbt_config *cfg = &c->cfg;
-    int exists = cfg->resume && c->rank == 0 && access(cfg->model_out, F_OK) == 0;
+    int exists = cfg->resume && c->job.rank == 0 && access(cfg->model_out, F_OK) == 0;
 
     *done = 0;
-    MPI_Bcast(&exists, 1, MPI_INT, 0, c->comm);
+    MPI_Bcast(&exists, 1, MPI_INT, 0, c->job.comm);
     if (cfg->resume && !exists)
-        tk_log_info(&c->log, "%s: --resume: MODEL_OUT %s does not exist; starting from round 0",
+        tk_log_info(&c->job.log, "%s: --resume: MODEL_OUT %s does not exist; starting from round 0",
                     GBT_NAME, cfg->model_out);
     if (exists && load_previous(c, prev) == TK_OK) {
         *done = (int64_t)(prev->ntrees / (size_t)c->nout);
         if (*done > cfg->num_round)
-            tk_err_set(&c->err, TK_EUSAGE,
+            tk_err_set(&c->job.err, TK_EUSAGE,
                        "cannot resume: %s already has %lld rounds, more than --num-round %lld",
                        cfg->model_out, (long long)*done, (long long)cfg->num_round);
     }
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
-        return c->err.status;
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
+        return c->job.err.status;
     if (exists)
-        tk_log_info(&c->log, "%s: resuming from %s after %lld rounds", GBT_NAME, cfg->model_out,
+        tk_log_info(&c->job.log, "%s: resuming from %s after %lld rounds", GBT_NAME, cfg->model_out,
                     (long long)*done);
     return TK_OK;
 }
@@ -216,12 +216,12 @@ int gbt_train(gbt_ctx *c)
     for (round = 0; round < done && !stop; round++) {
         for (k = 0; k < c->nout; k++)
             if (tk_model_add_tree(&c->model, &prev.trees[(size_t)round * (size_t)c->nout + (size_t)k],
-                                  &c->err) != TK_OK)
+                                  &c->job.err) != TK_OK)
                 break;
-        if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
             goto out;
         stop = finish_round(c, &hs, round, (size_t)round * (size_t)c->nout, 1);
-        if (stop < 0 || tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        if (stop < 0 || tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
             goto out;
         print_round(c, &hs, round);
     }
@@ -229,27 +229,27 @@ int gbt_train(gbt_ctx *c)
     for (; round < cfg->num_round && !stop; round++) {
         size_t first = c->model.ntrees;
         if (gbt_gradients(cfg, &c->train, c->g, c->h) != 0)
-            tk_err_set(&c->err, TK_ESOFTWARE, "out of memory for the gradients");
-        if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+            tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory for the gradients");
+        if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
             goto out;
         for (k = 0; k < c->nout; k++)
             gbt_tree_grow(c, round, k, c->g + (size_t)k * n, c->h + (size_t)k * n);
-        if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
             goto out;
         stop = finish_round(c, &hs, round, first, 0);
-        if (stop < 0 || tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        if (stop < 0 || tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
             goto out;
         print_round(c, &hs, round);
         if (cfg->checkpoint_every > 0 && (round + 1) % cfg->checkpoint_every == 0 &&
             checkpoint(c, &hs) != TK_OK)
             goto out;
     }
-    if (stop && c->rank == 0)
-        tk_log_info(&c->log, "%s: early stopping at round %lld: best round %lld, valid-%s %s",
+    if (stop && c->job.rank == 0)
+        tk_log_info(&c->job.log, "%s: early stopping at round %lld: best round %lld, valid-%s %s",
                     GBT_NAME, (long long)(round - 1), (long long)hs.best_iter,
                     gbt_metric_name(cfg->metric), tk_model_get_attr(&c->model, "best_score"));
     checkpoint(c, &hs);
-    if (c->err.status == TK_OK && c->rank == 0) {
+    if (c->job.err.status == TK_OK && c->job.rank == 0) {
         char msg[256];
         const char *m = gbt_metric_name(cfg->metric);
         int len = snprintf(msg, sizeof(msg), "%s: %lld rounds, %zu trees", GBT_NAME,
@@ -259,11 +259,11 @@ int gbt_train(gbt_ctx *c)
             len += snprintf(msg + len, sizeof(msg) - (size_t)len, ", train-%s %.6f", m, tr);
         if (!isnan(va) && len > 0 && (size_t)len < sizeof(msg))
             snprintf(msg + len, sizeof(msg) - (size_t)len, ", valid-%s %.6f", m, va);
-        tk_log_info(&c->log, "%s", msg);
+        tk_log_info(&c->job.log, "%s", msg);
     }
 out:
     tk_model_free(&prev);
     free(hs.train);
     free(hs.valid);
-    return tk_mpi_agree(c->comm, &c->err);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
 }

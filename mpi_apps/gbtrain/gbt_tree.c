@@ -41,10 +41,7 @@ typedef struct node_list {
  * collectives already, so end the job (one message from this rank). */
 static void die_oom(gbt_ctx *c, size_t n)
 {
-    fprintf(stderr, "%s: error: rank %d: out of memory growing a tree (%zu bytes)\n", GBT_NAME,
-            c->rank, n);
-    MPI_Abort(c->comm, TK_ESOFTWARE);
-    abort(); /* not reached */
+    tk_job_abort(&c->job, "out of memory growing a tree (%zu bytes)", n);
 }
 
 /* a * b, ending the job when it does not fit in size_t */
@@ -100,7 +97,7 @@ static void allreduce_sum(gbt_ctx *c, void *buf, size_t count, MPI_Datatype type
 
     while (count > 0) {
         size_t m = count < REDUCE_CHUNK ? count : REDUCE_CHUNK;
-        MPI_Allreduce(MPI_IN_PLACE, p, (int)m, type, MPI_SUM, c->comm);
+        MPI_Allreduce(MPI_IN_PLACE, p, (int)m, type, MPI_SUM, c->job.comm);
         p += m * 8;
         count -= m;
     }
@@ -236,7 +233,7 @@ static void sample_rows(grow_state *s, const float *g, const float *h)
             if (h[i] > mx[1])
                 mx[1] = h[i];
         }
-    MPI_Allreduce(MPI_IN_PLACE, mx, 2, MPI_DOUBLE, MPI_MAX, c->comm);
+    MPI_Allreduce(MPI_IN_PLACE, mx, 2, MPI_DOUBLE, MPI_MAX, c->job.comm);
     s->gscale = fixed_scale(mx[0], d->total);
     s->hscale = fixed_scale(mx[1], d->total);
     for (i = 0; i < nrows; i++) {
@@ -491,7 +488,7 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     }
     add_margins(&s);
     s.w.t.group = k;
-    tk_model_add_tree(&c->model, &s.w.t, &c->err);
+    tk_model_add_tree(&c->model, &s.w.t, &c->job.err);
     free(s.tree_f);
     free(s.level_f);
     free(s.node_f);
@@ -499,7 +496,7 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     free(s.next.v);
     free(s.leaves.v);
     grow_free(&s.w);
-    return c->err.status;
+    return c->job.err.status;
 }
 
 int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int nout,

@@ -20,7 +20,7 @@ static int model_setup(gbt_ctx *c)
     m->num_class = c->cfg.objective == TK_OBJ_SOFTPROB ? (int32_t)c->cfg.num_class : 0;
     m->base_score = (float)c->cfg.base_score;
     m->scale_pos_weight = (float)c->cfg.scale_pos_weight;
-    return tk_model_set_features(m, (const char *const *)c->names, c->nf, &c->err);
+    return tk_model_set_features(m, (const char *const *)c->names, c->nf, &c->job.err);
 }
 
 /* Margins start at the base margin; scratch for the rounds. */
@@ -39,10 +39,10 @@ static int alloc_state(gbt_ctx *c)
     c->rows_tmp = malloc((n + 1) * sizeof(uint32_t));
     if (!c->train.margin || !c->valid.margin || !c->g || !c->h || !c->gh || !c->rows ||
         !c->rows_tmp)
-        return tk_err_set(&c->err, TK_ESOFTWARE, "out of memory for %llu rows",
+        return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory for %llu rows",
                           (unsigned long long)n);
     if (n > UINT32_MAX)
-        return tk_err_set(&c->err, TK_EUSAGE, "more than 2^32 rows on one rank: use more ranks");
+        return tk_err_set(&c->job.err, TK_EUSAGE, "more than 2^32 rows on one rank: use more ranks");
     for (i = 0; i < n * K; i++)
         c->train.margin[i] = base;
     for (i = 0; i < nv * K; i++)
@@ -50,83 +50,75 @@ static int alloc_state(gbt_ctx *c)
     return TK_OK;
 }
 
-int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
+/* TRAIN (and VALID): columns, rows, cuts and bins. */
+static int load(gbt_ctx *c)
 {
-    gbt_ctx *c = calloc(1, sizeof(*c));
-    int rc, rank;
-    uint64_t maxrss;
+    MPI_Comm comm = c->job.comm;
+    const char *const *names;
 
-    MPI_Comm_rank(comm, &rank);
-    if (!c) {
-        fprintf(err, "%s: error: out of memory\n", GBT_NAME);
-        MPI_Abort(comm, TK_ESOFTWARE);
-        return TK_ESOFTWARE;
-    }
-    c->comm = comm;
-    c->rank = rank;
-    MPI_Comm_size(comm, &c->size);
-    c->t_start = tk_now();
-    tk_err_clear(&c->err);
-    rc = gbt_options_parse(&c->cfg, argc, argv, rank, out, err);
-    if (rc != TK_OK) {
-        free(c);
-        return rc == TK_EUSAGE ? TK_EUSAGE : TK_OK;
-    }
-    tk_log_init(&c->log, GBT_NAME, rank, out, err, c->cfg.progress);
-    tk_h5_quiet();
-    c->nout = gbt_noutputs(&c->cfg);
-    tk_model_init(&c->model);
-
-    if (rank == 0)
-        gbt_check_paths(&c->cfg, &c->err);
-    if (tk_mpi_agree(comm, &c->err) != TK_OK)
-        goto fail;
-    if (gbt_data_columns(comm, &c->cfg, &c->names, &c->nf, &c->err) != TK_OK ||
-        tk_mpi_agree(comm, &c->err) != TK_OK)
-        goto fail;
-    if (gbt_data_load(comm, &c->cfg, c->cfg.train, (const char *const *)c->names, c->nf,
-                      &c->train, &c->err) != TK_OK)
-        goto fail;
+    if (gbt_data_columns(comm, &c->cfg, &c->names, &c->nf, &c->job.err) != TK_OK ||
+        tk_mpi_agree(comm, &c->job.err) != TK_OK)
+        return c->job.err.status;
+    names = (const char *const *)c->names;
+    if (gbt_data_load(comm, &c->cfg, c->cfg.train, names, c->nf, &c->train, &c->job.err) !=
+        TK_OK)
+        return c->job.err.status;
     if (c->cfg.valid) {
-        if (gbt_data_load(comm, &c->cfg, c->cfg.valid, (const char *const *)c->names, c->nf,
-                          &c->valid, &c->err) != TK_OK)
-            goto fail;
+        if (gbt_data_load(comm, &c->cfg, c->cfg.valid, names, c->nf, &c->valid, &c->job.err) !=
+            TK_OK)
+            return c->job.err.status;
         c->has_valid = 1;
     }
-    if (gbt_cuts_build(comm, &c->train, c->cfg.max_bin, &c->cuts, &c->err) != TK_OK)
-        goto fail;
-    gbt_bins_build(&c->cuts, &c->train, 1, &c->err);
-    if (c->has_valid && c->err.status == TK_OK)
-        gbt_bins_build(&c->cuts, &c->valid, 0, &c->err);
-    if (tk_mpi_agree(comm, &c->err) != TK_OK)
-        goto fail;
+    if (gbt_cuts_build(comm, &c->train, c->cfg.max_bin, &c->cuts, &c->job.err) != TK_OK)
+        return c->job.err.status;
+    gbt_bins_build(&c->cuts, &c->train, 1, &c->job.err);
+    if (c->has_valid && c->job.err.status == TK_OK)
+        gbt_bins_build(&c->cuts, &c->valid, 0, &c->job.err);
+    return tk_mpi_agree(comm, &c->job.err);
+}
+
+/* The model's header and the training state, then the boosting rounds. */
+static int train(gbt_ctx *c)
+{
     model_setup(c);
-    if (c->err.status == TK_OK)
+    if (c->job.err.status == TK_OK)
         alloc_state(c);
-    if (tk_mpi_agree(comm, &c->err) != TK_OK)
-        goto fail;
-    if (c->rank == 0 && c->cfg.progress)
-        tk_log_info(&c->log, "%s: %llu rows, %zu features, %s, %d ranks, %.2f s to load and bin",
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
+        return c->job.err.status;
+    if (c->job.rank == 0 && c->cfg.progress)
+        tk_log_info(&c->job.log, "%s: %llu rows, %zu features, %s, %d ranks, %.2f s to load and bin",
                     GBT_NAME, (unsigned long long)c->train.total, c->nf, c->cfg.objective_name,
-                    c->size, tk_now() - c->t_start);
-    if (gbt_train(c) != TK_OK)
-        goto fail;
-    if (c->rank == 0)
-        gbt_importance_write(c, &c->err);
-    if (tk_mpi_agree(comm, &c->err) != TK_OK)
-        goto fail;
-    maxrss = tk_peak_rss();
-    MPI_Allreduce(MPI_IN_PLACE, &maxrss, 1, MPI_UINT64_T, MPI_MAX, comm);
-    if (rank == 0)
-        fprintf(out, "%s: wrote %s in %.2f s, %d ranks, maxrss=%llu MiB\n", GBT_NAME,
-                c->cfg.model_out, tk_now() - c->t_start, c->size,
+                    c->job.size, tk_now() - c->job.t_start);
+    return gbt_train(c);
+}
+
+/* Rank 0: the importance file and the summary line. */
+static int finish(gbt_ctx *c)
+{
+    uint64_t maxrss;
+
+    if (c->job.rank == 0)
+        gbt_importance_write(c, &c->job.err);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
+        return c->job.err.status;
+    maxrss = tk_job_max_rss(&c->job);
+    if (c->job.rank == 0)
+        fprintf(c->job.log.out, "%s: wrote %s in %.2f s, %d ranks, maxrss=%llu MiB\n", GBT_NAME,
+                c->cfg.model_out, tk_now() - c->job.t_start, c->job.size,
                 (unsigned long long)(maxrss >> 20));
-    rc = TK_OK;
-    goto out;
-fail:
-    tk_log_error(&c->log, &c->err);
-    rc = c->err.status ? c->err.status : TK_EFAIL;
-out:
+    return TK_OK;
+}
+
+/* Rank 0: refuses clashing paths before anything is read. */
+static int check_paths(gbt_ctx *c)
+{
+    if (c->job.rank == 0)
+        gbt_check_paths(&c->cfg, &c->job.err);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
+}
+
+static void ctx_free(gbt_ctx *c)
+{
     tk_table_names_free(c->names, c->nf);
     gbt_data_free(&c->train);
     gbt_data_free(&c->valid);
@@ -138,5 +130,32 @@ out:
     free(c->rows);
     free(c->rows_tmp);
     free(c);
+}
+
+int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
+{
+    gbt_ctx *c = calloc(1, sizeof(*c));
+    int rc;
+
+    if (!c) {
+        fprintf(err, "%s: error: out of memory\n", GBT_NAME);
+        MPI_Abort(comm, TK_ESOFTWARE);
+        return TK_ESOFTWARE;
+    }
+    tk_job_begin(&c->job, comm, GBT_NAME, out, err, 0);
+    rc = gbt_options_parse(&c->cfg, argc, argv, c->job.rank, out, err);
+    if (rc != TK_OK) {
+        free(c);
+        return rc == TK_EUSAGE ? TK_EUSAGE : TK_OK;
+    }
+    tk_job_set_progress(&c->job, c->cfg.progress);
+    tk_h5_quiet();
+    c->nout = gbt_noutputs(&c->cfg);
+    tk_model_init(&c->model);
+    /* the stages; each ends with the ranks agreeing on errors */
+    if (check_paths(c) == TK_OK && load(c) == TK_OK && train(c) == TK_OK)
+        finish(c);
+    rc = tk_job_end(&c->job);
+    ctx_free(c);
     return rc;
 }

@@ -27,7 +27,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "tk_log.h"
+#include "tk_job.h"
 #include "tk_model.h"
 #include "tk_status.h"
 
@@ -215,9 +215,10 @@ int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int 
 
 /* ---- metrics (gbt_metric.c) ---- */
 
-/* Collective. The metric of d's margins against its labels over all ranks;
- * the same value on every rank for any number of ranks. */
-double gbt_metric_eval(MPI_Comm comm, const gbt_config *cfg, const gbt_data *d);
+/* Collective over job's ranks. The metric of d's margins against its labels
+ * over all ranks; the same value on every rank for any number of ranks. Out
+ * of memory ends the job (tk_job_abort). */
+double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, const gbt_data *d);
 
 /* Local. Whether a is better than b for the metric. */
 int gbt_metric_better(gbt_metric_id m, double a, double b);
@@ -235,11 +236,8 @@ int gbt_importance_write(const gbt_ctx *c, tk_err *e);
 /* ---- the job ---- */
 
 struct gbt_ctx {
-    MPI_Comm comm;
-    int rank, size;
+    tk_job job;         /* comm, rank, size, clock, log, error */
     gbt_config cfg;
-    tk_log log;
-    tk_err err;
     char **names;       /* feature names */
     size_t nf;
     gbt_data train, valid;
@@ -254,7 +252,6 @@ struct gbt_ctx {
                          * contiguous and ascending (memory order for the histograms) */
     uint32_t *rows_tmp; /* scratch for partitioning */
     FILE *eval_log;
-    double t_start;
 };
 
 /* Collective. The boosting loop with evaluation, early stopping,

@@ -1,26 +1,17 @@
-/* genlogs.c -- deterministic synthetic LOG1/LOG2 generator.
+/* genlogs.c -- deterministic synthetic LOG1/LOG2 generator: the command line
+ * (tk_opt) and the run (genlogs_run, called by main.c).
  *
  * genlogs [OPTIONS] OUTDIR writes OUTDIR/log1.csv (users) and OUTDIR/log2.csv
  * (plays). The bytes depend only on the arguments. */
-#ifndef _GNU_SOURCE
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, strdup, ssize_t */
-#endif
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "genlogs.h"
+#include "tk_fs.h"
+#include "tk_log.h"
 #include "tk_opt.h"
 
 #define GL_VERSION "1.0"
-
-static double now_s(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
-}
 
 static int check_opts(gl_ctx *c)
 {
@@ -39,13 +30,14 @@ static int check_opts(gl_ctx *c)
 
 static int run(gl_ctx *c)
 {
+    char created[TK_PATH_MAX];
     int rc;
 
     c->eol = c->opt.crlf ? "\r\n" : "\n";
     c->eol_len = strlen(c->eol);
-    rc = gl_mkdir_p(c->opt.outdir, &c->err);
+    rc = gl_outdir_make(c->opt.outdir, created, sizeof(created), &c->err);
     if (rc != TK_OK)
-        goto out;
+        return rc;
     rc = gl_rows_init(c);
     if (rc != TK_OK)
         goto out;
@@ -63,27 +55,30 @@ free_model:
     gl_model_free(&c->model);
     gl_rows_free(c);
 out:
+    if (rc != TK_OK)
+        gl_outdir_unmake(c->opt.outdir, created);
     return rc;
 }
 
-int main(int argc, char **argv)
+/* Parses the command line into c->opt (defaults first) and checks it. Prints
+ * what tk_opt_report prints; *done is set when the program ends here (help,
+ * version, usage error) with the returned status. */
+static int parse(gl_ctx *c, int argc, char **argv, FILE *out, FILE *err, int *done)
 {
-    gl_ctx c;
     char *pos[1];
     int npos = 0, rc;
-    double t0 = now_s();
     const tk_opt opts[] = {
-        {"plays", TK_OPT_INT, &c.opt.plays, 0, 4e9, "N", "plays (rows of log2.csv)", NULL},
-        {"users", TK_OPT_INT, &c.opt.users, 1, 1e7, "N", "users (rows of log1.csv)", NULL},
-        {"min-id", TK_OPT_INT, &c.opt.min_id, 0, 1e15, "N", "smallest userId", NULL},
-        {"max-id", TK_OPT_INT, &c.opt.max_id, 0, 1e15, "N", "largest userId", NULL},
-        {"songs", TK_OPT_INT, &c.opt.songs, 1, 1e7, "N", "songs in the catalog", NULL},
-        {"days", TK_OPT_INT, &c.opt.days, 1, 3650, "N", "days of plays from 18-10-2017", NULL},
-        {"seed", TK_OPT_INT, &c.opt.seed, 0, 9007199254740992.0, "N", "random seed", NULL},
-        {"bad-rate", TK_OPT_DOUBLE, &c.opt.bad_rate, 0, 1, "F",
+        {"plays", TK_OPT_INT, &c->opt.plays, 0, 4e9, "N", "plays (rows of log2.csv)", NULL},
+        {"users", TK_OPT_INT, &c->opt.users, 1, 1e7, "N", "users (rows of log1.csv)", NULL},
+        {"min-id", TK_OPT_INT, &c->opt.min_id, 0, 1e15, "N", "smallest userId", NULL},
+        {"max-id", TK_OPT_INT, &c->opt.max_id, 0, 1e15, "N", "largest userId", NULL},
+        {"songs", TK_OPT_INT, &c->opt.songs, 1, 1e7, "N", "songs in the catalog", NULL},
+        {"days", TK_OPT_INT, &c->opt.days, 1, 3650, "N", "days of plays from 18-10-2017", NULL},
+        {"seed", TK_OPT_INT, &c->opt.seed, 0, 9007199254740992.0, "N", "random seed", NULL},
+        {"bad-rate", TK_OPT_DOUBLE, &c->opt.bad_rate, 0, 1, "F",
          "fraction of rows replaced by malformed rows", NULL},
-        {"crlf", TK_OPT_FLAG, &c.opt.crlf, 0, 0, NULL, "end lines with CRLF", NULL},
-        {"quiet", TK_OPT_FLAG, &c.opt.quiet, 0, 0, NULL, "print no summary line", NULL},
+        {"crlf", TK_OPT_FLAG, &c->opt.crlf, 0, 0, NULL, "end lines with CRLF", NULL},
+        {"quiet", TK_OPT_FLAG, &c->opt.quiet, 0, 0, NULL, "print no summary line", NULL},
         {NULL, TK_OPT_FLAG, NULL, 0, 0, NULL, NULL, NULL},
     };
     const tk_opt_spec spec = {
@@ -101,53 +96,59 @@ int main(int argc, char **argv)
         "          --bad-rate 0.001 data/bench\n",
         opts, 1, 1};
 
-    memset(&c, 0, sizeof(c));
-    c.opt.plays = 100000;
-    c.opt.users = 10000;
-    c.opt.min_id = 1;
-    c.opt.max_id = 100000;
-    c.opt.songs = 50000;
-    c.opt.days = 30;
-    c.opt.seed = 42;
-    c.opt.bad_rate = 0.0;
-    tk_err_clear(&c.err);
-
-    rc = tk_opt_parse(&spec, argc, argv, pos, &npos, &c.err);
-    if (rc == TK_OPT_HELP) {
-        tk_opt_help(&spec, stdout);
-        return fflush(stdout) == 0 ? 0 : TK_EIO;
-    }
-    if (rc == TK_OPT_VERSION) {
-        printf("genlogs %s\n", GL_VERSION);
-        return fflush(stdout) == 0 ? 0 : TK_EIO;
-    }
+    c->opt.plays = 100000;
+    c->opt.users = 10000;
+    c->opt.min_id = 1;
+    c->opt.max_id = 100000;
+    c->opt.songs = 50000;
+    c->opt.days = 30;
+    c->opt.seed = 42;
+    c->opt.bad_rate = 0.0;
+    rc = tk_opt_parse(&spec, argc, argv, pos, &npos, &c->err);
     if (rc == TK_OK) {
-        c.opt.outdir = pos[0];
-        rc = check_opts(&c);
+        c->opt.outdir = pos[0];
+        rc = check_opts(c);
     }
-    if (rc != TK_OK) {
-        fprintf(stderr, "genlogs: error: %s\n", c.err.msg);
-        tk_opt_usage(&spec, stderr);
-        return TK_EUSAGE;
-    }
+    *done = rc != TK_OK;
+    tk_opt_report(&spec, rc, &c->err, 0, out, err);
+    if (rc == TK_OPT_HELP || rc == TK_OPT_VERSION)
+        return fflush(out) == 0 ? TK_OK : TK_EIO;
+    return rc == TK_OK ? TK_OK : TK_EUSAGE;
+}
 
-    rc = run(&c);
-    if (rc != TK_OK) {
-        fprintf(stderr, "genlogs: error: %s\n", c.err.msg);
-        return rc;
-    }
-    if (!c.opt.quiet) {
-        printf("genlogs: %s/log1.csv %llu rows %llu bytes, %s/log2.csv %llu rows %llu bytes"
-               " (%llu orphan plays, %llu+%llu malformed rows), %.2f s\n",
-               c.opt.outdir, (unsigned long long)c.log1.rows,
-               (unsigned long long)c.log1.bytes, c.opt.outdir,
-               (unsigned long long)c.log2.rows, (unsigned long long)c.log2.bytes,
-               (unsigned long long)c.orphan_plays, (unsigned long long)c.log1.bad,
-               (unsigned long long)c.log2.bad, now_s() - t0);
-        if (fflush(stdout) != 0) {
-            fprintf(stderr, "genlogs: error: writing the summary failed\n");
-            return TK_EIO;
-        }
+/* The summary line on out. */
+static int summary(const gl_ctx *c, FILE *out, FILE *err, double t0)
+{
+    fprintf(out,
+            "genlogs: %s/log1.csv %llu rows %llu bytes, %s/log2.csv %llu rows %llu bytes"
+            " (%llu orphan plays, %llu+%llu malformed rows), %.2f s\n",
+            c->opt.outdir, (unsigned long long)c->log1.rows,
+            (unsigned long long)c->log1.bytes, c->opt.outdir,
+            (unsigned long long)c->log2.rows, (unsigned long long)c->log2.bytes,
+            (unsigned long long)c->orphan_plays, (unsigned long long)c->log1.bad,
+            (unsigned long long)c->log2.bad, tk_now() - t0);
+    if (fflush(out) != 0) {
+        fprintf(err, "genlogs: error: writing the summary failed\n");
+        return TK_EIO;
     }
     return TK_OK;
+}
+
+int genlogs_run(int argc, char **argv, FILE *out, FILE *err)
+{
+    gl_ctx c;
+    double t0 = tk_now();
+    int rc, done;
+
+    memset(&c, 0, sizeof(c));
+    tk_err_clear(&c.err);
+    rc = parse(&c, argc, argv, out, err, &done);
+    if (done)
+        return rc;
+    rc = run(&c);
+    if (rc != TK_OK) {
+        fprintf(err, "genlogs: error: %s\n", c.err.msg);
+        return rc;
+    }
+    return c.opt.quiet ? TK_OK : summary(&c, out, err, t0);
 }

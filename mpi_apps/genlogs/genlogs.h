@@ -3,13 +3,15 @@
  * Stages: genlogs_model.c builds the users, genres and songs and decides who
  * pays; genlogs_plays.c draws the plays and streams log2.csv;
  * genlogs_rows.c formats rows (good, quoted and malformed); genlogs_write.c
- * owns the output files (temp name, big writes, rename) and writes log1.csv;
- * genlogs.c parses the command line and drives the rest. */
+ * owns the output folder and files (temp name, big writes, fsync, rename) and
+ * writes log1.csv; genlogs.c parses the command line and drives the rest
+ * (genlogs_run); main.c only calls genlogs_run. */
 #ifndef GENLOGS_H
 #define GENLOGS_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "genlogs_alias.h"
 #include "tk_status.h"
@@ -75,6 +77,14 @@ typedef struct gl_ctx {
     tk_err err;
 } gl_ctx;
 
+/* genlogs.c */
+
+/* Local. The whole program: parses argv (help, version and usage errors on
+ * out/err as tk_opt_report prints them), writes the logs and the summary line
+ * on out, errors on err. Returns the exit status: 0, TK_EUSAGE (64),
+ * TK_ECANTCREAT, TK_EIO or TK_ESOFTWARE. */
+int genlogs_run(int argc, char **argv, FILE *out, FILE *err);
+
 /* genlogs_model.c */
 
 /* Local. Builds c->model from c->opt (model stream). The model owns every
@@ -122,17 +132,24 @@ char *gl_row_user_bad(const gl_ctx *c, char *p, const gl_user *u, uint64_t r);
 /* An output file being written under a temporary name in its directory. */
 typedef struct gl_sink {
     int fd;
-    char *path, *tmp_path; /* owned by the sink */
+    const char *dir;       /* borrowed */
+    char *path, *tmp_path; /* owned by the sink; tmp_path "" once renamed */
     char *buf;             /* owned by the sink */
     size_t len, cap;
     uint64_t bytes;
 } gl_sink;
 
-/* Local. Creates dir and its parents (mode 0777 minus umask) when missing.
+/* Local. Creates dir and its parents (tk_fs_mkparents) when missing; created
+ * (created_len bytes) receives the top-most folder made ("" when none).
  * Returns TK_OK or TK_ECANTCREAT. */
-int gl_mkdir_p(const char *dir, tk_err *e);
+int gl_outdir_make(const char *dir, char *created, size_t created_len, tk_err *e);
 
-/* Local. Opens DIR/.NAME.tmp.PID for writing with a buffer of cap bytes.
+/* Local. After a failed run: removes the folders gl_outdir_make created
+ * (created), as long as they are empty. */
+void gl_outdir_unmake(const char *dir, const char *created);
+
+/* Local. Opens a temporary sibling of DIR/NAME (tk_fs_tmp_sibling, tag "tmp";
+ * registered with tk_cleanup) for writing with a buffer of cap bytes.
  * The sink owns its paths and buffer until gl_sink_commit or gl_sink_abort.
  * Returns TK_OK, TK_ECANTCREAT or TK_ESOFTWARE. */
 int gl_sink_open(gl_sink *s, const char *dir, const char *name, size_t cap, tk_err *e);
@@ -143,9 +160,9 @@ int gl_sink_reserve(gl_sink *s, size_t need, tk_err *e);
 /* Local. Writes the buffer out; returns TK_OK or TK_EIO. */
 int gl_sink_flush(gl_sink *s, tk_err *e);
 
-/* Local. Flushes, closes and renames the file to its final name, then frees
- * the sink. On failure the temp file is removed. Returns TK_OK, TK_EIO or
- * TK_ECANTCREAT. */
+/* Local. Flushes, fsyncs, closes and renames the file to its final name (then
+ * fsyncs the folder), and frees the sink. On failure the temp file is removed.
+ * Returns TK_OK, TK_EIO or TK_ECANTCREAT. */
 int gl_sink_commit(gl_sink *s, tk_err *e);
 
 /* Local. Closes and removes the temp file and frees the sink; safe on a

@@ -1,9 +1,10 @@
-/* genlogs_write.c -- output files: created under a temporary name in the
- * output directory, written in big blocks, renamed into place when complete
- * (a killed run never leaves a partial file under the final name); and the
- * log1.csv writer. */
+/* genlogs_write.c -- the output folder and files: each file is created under a
+ * temporary name beside its final one (tk_fs_tmp_sibling, removed on a signal
+ * by tk_cleanup), written in big blocks, flushed to disk and renamed into place
+ * when complete (a killed run never leaves a partial file under the final
+ * name); and the log1.csv writer. */
 #ifndef _GNU_SOURCE
-#define _POSIX_C_SOURCE 200809L /* clock_gettime, strdup, ssize_t */
+#define _POSIX_C_SOURCE 200809L /* fsync, ssize_t */
 #endif
 #include <errno.h>
 #include <fcntl.h>
@@ -15,70 +16,94 @@
 
 #include "genlogs.h"
 #include "genlogs_rng.h"
+#include "tk_cleanup.h"
+#include "tk_fs.h"
 
-/* Local. mkdir -p; returns TK_OK or TK_ECANTCREAT. */
-int gl_mkdir_p(const char *dir, tk_err *e)
+/* Local. Creates dir and its parents through tk_fs_mkparents (which makes the
+ * folder holding a path, so it is given dir/log1.csv); created receives the
+ * top-most folder made, for tk_fs_rmparents after a failure. */
+int gl_outdir_make(const char *dir, char *created, size_t created_len, tk_err *e)
 {
-    char *path = strdup(dir), *p;
+    char probe[TK_PATH_MAX];
     struct stat st;
-    int rc = TK_OK;
+    int n = snprintf(probe, sizeof(probe), "%s/log1.csv", dir);
 
-    if (!path)
-        return tk_err_set(e, TK_ESOFTWARE, "out of memory");
-    for (p = path + 1;; p++) {
-        if (*p != '/' && *p != '\0')
-            continue;
-        {
-            char saved = *p;
-            *p = '\0';
-            if (mkdir(path, 0777) != 0 && errno != EEXIST) {
-                rc = tk_err_set(e, TK_ECANTCREAT, "cannot create directory %s: %s", path,
-                                strerror(errno));
-                break;
-            }
-            *p = saved;
-        }
-        if (*p == '\0')
-            break;
+    created[0] = '\0';
+    if (dir[0] == '\0') /* not the root folder */
+        return tk_err_set(e, TK_ECANTCREAT, "cannot create directory : %s", strerror(ENOENT));
+    if (n < 0 || (size_t)n >= sizeof(probe))
+        return tk_err_set(e, TK_ECANTCREAT, "cannot create directory %s: %s", dir,
+                          strerror(ENAMETOOLONG));
+    if (tk_fs_mkparents(probe, created, created_len) != 0) {
+        int err = errno;
+        if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode))
+            return tk_err_set(e, TK_ECANTCREAT, "%s is not a directory", dir);
+        return tk_err_set(e, TK_ECANTCREAT, "cannot create directory %s: %s", dir,
+                          strerror(err));
     }
-    if (rc == TK_OK && (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)))
-        rc = tk_err_set(e, TK_ECANTCREAT, "%s is not a directory", dir);
-    free(path);
-    return rc;
+    return TK_OK;
 }
 
-static char *path_join(const char *dir, const char *prefix, const char *name,
-                       const char *suffix)
+/* Local. After a failed run: removes the folders gl_outdir_make created, as
+ * long as they are empty. */
+void gl_outdir_unmake(const char *dir, const char *created)
 {
-    size_t n = strlen(dir) + strlen(prefix) + strlen(name) + strlen(suffix) + 2;
+    char probe[TK_PATH_MAX];
+    int n = snprintf(probe, sizeof(probe), "%s/log1.csv", dir);
+
+    if (created[0] && n > 0 && (size_t)n < sizeof(probe))
+        tk_fs_rmparents(probe, created);
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+    size_t n = strlen(dir) + strlen(name) + 2;
     char *s = malloc(n);
 
     if (s)
-        snprintf(s, n, "%s/%s%s%s", dir, prefix, name, suffix);
+        snprintf(s, n, "%s/%s", dir, name);
     return s;
 }
 
-/* Local. Opens DIR/.NAME.tmp.PID; the sink owns its paths and buffer. */
+/* Opens a new temporary sibling of s->path (tk_fs_tmp_sibling's name, another
+ * one when it exists) and registers it with tk_cleanup. */
+static int sink_create(gl_sink *s, tk_err *e)
+{
+    int tries;
+
+    for (tries = 0; tries < 8; tries++) {
+        if (tk_fs_tmp_sibling(s->path, "tmp", s->tmp_path, TK_PATH_MAX, e) != TK_OK)
+            return e->status;
+        s->fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+        if (s->fd >= 0) {
+            tk_cleanup_add(s->tmp_path);
+            return TK_OK;
+        }
+        if (errno != EEXIST)
+            break;
+    }
+    tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", s->tmp_path, strerror(errno));
+    s->tmp_path[0] = '\0';
+    return e->status;
+}
+
+/* Local. Opens a temporary sibling of DIR/NAME; the sink owns its paths and
+ * buffer. */
 int gl_sink_open(gl_sink *s, const char *dir, const char *name, size_t cap, tk_err *e)
 {
-    char suffix[32];
-
     memset(s, 0, sizeof(*s));
     s->fd = -1;
-    snprintf(suffix, sizeof(suffix), ".tmp.%ld", (long)getpid());
-    s->path = path_join(dir, "", name, "");
-    s->tmp_path = path_join(dir, ".", name, suffix);
+    s->dir = dir;
+    s->path = path_join(dir, name);
+    s->tmp_path = calloc(1, TK_PATH_MAX);
     s->buf = malloc(cap);
     s->cap = cap;
     if (!s->path || !s->tmp_path || !s->buf) {
         tk_err_set(e, TK_ESOFTWARE, "out of memory");
         goto fail;
     }
-    s->fd = open(s->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
-    if (s->fd < 0) {
-        tk_err_set(e, TK_ECANTCREAT, "cannot create %s: %s", s->tmp_path, strerror(errno));
+    if (sink_create(s, e) != TK_OK)
         goto fail;
-    }
     return TK_OK;
 fail:
     gl_sink_abort(s);
@@ -112,11 +137,13 @@ int gl_sink_reserve(gl_sink *s, size_t need, tk_err *e)
     return gl_sink_flush(s, e);
 }
 
-/* Local. Flush, close, rename into place, free the sink. */
+/* Local. Flush, fsync, close, rename into place, free the sink. */
 int gl_sink_commit(gl_sink *s, tk_err *e)
 {
     int rc = gl_sink_flush(s, e);
 
+    if (rc == TK_OK && fsync(s->fd) != 0)
+        rc = tk_err_set(e, TK_EIO, "writing %s: %s", s->tmp_path, strerror(errno));
     if (rc == TK_OK) {
         int fd = s->fd;
         s->fd = -1;
@@ -127,8 +154,9 @@ int gl_sink_commit(gl_sink *s, tk_err *e)
         rc = tk_err_set(e, TK_ECANTCREAT, "cannot rename %s to %s: %s", s->tmp_path,
                         s->path, strerror(errno));
     if (rc == TK_OK) {
-        free(s->tmp_path); /* nothing left to remove */
-        s->tmp_path = NULL;
+        tk_cleanup_forget(s->tmp_path);
+        s->tmp_path[0] = '\0'; /* nothing left to remove */
+        (void)tk_fs_fsync_path(s->dir); /* the rename itself */
     }
     gl_sink_abort(s);
     return rc;
@@ -141,8 +169,10 @@ void gl_sink_abort(gl_sink *s)
         close(s->fd);
         s->fd = -1;
     }
-    if (s->tmp_path)
+    if (s->tmp_path && s->tmp_path[0]) {
         unlink(s->tmp_path);
+        tk_cleanup_forget(s->tmp_path);
+    }
     free(s->tmp_path);
     free(s->path);
     free(s->buf);

@@ -11,15 +11,15 @@ static int read_header(lj_ctx *c, lj_file *f, const char *const *names, size_t n
     tk_csv_header h;
     tk_csv csv;
 
-    if (tk_csv_read_header(f->path, ';', 0, &csv, &h, &c->err) != TK_OK)
-        return c->err.status;
+    if (tk_csv_read_header(f->path, ';', 0, &csv, &h, &c->job.err) != TK_OK)
+        return c->job.err.status;
     f->size = h.size;
     f->mtime_ns = h.mtime_ns;
     f->data_start = h.data_start;
     f->nfields = tk_csv_nfields(&csv);
-    tk_csv_columns(&csv, names, ncols, f->col, f->path, &c->err);
+    tk_csv_columns(&csv, names, ncols, f->col, f->path, &c->job.err);
     tk_csv_free(&csv);
-    return c->err.status;
+    return c->job.err.status;
 }
 
 int lj_read_headers(lj_ctx *c)
@@ -28,12 +28,12 @@ int lj_read_headers(lj_ctx *c)
     int cols[2][LJ_L2_NCOLS];
     int i, f;
 
-    if (c->rank == 0) {
+    if (c->job.rank == 0) {
         if (read_header(c, &c->files[LJ_LOG1], lj_log1_columns, LJ_L1_NCOLS) == TK_OK)
             read_header(c, &c->files[LJ_LOG2], lj_log2_columns, LJ_L2_NCOLS);
     }
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
-        return c->err.status;
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
+        return c->job.err.status;
     for (f = 0; f < 2; f++) {
         meta[f][0] = c->files[f].size;
         meta[f][1] = c->files[f].data_start;
@@ -42,8 +42,8 @@ int lj_read_headers(lj_ctx *c)
         for (i = 0; i < LJ_L2_NCOLS; i++)
             cols[f][i] = c->files[f].col[i];
     }
-    MPI_Bcast(meta, 8, MPI_UINT64_T, 0, c->comm);
-    MPI_Bcast(cols, 2 * LJ_L2_NCOLS, MPI_INT, 0, c->comm);
+    MPI_Bcast(meta, 8, MPI_UINT64_T, 0, c->job.comm);
+    MPI_Bcast(cols, 2 * LJ_L2_NCOLS, MPI_INT, 0, c->job.comm);
     c->bytes_total = 0;
     for (f = 0; f < 2; f++) {
         lj_file *lf = &c->files[f];
@@ -55,8 +55,8 @@ int lj_read_headers(lj_ctx *c)
         for (i = 0; i < LJ_L2_NCOLS; i++)
             lf->col[i] = cols[f][i];
         data = lf->size - lf->data_start;
-        lf->start = lf->data_start + data * (uint64_t)c->rank / (uint64_t)c->size;
-        lf->end = lf->data_start + data * (uint64_t)(c->rank + 1) / (uint64_t)c->size;
+        lf->start = lf->data_start + data * (uint64_t)c->job.rank / (uint64_t)c->job.size;
+        lf->end = lf->data_start + data * (uint64_t)(c->job.rank + 1) / (uint64_t)c->job.size;
         c->bytes_total += lf->size;
     }
     return TK_OK;
@@ -72,21 +72,21 @@ typedef struct read_state {
 static int read_line(lj_ctx *c, read_state *s, int f, const char *line, size_t len)
 {
     lj_file *lf = &c->files[f];
-    uint64_t key = LJ_KEY(c->rank, s->lines.lines - 1);
+    uint64_t key = LJ_KEY(c->job.rank, s->lines.lines - 1);
     const char *why;
     int rc;
 
     lf->read++;
     rc = tk_csv_split(&s->csv, line, len, &why);
     if (rc == TK_ESOFTWARE)
-        return tk_err_set(&c->err, rc, "out of memory parsing %s", lf->path);
+        return tk_err_set(&c->job.err, rc, "out of memory parsing %s", lf->path);
     if (rc == TK_OK) {
         if (f == LJ_LOG1) {
             lj_user_rec rec;
             why = lj_parse_log1(&s->csv, lf->nfields, lf->col, &rec, s->why, sizeof(s->why));
             if (!why && rec.user >= c->cfg.min_id && rec.user <= c->cfg.max_id) {
                 rec.key = key;
-                memcpy(tk_shuffle_slot(&c->shuffle, lj_owner(rec.user, c->size)), &rec,
+                memcpy(tk_shuffle_slot(&c->shuffle, lj_owner(rec.user, c->job.size)), &rec,
                        sizeof(rec));
                 lf->kept++;
             }
@@ -94,7 +94,7 @@ static int read_line(lj_ctx *c, read_state *s, int f, const char *line, size_t l
             lj_play_rec rec;
             why = lj_parse_log2(&s->csv, lf->nfields, lf->col, &rec, s->why, sizeof(s->why));
             if (!why && rec.user >= c->cfg.min_id && rec.user <= c->cfg.max_id) {
-                memcpy(tk_shuffle_slot(&c->shuffle, lj_owner(rec.user, c->size)), &rec,
+                memcpy(tk_shuffle_slot(&c->shuffle, lj_owner(rec.user, c->job.size)), &rec,
                        sizeof(rec));
                 lf->kept++;
             }
@@ -120,22 +120,22 @@ int lj_read_file(lj_ctx *c, int f)
         bytes_before += c->files[i].size;
     memset(&s, 0, sizeof(s));
     if (tk_csv_init(&s.csv, ';') != TK_OK)
-        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory");
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
     else
         have_csv = 1;
-    if (c->err.status == TK_OK &&
+    if (c->job.err.status == TK_OK &&
         tk_lines_open(&s.lines, lf->path, lf->start, lf->end,
-                      (size_t)c->cfg.chunk_kib << 10, &c->err) == TK_OK)
+                      (size_t)c->cfg.chunk_kib << 10, &c->job.err) == TK_OK)
         opened = 1;
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         goto out;
     for (;;) {
         /* counters summed over ranks: not done, errors, bytes, read, bad */
         uint64_t g[5];
-        while (!local_done && !c->shuffle.full && c->err.status == TK_OK) {
+        while (!local_done && !c->shuffle.full && c->job.err.status == TK_OK) {
             const char *line;
             size_t len;
-            int rc = tk_lines_next(&s.lines, &line, &len, &c->err);
+            int rc = tk_lines_next(&s.lines, &line, &len, &c->job.err);
             if (rc <= 0) {
                 local_done = 1;
                 break;
@@ -144,39 +144,39 @@ int lj_read_file(lj_ctx *c, int f)
                 continue;
             read_line(c, &s, f, line, len);
         }
-        if (c->err.status != TK_OK)
+        if (c->job.err.status != TK_OK)
             local_done = 1;
-        if (tk_shuffle_round(&c->shuffle, consume, &c->agg, &c->err) != TK_OK)
+        if (tk_shuffle_round(&c->shuffle, consume, &c->agg, &c->job.err) != TK_OK)
             local_done = 1;
         g[0] = !local_done;
-        g[1] = c->err.status != TK_OK;
+        g[1] = c->job.err.status != TK_OK;
         g[2] = tk_lines_done(&s.lines, lf->start);
         g[3] = lf->read;
         g[4] = lf->bad + (f == LJ_LOG1 ? c->agg.dup_rows : 0);
-        tk_mpi_sum_u64(c->comm, g, 5);
+        tk_mpi_sum_u64(c->job.comm, g, 5);
         c->bytes_done_global = bytes_before + g[2];
         if (g[1])
             break;
         if (c->totals[LJ_LOG1][1] * (f == LJ_LOG2) + g[4] > (uint64_t)c->cfg.max_bad_rows)
             c->stop_parsing = 1;
-        tk_log_progress(&c->log, g[0] == 0, "%5.1f%%  %.1f MB/s  %.0f rows/s",
+        tk_log_progress(&c->job.log, g[0] == 0, "%5.1f%%  %.1f MB/s  %.0f rows/s",
                         c->bytes_total ? 100.0 * (double)c->bytes_done_global /
                                              (double)c->bytes_total
                                        : 100.0,
-                        (double)c->bytes_done_global / 1e6 / (tk_now() - c->t_start + 1e-9),
+                        (double)c->bytes_done_global / 1e6 / (tk_now() - c->job.t_start + 1e-9),
                         (double)(c->totals[LJ_LOG1][0] * (f == LJ_LOG2) + g[3]) /
-                            (tk_now() - c->t_start + 1e-9));
+                            (tk_now() - c->job.t_start + 1e-9));
         if (g[0] == 0)
             break;
     }
     lf->lines = s.lines.lines;
     /* a file cut, grown or rewritten while we read it gives no result */
-    if (c->err.status == TK_OK)
-        tk_lines_verify(&s.lines, lf->size, lf->mtime_ns, &c->err);
+    if (c->job.err.status == TK_OK)
+        tk_lines_verify(&s.lines, lf->size, lf->mtime_ns, &c->job.err);
 out:
     if (opened)
         tk_lines_close(&s.lines);
     if (have_csv)
         tk_csv_free(&s.csv);
-    return tk_mpi_agree(c->comm, &c->err);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "logjoin.h"
+#include "tk_mpi.h"
 
 static int cmp_row(const void *a, const void *b)
 {
@@ -23,7 +24,7 @@ static int cmp_i64(const void *a, const void *b)
 
 int lj_sort_rows(MPI_Comm comm, lj_row **rows, size_t *nrows, tk_err *e)
 {
-    int rank, size, p, nsamp, total_samp = 0, fail = 0, any_fail = 0;
+    int rank, size, p, nsamp, total_samp = 0;
     int *counts = NULL, *displs = NULL, *scount = NULL, *sdispl = NULL, *rcount = NULL,
         *rdispl = NULL;
     int64_t *samples = NULL, *all = NULL, *split = NULL;
@@ -41,10 +42,7 @@ int lj_sort_rows(MPI_Comm comm, lj_row **rows, size_t *nrows, tk_err *e)
     counts = calloc((size_t)size * 6, sizeof(int));
     samples = malloc(((size_t)nsamp + 1) * sizeof(*samples));
     split = malloc((size_t)size * sizeof(*split));
-    if (!counts || !samples || !split)
-        fail = 1;
-    MPI_Allreduce(&fail, &any_fail, 1, MPI_INT, MPI_MAX, comm);
-    if (any_fail)
+    if (tk_mpi_any(comm, !counts || !samples || !split))
         goto nomem;
     displs = counts + size;
     scount = displs + size;
@@ -59,9 +57,7 @@ int lj_sort_rows(MPI_Comm comm, lj_row **rows, size_t *nrows, tk_err *e)
         total_samp += counts[p];
     }
     all = malloc(((size_t)total_samp + 1) * sizeof(*all));
-    fail = all == NULL;
-    MPI_Allreduce(&fail, &any_fail, 1, MPI_INT, MPI_MAX, comm);
-    if (any_fail)
+    if (tk_mpi_any(comm, all == NULL))
         goto nomem;
     MPI_Allgatherv(samples, nsamp, MPI_INT64_T, all, counts, displs, MPI_INT64_T, comm);
     qsort(all, (size_t)total_samp, sizeof(*all), cmp_i64);
@@ -84,9 +80,7 @@ int lj_sort_rows(MPI_Comm comm, lj_row **rows, size_t *nrows, tk_err *e)
         total_in += (size_t)rcount[p];
     }
     in = malloc((total_in + 1) * sizeof(*in));
-    fail = in == NULL;
-    MPI_Allreduce(&fail, &any_fail, 1, MPI_INT, MPI_MAX, comm);
-    if (any_fail)
+    if (tk_mpi_any(comm, in == NULL))
         goto nomem;
     MPI_Type_contiguous((int)sizeof(lj_row), MPI_BYTE, &row_type);
     MPI_Type_commit(&row_type);

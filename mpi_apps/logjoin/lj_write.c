@@ -101,9 +101,9 @@ static int write_csv(lj_ctx *c, const char *path)
     size_t len = 0, i, k;
 
     if (!buf)
-        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory formatting %s", path);
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory formatting %s", path);
     else {
-        if (c->rank == 0)
+        if (c->job.rank == 0)
             for (k = 0; k < ncolumns(c); k++) {
                 size_t n = strlen(lj_columns[k].name);
                 if (k)
@@ -116,9 +116,9 @@ static int write_csv(lj_ctx *c, const char *path)
         for (i = 0; i < c->nrows; i++)
             len += fmt_row(c, &c->rows[i], buf + len);
     }
-    tk_mpi_write_ordered(c->comm, path, buf, len, &c->err);
+    tk_mpi_write_ordered(c->job.comm, path, buf, len, &c->job.err);
     free(buf);
-    return c->err.status;
+    return c->job.err.status;
 }
 
 /* Bytes of one row in features.h5. */
@@ -141,31 +141,31 @@ static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total
     const lj_config *g = &c->cfg;
 
     if (!col)
-        tk_err_set(&c->err, TK_ESOFTWARE, "out of memory writing %s", path);
-    if (tk_mpi_agree(c->comm, &c->err) != TK_OK)
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory writing %s", path);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         goto out;
     /* every call below is collective and returns the same status on every rank */
-    if (tk_h5_create(c->comm, path, &file, &c->err) ||
-        tk_h5_reserve(c->comm, path, total * row_bytes(c), 2 * LJ_NCOLUMNS + 16, &c->err) ||
-        tk_h5_create_group(file, "features", &group, &c->err))
+    if (tk_h5_create(c->job.comm, path, &file, &c->job.err) ||
+        tk_h5_reserve(c->job.comm, path, total * row_bytes(c), 2 * LJ_NCOLUMNS + 16, &c->job.err) ||
+        tk_h5_create_group(file, "features", &group, &c->job.err))
         goto out;
     for (k = 0; k < ncolumns(c); k++)
         names[k] = lj_columns[k].name;
-    if (tk_h5_attr_strs(group, "columns", names, ncolumns(c), &c->err) ||
-        tk_h5_attr_str(group, "log1", g->log1, &c->err) ||
-        tk_h5_attr_str(group, "log2", g->log2, &c->err) ||
-        tk_h5_attr_i64(group, "min_id", g->min_id, &c->err) ||
-        tk_h5_attr_i64(group, "max_id", g->max_id, &c->err) ||
-        tk_h5_attr_i64(group, "log1_rows_read", (int64_t)c->totals[LJ_LOG1][0], &c->err) ||
-        tk_h5_attr_i64(group, "log1_bad_rows", (int64_t)c->totals[LJ_LOG1][1], &c->err) ||
-        tk_h5_attr_i64(group, "log1_rows_kept", (int64_t)c->totals[LJ_LOG1][2], &c->err) ||
-        tk_h5_attr_i64(group, "log2_rows_read", (int64_t)c->totals[LJ_LOG2][0], &c->err) ||
-        tk_h5_attr_i64(group, "log2_bad_rows", (int64_t)c->totals[LJ_LOG2][1], &c->err) ||
-        tk_h5_attr_i64(group, "log2_rows_kept", (int64_t)c->totals[LJ_LOG2][2], &c->err) ||
-        tk_h5_attr_i64(group, "users_written", (int64_t)c->users_written, &c->err) ||
-        tk_h5_attr_i64(group, "extra_features", g->extra_features, &c->err) ||
-        tk_h5_attr_str(group, "tool", LJ_NAME, &c->err) ||
-        tk_h5_attr_str(group, "version", LJ_VERSION, &c->err))
+    if (tk_h5_attr_strs(group, "columns", names, ncolumns(c), &c->job.err) ||
+        tk_h5_attr_str(group, "log1", g->log1, &c->job.err) ||
+        tk_h5_attr_str(group, "log2", g->log2, &c->job.err) ||
+        tk_h5_attr_i64(group, "min_id", g->min_id, &c->job.err) ||
+        tk_h5_attr_i64(group, "max_id", g->max_id, &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_rows_read", (int64_t)c->totals[LJ_LOG1][0], &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_bad_rows", (int64_t)c->totals[LJ_LOG1][1], &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_rows_kept", (int64_t)c->totals[LJ_LOG1][2], &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_rows_read", (int64_t)c->totals[LJ_LOG2][0], &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_bad_rows", (int64_t)c->totals[LJ_LOG2][1], &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_rows_kept", (int64_t)c->totals[LJ_LOG2][2], &c->job.err) ||
+        tk_h5_attr_i64(group, "users_written", (int64_t)c->users_written, &c->job.err) ||
+        tk_h5_attr_i64(group, "extra_features", g->extra_features, &c->job.err) ||
+        tk_h5_attr_str(group, "tool", LJ_NAME, &c->job.err) ||
+        tk_h5_attr_str(group, "version", LJ_VERSION, &c->job.err))
         goto out;
     for (k = 0; k < ncolumns(c); k++) {
         const lj_column *lc = &lj_columns[k];
@@ -184,33 +184,33 @@ static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total
         }
         for (i = 0; i < c->nrows; i++)
             memcpy((char *)col + i * w, (const char *)&c->rows[i] + lc->offset, w);
-        if (tk_h5_write_column(group, lc->name, ft, mt, col, offset, c->nrows, total, &c->err))
+        if (tk_h5_write_column(group, lc->name, ft, mt, col, offset, c->nrows, total, &c->job.err))
             goto out;
     }
 out:
     if (group >= 0 && H5Gclose(group) < 0)
-        tk_h5_fail(&c->err, TK_EIO, path);
-    if (c->err.status != TK_OK && c->rank == 0) {
+        tk_h5_fail(&c->job.err, TK_EIO, path);
+    if (c->job.err.status != TK_OK && c->job.rank == 0) {
         /* the output is lost: free features.csv's space for HDF5's close */
-        char csv[sizeof(c->tmpdir) + 16];
-        snprintf(csv, sizeof(csv), "%s/features.csv", c->tmpdir);
+        char csv[sizeof(c->job.tmp) + 16];
+        snprintf(csv, sizeof(csv), "%s/features.csv", c->job.tmp);
         (void)truncate(csv, 0);
     }
-    tk_h5_close(c->comm, &file, path, &c->err);
+    tk_h5_close(c->job.comm, &file, path, &c->job.err);
     free(col);
-    return tk_mpi_agree(c->comm, &c->err);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
 int lj_write_outputs(lj_ctx *c)
 {
-    char path[TK_PATH_MAX + 96]; /* c->tmpdir (TK_PATH_MAX + 64) and "/features.csv" */
+    char path[TK_PATH_MAX + 96]; /* c->job.tmp (TK_PATH_MAX + 64) and "/features.csv" */
     uint64_t offset, total;
 
-    tk_mpi_exscan_u64(c->comm, c->nrows, &offset, &total);
+    tk_mpi_exscan_u64(c->job.comm, c->nrows, &offset, &total);
     c->users_written = total;
-    snprintf(path, sizeof(path), "%s/features.csv", c->tmpdir);
+    snprintf(path, sizeof(path), "%s/features.csv", c->job.tmp);
     if (write_csv(c, path) != TK_OK)
-        return c->err.status;
-    snprintf(path, sizeof(path), "%s/features.h5", c->tmpdir);
+        return c->job.err.status;
+    snprintf(path, sizeof(path), "%s/features.h5", c->job.tmp);
     return write_h5(c, path, offset, total);
 }

@@ -20,8 +20,8 @@
 #include <stdio.h>
 
 #include "tk_csv.h"
-#include "tk_fs.h"
 #include "tk_hash.h"
+#include "tk_job.h"
 #include "tk_keycount.h"
 #include "tk_log.h"
 #include "tk_shuffle.h"
@@ -196,11 +196,8 @@ typedef struct lj_file {
 } lj_file;
 
 typedef struct lj_ctx {
-    MPI_Comm comm;
-    int rank, size;
+    tk_job job;                /* comm, rank, size, clock, log, error, OUTDIR's temporary */
     lj_config cfg;
-    tk_log log;
-    tk_err err;
     lj_file files[2];
     tk_shuffle shuffle;
     lj_agg agg;
@@ -210,11 +207,8 @@ typedef struct lj_ctx {
     uint64_t bytes_done_global;
     uint64_t totals[2][3];     /* per file: read, bad, kept (global) */
     uint64_t users_written;
-    char tmpdir[TK_PATH_MAX + 64]; /* OUTDIR's temporary sibling ("" once published) */
-    char parents[TK_PATH_MAX];     /* top-most folder made for OUTDIR (rank 0; "" if none) */
     lj_row *rows;
     size_t nrows;
-    double t_start;
 } lj_ctx;
 
 /* Collective. Runs the whole job on comm, printing on out/err from rank 0.

@@ -26,21 +26,16 @@ TMO=${CLUSTER_TIMEOUT:-120}
 BUILD_TMO=${CLUSTER_BUILD_TIMEOUT:-1800}
 IMG=${TK_IMAGE:-mpi-toolkit}
 C=scripts/cluster
-PASS=0
-FAIL=0
 T0=$SECONDS
 WORK=$(mktemp -d /tmp/tk-compose.XXXXXX)
 export DATA_DIR=$WORK/data
 mkdir -p "$DATA_DIR"
 ENGINE_STARTED=0
 
-ok() { echo "ok - $*"; PASS=$((PASS + 1)); }
-not_ok() { echo "not ok - $*"; FAIL=$((FAIL + 1)); }
+# ok, not_ok, check, same_file, indent, counts (T_PASS, T_FAIL)
+# shellcheck source=tests/lib-common.sh
+source "$ROOT/tests/lib-common.sh"
 metric() { echo "# metric: $*"; }
-indent() { sed 's/^/    /' | tail -n "${1:-20}"; }
-same() { # NAME A B
-  if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1 ($2 and $3 differ or are missing)"; fi
-}
 now() { date +%s.%N; }
 since() { awk -v a="$1" -v b="$(now)" 'BEGIN { printf "%.1f", b - a }'; }
 # cl NAME ARGS...: scripts/cluster ARGS with a timeout; output in $WORK/NAME.out/.err
@@ -65,7 +60,7 @@ left() { # what the test project left behind
 summary() {
   echo
   echo "# compose cluster test: $((SECONDS - T0)) s"
-  echo "$PASS passed, $FAIL failed"
+  counts
 }
 cleanup() {
   if [ -n "${BG:-}" ]; then kill "$BG" 2>/dev/null; wait "$BG" 2>/dev/null; fi
@@ -143,7 +138,7 @@ GBT=(gbtrain --label paid --objective binary:logistic --num-round 30 --max-depth
 
 run_ok "logjoin np=6 across the cluster" run -np 6 "${LJ[@]}" lj6 &&
   for f in features.csv features.h5 _SUCCESS; do
-    same "logjoin np=6 $f: the local run's bytes" "$DATA_DIR/local/$f" "$DATA_DIR/lj6/$f"
+    check "logjoin np=6 $f: the local run's bytes" same_file "$DATA_DIR/local/$f" "$DATA_DIR/lj6/$f"
   done
 if [ -r "$DATA_DIR/lj6/features.h5" ] && [ "$(stat -c %u "$DATA_DIR/lj6/features.h5")" -ne 0 ]; then
   ok "the output belongs to the mpi user ($(stat -c %U "$DATA_DIR/lj6/features.h5")), readable here"
@@ -152,10 +147,10 @@ else
 fi
 run_ok "cluster shell -c (mkdir as mpi)" shell -c 'mkdir -p gb5 && test -w gb5'
 run_ok "gbtrain np=5 across the cluster" run -np 5 "${GBT[@]}" lj6/features.h5 gb5/model.json &&
-  same "gbtrain np=5: the model bytes of a local np=1 run" "$DATA_DIR/local-gb/model.json" "$DATA_DIR/gb5/model.json"
+  check "gbtrain np=5: the model bytes of a local np=1 run" same_file "$DATA_DIR/local-gb/model.json" "$DATA_DIR/gb5/model.json"
 run_ok "gbpredict np=4 across the cluster" run -np 4 gbpredict --keep userId gb5/model.json \
     lj6/features.h5 gb5/pred.csv &&
-  same "gbpredict np=4: the predictions of a local np=1 run" "$DATA_DIR/local-gb/pred.csv" "$DATA_DIR/gb5/pred.csv"
+  check "gbpredict np=4: the predictions of a local np=1 run" same_file "$DATA_DIR/local-gb/pred.csv" "$DATA_DIR/gb5/pred.csv"
 
 # ---- scaled to 3 workers
 echo "== scaled to 3 workers"
@@ -170,7 +165,7 @@ cl hostname8 run -np 8 hostname && [ "$(hosts hostname8)" -eq 4 ] &&
   ok "8 ranks on 4 distinct hosts" || { not_ok "8 ranks on 4 distinct hosts"; indent <"$WORK/hostname8.err"; }
 run_ok "logjoin np=8 on 4 nodes" run -np 8 "${LJ[@]}" lj8 &&
   for f in features.csv features.h5; do
-    same "logjoin np=8 $f: the local run's bytes" "$DATA_DIR/local/$f" "$DATA_DIR/lj8/$f"
+    check "logjoin np=8 $f: the local run's bytes" same_file "$DATA_DIR/local/$f" "$DATA_DIR/lj8/$f"
   done
 
 # ---- a worker stopped during a job
@@ -286,4 +281,4 @@ cl down2 down
 [ "$(left)" -eq 0 ] && ok "cluster down: nothing left" || not_ok "cluster down: nothing left"
 
 summary
-[ "$FAIL" -eq 0 ]
+[ "$T_FAIL" -eq 0 ]

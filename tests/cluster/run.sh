@@ -19,23 +19,22 @@ export HDF5_USE_FILE_LOCKING=FALSE
 unset TOOLKIT_DIR LOGJOIN_ARGS GBTRAIN_ARGS GBPREDICT_ARGS SBATCH_ARGS LOGJOIN_SBATCH_ARGS \
   GBTRAIN_SBATCH_ARGS GBPREDICT_SBATCH_ARGS LAUNCHER MPIRUN_ARGS NP PIPELINE_TIMEOUT
 TMO=${CLUSTER_TIMEOUT:-300}
-MPI_TMO=120
+MPI_TIMEOUT=120
+# every job the test submits (pipeline.sh's too) gets a Slurm time limit, so the mpirun
+# inside it ends even when the sbatch --wait that waits for it times out (sbatch reads
+# SBATCH_TIMELIMIT as --time; the scripts' own #SBATCH --time is hours)
+export SBATCH_TIMELIMIT=$(( (TMO + 59) / 60 ))
 export SLURM_LOCAL_DIR=${SLURM_LOCAL_DIR:-/tmp/tk-slurm}
 export SLURM_CONF=$SLURM_LOCAL_DIR/slurm.conf
-PASS=0
-FAIL=0
 T0=$SECONDS
 
-ok() { echo "ok - $*"; PASS=$((PASS + 1)); }
-not_ok() { echo "not ok - $*"; FAIL=$((FAIL + 1)); }
+# ok, not_ok, check, mpi, same_file, indent, counts (T_PASS, T_FAIL)
+# shellcheck source=tests/lib-common.sh
+source "$ROOT/tests/lib-common.sh"
 summary() {
   echo
   echo "# test-cluster: $((SECONDS - T0)) s"
-  echo "$PASS passed, $FAIL failed"
-}
-indent() { sed 's/^/    /' | tail -n "${1:-20}"; }
-same() { # NAME A B
-  if cmp -s "$2" "$3"; then ok "$1"; else not_ok "$1 ($2 and $3 differ or are missing)"; fi
+  counts
 }
 # jstate ID: "STATE EXITCODE" from slurmctld (no slurmdbd here: finished jobs are kept
 # MinJobAge seconds)
@@ -122,19 +121,18 @@ LOC=$WORK/local
 mkdir -p "$LOC"
 # shellcheck disable=SC2054
 GBT_DEFAULT=(--label paid --objective binary:logistic --features topGenderId,topGenderIdSongs,distSongIds,region,type)
-timeout "$MPI_TMO" mpirun -np 2 bin/logjoin 1 100000 "$L/log1.csv" "$L/log2.csv" "$LOC/features" \
-  >/dev/null 2>"$LOC/err" || { not_ok "local logjoin"; indent <"$LOC/err"; }
-same "features.csv equals a local logjoin run" "$P/features/features.csv" "$LOC/features/features.csv"
-same "features.h5 equals a local logjoin run" "$P/features/features.h5" "$LOC/features/features.h5"
-timeout "$MPI_TMO" mpirun -np 2 bin/gbtrain "${GBT_DEFAULT[@]}" "$LOC/features/features.h5" \
-  "$LOC/model.json" >/dev/null 2>"$LOC/err" || { not_ok "local gbtrain"; indent <"$LOC/err"; }
-same "model.json equals a local gbtrain run" "$P/model.json" "$LOC/model.json"
-same "model.json.importance.csv equals a local gbtrain run" "$P/model.json.importance.csv" \
+mpi 2 bin/logjoin 1 100000 "$L/log1.csv" "$L/log2.csv" "$LOC/features" ||
+  { not_ok "local logjoin"; indent <"$WORK/err"; }
+check "features.csv equals a local logjoin run" same_file "$P/features/features.csv" "$LOC/features/features.csv"
+check "features.h5 equals a local logjoin run" same_file "$P/features/features.h5" "$LOC/features/features.h5"
+mpi 2 bin/gbtrain "${GBT_DEFAULT[@]}" "$LOC/features/features.h5" "$LOC/model.json" ||
+  { not_ok "local gbtrain"; indent <"$WORK/err"; }
+check "model.json equals a local gbtrain run" same_file "$P/model.json" "$LOC/model.json"
+check "model.json.importance.csv equals a local gbtrain run" same_file "$P/model.json.importance.csv" \
   "$LOC/model.json.importance.csv"
-timeout "$MPI_TMO" mpirun -np 2 bin/gbpredict --keep userId "$LOC/model.json" \
-  "$LOC/features/features.h5" "$LOC/predictions.csv" >/dev/null 2>"$LOC/err" ||
-  { not_ok "local gbpredict"; indent <"$LOC/err"; }
-same "predictions.csv equals a local gbpredict run" "$P/predictions.csv" "$LOC/predictions.csv"
+mpi 2 bin/gbpredict --keep userId "$LOC/model.json" "$LOC/features/features.h5" \
+  "$LOC/predictions.csv" || { not_ok "local gbpredict"; indent <"$WORK/err"; }
+check "predictions.csv equals a local gbpredict run" same_file "$P/predictions.csv" "$LOC/predictions.csv"
 
 echo "== a pipeline whose logjoin fails (--bad-rate 0.05)"
 Q=$WORK/bad
@@ -167,7 +165,7 @@ echo "== each sbatch script passes its program's exit status on (submitted from 
 expect_job() {
   local name=$1 want rc id st
   shift
-  timeout "$MPI_TMO" mpirun -np 2 "bin/$name" "$@" >/dev/null 2>&1
+  mpi 2 "bin/$name" "$@"
   want=$?
   id=$(timeout "$TMO" sbatch --wait --parsable --output="$WORK/slurm-%x-%j.out" \
     "slurm/$name.sbatch" "$@" 2>"$WORK/sbatch.err")
@@ -217,4 +215,4 @@ else
 fi
 
 summary
-[ "$FAIL" -eq 0 ]
+[ "$T_FAIL" -eq 0 ]

@@ -1,49 +1,15 @@
 # lib.sh -- helpers for the integration tests (sourced).
 # Each check prints "ok - NAME" or "not ok - NAME"; tests/run.sh counts them.
+# The helpers (ok, not_ok, check, mpi, expect_status, err_has, same_file, finish)
+# live in tests/lib-common.sh, which the cluster tests share; this file adds the
+# environment and the scratch folder $WORK.
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 PY=/usr/bin/python3
 export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
 export OMPI_MCA_rmaps_base_oversubscribe=1
 export HDF5_USE_FILE_LOCKING=FALSE
 MPI_TIMEOUT=${MPI_TIMEOUT:-120}
-T_PASS=0
-T_FAIL=0
 WORK=$(mktemp -d /tmp/tk-test.XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-
-ok() { echo "ok - $*"; T_PASS=$((T_PASS + 1)); }
-not_ok() { echo "not ok - $*"; T_FAIL=$((T_FAIL + 1)); }
-
-# check NAME CMD...: passes when CMD exits 0
-check() {
-  local name=$1; shift
-  if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
-
-# mpi NP ARGS...: mpirun with a timeout; stdout/stderr to $WORK/out, $WORK/err
-mpi() {
-  local np=$1; shift
-  timeout "$MPI_TIMEOUT" mpirun -np "$np" "$@" >"$WORK/out" 2>"$WORK/err"
-}
-
-# expect_status NAME WANT NP ARGS...: runs mpi and checks the exit status
-expect_status() {
-  local name=$1 want=$2; shift 2
-  mpi "$@"
-  local got=$?
-  if [ "$got" -eq "$want" ]; then ok "$name (exit $got)"; else
-    not_ok "$name (exit $got, want $want)"; sed 's/^/    /' "$WORK/err" | head -20; fi
-}
-
-# err_has NAME REGEX: the last run's stderr matches REGEX
-err_has() {
-  if grep -qE -- "$2" "$WORK/err"; then ok "$1"; else
-    not_ok "$1: stderr lacks /$2/"; sed 's/^/    /' "$WORK/err" | head -20; fi
-}
-
-same_file() { cmp -s "$1" "$2" || { echo "    $1 and $2 differ"; diff <(head -c 2000 "$1") <(head -c 2000 "$2") | head -10; return 1; }; }
-
-finish() {
-  echo "# $(basename "$0"): $T_PASS passed, $T_FAIL failed"
-  [ "$T_FAIL" -eq 0 ]
-}
+# shellcheck source=tests/lib-common.sh
+source "$ROOT/tests/lib-common.sh"

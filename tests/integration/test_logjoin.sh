@@ -167,14 +167,30 @@ check "--version prints the version" grep -qE '^logjoin [0-9]+\.[0-9]+' "$WORK/o
 
 # ---- a killed job leaves nothing under OUTDIR
 "$ROOT/scripts/genlogs" --quiet --plays 3000000 --users 50000 --max-id 100000 --seed 5 "$WORK/big" >/dev/null
-# kill -9 every process of the job (mpirun and each rank) while it works
-mpirun -np 2 "$LJ" 1 100000 "$WORK/big/log1.csv" "$WORK/big/log2.csv" "$WORK/killed" >/dev/null 2>&1 &
-pid=$!
-for _ in $(seq 100); do ls -a "$WORK" | grep -q '^\.killed\.tmp' && break; sleep 0.05; done
-sleep 0.2
-pkill -9 -f -- "$WORK/killed" 2>/dev/null; wait "$pid" 2>/dev/null
+# kill -9 every process of the job (mpirun and each rank, found as children
+# of the timeout we started) once its temporary folder .killed.tmp.* exists,
+# i.e. while it works; the kill must land before the job ends (exit 137)
+timeout "$MPI_TIMEOUT" mpirun -np 2 "$LJ" 1 100000 "$WORK/big/log1.csv" "$WORK/big/log2.csv" "$WORK/killed" >/dev/null 2>&1 &
+tpid=$!
+appeared=0
+for _ in $(seq 3000); do
+  ls -A "$WORK" | grep -q '^\.killed\.tmp\.' && { appeared=1; break; }
+  kill -0 "$tpid" 2>/dev/null || break
+  sleep 0.01
+done
+check "killed job: its temporary folder .killed.tmp.* appeared" test "$appeared" -eq 1
+mp=$(pgrep -P "$tpid" -x mpirun)
+ranks=$(for p in $mp; do pgrep -P "$p" -x logjoin; done | tr '\n' ' ')
+check "killed job: mpirun and 2 ranks running at the kill" test "$(echo $mp $ranks | wc -w)" -eq 3
+kill -9 $mp $ranks 2>/dev/null
+wait "$tpid" 2>/dev/null; rc=$?
 sleep 0.5
+check "killed job: ended by the kill (exit $rc, want 137)" test "$rc" -eq 137
+# none_alive PID...: no PID is a live process (a zombie counts as gone)
+none_alive() { local p s; for p in "$@"; do s=$(ps -o stat= -p "$p"); [ -n "$s" ] && [ "${s#Z}" = "$s" ] && return 1; done; return 0; }
+check "killed job: no process of it survives" none_alive $mp $ranks
 check "killed job leaves no OUTDIR" test ! -e "$WORK/killed"
+check "killed job leaves only its .killed.tmp.* folder" test -z "$(ls -A "$WORK" | grep killed | grep -v '^\.killed\.tmp\.')"
 expect_status "big logs np=2" 0 2 "$LJ" 1 100000 "$WORK/big/log1.csv" "$WORK/big/log2.csv" "$WORK/bigout"
 check "summary line printed" grep -qE '^logjoin: rows read [0-9]+, bad 0, kept [0-9]+, users written [0-9]+, .* MB/s' "$WORK/out"
 

@@ -177,5 +177,11 @@ expect_status "gbpredict: a bad model fails" 65 2 "$GBP" "$WORK/bad/log1.csv" "$
 check "gbpredict: the failed run removed the folders it made" test ! -e "$WORK/pmade"
 expect_status "gbpredict: OUT with a 250-character name" 0 2 "$GBP" "$WORK/m.json" "$WORK/dfref/features.h5" "$WORK/$long.csv"
 check "no temporary files left beside OUT" bash -c "! ls -A '$WORK' | grep -q '^\.'"
+cp "$WORK/dfref/features.csv" "$WORK/pdata.csv"; cp "$WORK/m.json" "$WORK/pm.json"
+sum0=$(cat "$WORK/pdata.csv" "$WORK/pm.json" | md5sum)
+expect_status "gbpredict --overwrite OUT = DATA refused" 64 2 "$GBP" --overwrite "$WORK/pm.json" "$WORK/pdata.csv" "$WORK/pdata.csv"
+err_has "gbpredict OUT = DATA: the message names the clash" "overlaps the input"
+expect_status "gbpredict --overwrite OUT = MODEL refused" 64 2 "$GBP" --overwrite "$WORK/pm.json" "$WORK/pdata.csv" "$WORK/pm.json"
+check "gbpredict: DATA and MODEL intact" test "$(cat "$WORK/pdata.csv" "$WORK/pm.json" | md5sum)" = "$sum0"
 
 finish

@@ -523,34 +523,52 @@ static void test_sort_rows_self(void)
 
 /* ---- owner ---- */
 
+/* lj_owner against fixed values, worked out once outside this code (an
+ * independent Python implementation of MurmurHash3's fmix64 from its
+ * published constants, then % size), plus properties: every owner in range,
+ * and ids spread evenly over the ranks whether consecutive or strided (a
+ * plain user % size would put every multiple of 4 on rank 0). */
 static void test_owner(void)
 {
-    const int64_t special[] = { 0, 1, -1, INT64_MIN, INT64_MAX, 42, -42 };
+    static const struct {
+        int64_t user;
+        int owner[5]; /* for sizes 2, 3, 4, 7, 16 */
+    } known[] = {
+        { 0, { 0, 0, 0, 0, 0 } },
+        { 1, { 0, 2, 0, 0, 12 } },
+        { -1, { 1, 1, 1, 5, 1 } },
+        { 42, { 0, 0, 0, 3, 12 } },
+        { 123456789, { 0, 2, 2, 1, 6 } },
+        { INT64_MIN, { 1, 0, 3, 0, 3 } },
+        { INT64_MAX, { 0, 1, 2, 3, 10 } },
+        { 100000, { 0, 2, 0, 1, 4 } },
+    };
+    static const int sizes[5] = { 2, 3, 4, 7, 16 };
     unsigned long long st = 5;
-    int size, ok = 1;
+    int size, ok = 1, k;
     size_t i;
-    long counts[4] = { 0 };
+    long counts[4] = { 0 }, strided[4] = { 0 };
 
-    for (size = 1; size <= 17 && ok; size++) {
-        for (i = 0; i < sizeof(special) / sizeof(special[0]); i++) {
-            int o = lj_owner(special[i], size);
-            ok &= o >= 0 && o < size && o == lj_owner(special[i], size);
-        }
+    for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+        for (k = 0; k < 5; k++)
+            CU_ASSERT_EQUAL(lj_owner(known[i].user, sizes[k]), known[i].owner[k]);
+    for (size = 1; size <= 17 && ok; size++)
         for (i = 0; i < 2000; i++) {
-            int64_t u = (int64_t)unit_rand(&st);
-            int o = lj_owner(u, size);
-            ok &= o >= 0 && o < size && o == lj_owner(u, size);
-            ok &= o == (int)(tk_hash_u64((uint64_t)u) % (uint64_t)size);
+            int o = lj_owner((int64_t)unit_rand(&st), size);
+            ok &= o >= 0 && o < size;
         }
-    }
     CU_ASSERT_TRUE(ok);
     CU_ASSERT_EQUAL(lj_owner(123456789, 1), 0);
     CU_ASSERT_EQUAL(lj_owner(INT64_MIN, 1), 0);
-    /* consecutive ids spread evenly over 4 ranks (within 5%) */
-    for (i = 0; i < 100000; i++)
+    /* consecutive ids, and ids 4 apart, spread evenly over 4 ranks (within 5%) */
+    for (i = 0; i < 100000; i++) {
         counts[lj_owner((int64_t)i, 4)]++;
-    for (i = 0; i < 4; i++)
+        strided[lj_owner((int64_t)i * 4, 4)]++;
+    }
+    for (i = 0; i < 4; i++) {
         CU_ASSERT_TRUE(counts[i] > 23750 && counts[i] < 26250);
+        CU_ASSERT_TRUE(strided[i] > 23750 && strided[i] < 26250);
+    }
 }
 
 /* ---- bad-row samples ---- */
@@ -653,7 +671,7 @@ int unit_register_agg(void)
         { "more plays than one multiset batch", test_agg_many_batches },
         { "empty aggregation", test_agg_empty },
         { "lj_sort_rows on MPI_COMM_SELF", test_sort_rows_self },
-        { "lj_owner range and determinism", test_owner },
+        { "lj_owner: known owners, range, even spread", test_owner },
         { "lj_bad_add keeps the 20 smallest", test_bad_add },
         { "lj_bad_add descending keys, long reason", test_bad_add_descending_and_long_reason },
         { NULL, NULL }

@@ -219,27 +219,74 @@ static void test_hist_build_subtract(void)
     }
 }
 
+/* Row and column sampling keyed on (seed, round, ...): checked by
+ * properties, not against themselves. A row's draw does not depend on what
+ * was drawn before it (no hidden stream: rows visited backwards after other
+ * seeds' draws give the same sample); other seeds and rounds give
+ * independent samples (two 50% samples share about 25% of the rows); a
+ * feature sample does not depend on the order of the candidates, and over
+ * many nodes every feature is kept about rate of the time. */
 static void test_sampling(void)
 {
-    gbt_config c = base_config();
-    uint32_t in[20], out[20], out2[20];
-    size_t i, n, taken = 0;
+    gbt_config c = base_config(), c2 = base_config();
+    enum { R = 20000 };
+    static unsigned char fwd[R];
+    uint32_t in[20], rev[20], out[20], out2[20];
+    size_t i, j, n, taken = 0, same_seed_back = 0, both_seed = 0, both_round = 0;
+    size_t picked[20] = { 0 }, differ = 0;
+    int ok;
 
     c.subsample = 0.5;
-    for (i = 0; i < 20000; i++)
-        taken += (size_t)gbt_sample_row(&c, 3, 0, i);
+    c2.subsample = 0.5;
+    c2.seed = 8;
+    for (i = 0; i < R; i++)
+        taken += (size_t)(fwd[i] = (unsigned char)gbt_sample_row(&c, 3, 0, i));
     CU_ASSERT(taken > 9600 && taken < 10400);
-    CU_ASSERT_EQUAL(gbt_sample_row(&c, 3, 0, 12345), gbt_sample_row(&c, 3, 0, 12345));
-    for (i = 0; i < 20; i++)
-        in[i] = (uint32_t)i;
+    for (i = R; i-- > 0;) {
+        (void)gbt_sample_row(&c2, 4, 1, i); /* interleaved draws of another seed */
+        same_seed_back += (size_t)gbt_sample_row(&c, 3, 0, i) == fwd[i];
+        both_seed += fwd[i] && gbt_sample_row(&c2, 3, 0, i);
+        both_round += fwd[i] && gbt_sample_row(&c, 4, 0, i);
+    }
+    CU_ASSERT_EQUAL(same_seed_back, R);
+    CU_ASSERT(both_seed > 4600 && both_seed < 5400);   /* 25% of 20000, +-8% */
+    CU_ASSERT(both_round > 4600 && both_round < 5400);
+    c.subsample = 1.0;
+    for (i = 0, ok = 1; i < 1000; i++)
+        ok &= gbt_sample_row(&c, 3, 0, i) == 1;
+    CU_ASSERT_TRUE(ok);
+
+    for (i = 0; i < 20; i++) {
+        in[i] = (uint32_t)i * 3 + 1; /* feature ids 1, 4, ..., 58 */
+        rev[19 - i] = in[i];
+    }
     n = gbt_sample_features(&c, 2, 0, 5, 1, 0.3, in, 20, out);
     CU_ASSERT_EQUAL(n, 6); /* round(0.3 * 20) */
     for (i = 1; i < n; i++)
         CU_ASSERT(out[i - 1] < out[i]);
-    CU_ASSERT_EQUAL(gbt_sample_features(&c, 2, 0, 5, 1, 0.3, in, 20, out2), n);
-    CU_ASSERT_EQUAL(memcmp(out, out2, n * sizeof(*out)), 0);
+    for (i = 0, ok = 1; i < n; i++)
+        ok &= out[i] % 3 == 1 && out[i] <= 58; /* a subset of the candidates */
+    CU_ASSERT_TRUE(ok);
+    /* the candidates in reverse order: the same features */
+    CU_ASSERT_EQUAL(gbt_sample_features(&c, 2, 0, 5, 1, 0.3, rev, 20, out2), 6);
+    CU_ASSERT_EQUAL(memcmp(out, out2, 6 * sizeof(*out)), 0);
+    /* over 2000 nodes each feature is kept 30% of the time (+-4 points),
+     * and the nodes do not all get the same sample */
+    for (j = 0; j < 2000; j++) {
+        size_t m = gbt_sample_features(&c, 2, 0, (int64_t)j, 1, 0.3, in, 20, out2);
+        CU_ASSERT_EQUAL(m, 6);
+        for (i = 0; i < m && m <= 20; i++)
+            if (out2[i] % 3 == 1 && out2[i] <= 58)
+                picked[(out2[i] - 1) / 3]++;
+        differ += memcmp(out, out2, 6 * sizeof(*out)) != 0;
+    }
+    for (i = 0, ok = 1; i < 20; i++)
+        ok &= picked[i] > 520 && picked[i] < 680;
+    CU_ASSERT_TRUE(ok);
+    CU_ASSERT(differ > 1900);
     CU_ASSERT_EQUAL(gbt_sample_features(&c, 2, 0, 5, 1, 0.01, in, 20, out), 1);
     CU_ASSERT_EQUAL(gbt_sample_features(&c, 2, 0, 5, 1, 1.0, in, 20, out), 20);
+    CU_ASSERT_EQUAL(memcmp(out, in, sizeof(in)), 0);
 }
 
 /* multi:softprob: every class's gradient in one pass equals the softmax

@@ -1,6 +1,7 @@
 /* unit.h -- shared declarations of the CUnit unit tests.
  *
- * Each test_*.c file registers one suite; test_main.c runs them all. The
+ * Each test_*.c file registers one suite; test_main.c runs each suite in a
+ * child process of its own (tests/unit_mpi/ reuses unit_util.c). The
  * helpers below are independent of the code under test (temp dirs are
  * removed with our own nftw walk, not tk_fs_rmtree). */
 #ifndef UNIT_H
@@ -22,11 +23,14 @@ int unit_register_table(void);
 int unit_register_gbtrain(void);
 int unit_register_model(void);
 
-/* Adds a suite and its NULL-terminated tests. */
+/* Adds a suite and its NULL-terminated tests, leaving out the first
+ * unit_skip_tests of them (the runner sets it to resume a suite after a test
+ * that crashed or hung; 0 otherwise). */
 typedef struct unit_test {
     const char *name;
     CU_TestFunc fn;
 } unit_test;
+extern size_t unit_skip_tests;
 int unit_add_suite(const char *name, const unit_test *tests);
 
 /* Creates a fresh folder /tmp/tk_unit.XXXXXX into buf (>= 64 bytes).
