@@ -16,9 +16,11 @@ failed=0
 run() { # NAME CMD...
   local name=$1; shift
   if "$@" >"$work/out" 2>"$work/err"; then echo "ok - $name"; passed=$((passed + 1)); else
-    echo "not ok - $name"; failed=$((failed + 1)); tail -40 "$work/err"; fi
+    echo "not ok - $name"; failed=$((failed + 1))
+    grep -E "FAILED|unit: test|unit-mpi:|unit:" "$work/out" | head -20; tail -40 "$work/err"; fi
 }
-run "unit tests under ASan/UBSan" timeout 600 mpirun -np 1 build/asan/tests/unit_tests
+# ASan makes some tests (the model fuzzing) several times slower: more time per test
+run "unit tests under ASan/UBSan" env UNIT_TIMEOUT=300 timeout 900 mpirun -np 1 build/asan/tests/unit_tests
 run "collective unit tests np=3 under ASan/UBSan" timeout 600 mpirun -np 3 build/asan/tests/unit_mpi_tests
 bin/genlogs --quiet --plays 20000 --users 800 --max-id 5000 --bad-rate 0.01 "$work/logs"
 run "logjoin np=4 under ASan/UBSan" timeout 600 mpirun -np 4 bin/asan/logjoin --extra-features \

@@ -25,7 +25,7 @@ static const int cleanup_signals[] = { SIGTERM, SIGINT, SIGHUP };
  * skip entries), at most a few. */
 static void remove_entries(int fd)
 {
-    char buf[4096];
+    char buf[4096]; /* directory entries read at a time (a getdents64 buffer) */
     int pass, removed = 1;
 
     for (pass = 0; pass < 4 && removed; pass++) {

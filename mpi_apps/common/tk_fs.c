@@ -304,7 +304,7 @@ int tk_fs_fsync_path(const char *path)
 
 static void fsync_parent(const char *path)
 {
-    char copy[4096];
+    char copy[TK_PATH_MAX];
 
     if (strlen(path) >= sizeof(copy))
         return;
