@@ -168,8 +168,9 @@ int tk_h5_close(MPI_Comm comm, hid_t *file, const char *path, tk_err *e)
             tk_h5_fail(&mine, TK_EIO, path);
             tk_fs_explain_write(&mine, path);
         }
-        MPI_Allreduce(&failed, &any, 1, MPI_INT, MPI_MAX, comm);
-        if (!any || !H5Iis_valid(*file))
+        /* retry only when every rank still holds the file: the close is collective */
+        any = tk_mpi_any(comm, failed);
+        if (!any || tk_mpi_any(comm, H5Iis_valid(*file) <= 0))
             break;
         /* the flush failed, most likely for want of space: free the file's
          * space and close again (the output is lost anyway) */
