@@ -218,18 +218,6 @@ out:
     return e->status;
 }
 
-int tk_file_size(const char *path, uint64_t *size, tk_err *e)
-{
-    struct stat st;
-
-    if (stat(path, &st) != 0)
-        return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
-    if (!S_ISREG(st.st_mode))
-        return tk_err_set(e, TK_ENOINPUT, "%s: not a regular file", path);
-    *size = (uint64_t)st.st_size;
-    return TK_OK;
-}
-
 /* Reads more bytes after what buf holds. Returns bytes read (0 at EOF) or -1. */
 static ssize_t lines_fill(tk_lines *r, tk_err *e)
 {

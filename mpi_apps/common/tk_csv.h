@@ -121,7 +121,5 @@ typedef struct tk_csv_header {
 int tk_csv_read_header(const char *path, unsigned char delim, int flags, tk_csv *c,
                        tk_csv_header *h, tk_err *e);
 
-/* Local. Size of path in bytes, or a TK_ENOINPUT error naming it. */
-int tk_file_size(const char *path, uint64_t *size, tk_err *e);
 
 #endif

@@ -186,7 +186,9 @@ int tk_fs_overlap(const char *a, const char *b)
     return path_within(ra, rb) || path_within(rb, ra);
 }
 
-int tk_fs_nospace(const char *path)
+/* Whether the file system holding path (or its folder, when path does not
+ * exist) has (almost) no space left: under 1 MiB or no free inodes. */
+static int fs_nospace(const char *path)
 {
     char copy[TK_PATH_MAX];
     struct statvfs v;
@@ -204,7 +206,7 @@ int tk_fs_nospace(const char *path)
 
 void tk_fs_explain_write(tk_err *e, const char *path)
 {
-    if (e->status != TK_OK && tk_fs_nospace(path)) {
+    if (e->status != TK_OK && fs_nospace(path)) {
         e->status = TK_EIO;
         snprintf(e->msg, sizeof(e->msg), "cannot write %s: no space left on device", path);
     }

@@ -42,14 +42,9 @@ int tk_fs_abspath(const char *path, char *buf, size_t len);
  * not or cannot be resolved. */
 int tk_fs_overlap(const char *a, const char *b);
 
-/* Whether the file system holding path (or its folder, when path does not
- * exist) has (almost) no space left: under 1 MiB or no free inodes. Used to
- * tell "no space left on device" from other write failures, whose errno
- * MPI-IO and HDF5 do not pass on. */
-int tk_fs_nospace(const char *path);
-
-/* When a write of path failed and its file system is full, replaces the
- * message in e by "cannot write PATH: no space left on device". */
+/* When a write of path failed and its file system is full (under 1 MiB or
+ * no inodes left, from statvfs: MPI-IO and HDF5 do not pass errno on),
+ * replaces the message in e by "cannot write PATH: no space left on device". */
 void tk_fs_explain_write(tk_err *e, const char *path);
 
 /* Creates the folder that will hold path (its parent) and any missing
