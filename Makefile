@@ -19,6 +19,8 @@
 # FINAL_LDLIBS append LDFLAGS and LDLIBS likewise. OPT=... and DEBUG=... replace a part.
 # SANITIZE=1 adds the sanitizers.
 
+.DEFAULT_GOAL := all
+
 CC       := mpicc
 HDF5_PKG := hdf5-openmpi
 STD      := -std=c11 -D_GNU_SOURCE

@@ -1,8 +1,17 @@
 /* tk_keycount.c -- sorted, varint-compressed runs of counted keys. */
 #include "tk_keycount.h"
 
+#include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+
+#include "tk_fs.h"
+
+#define KC_READ_BUF ((size_t)256 << 10) /* read buffer per spilled run */
+#define KC_VARINT_MAX 20                /* a key delta and a count */
+#define KC_MAX_SPILLED 32               /* spilled runs merged into one above this */
 
 static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
 {
@@ -82,6 +91,9 @@ void tk_kc_free(tk_keycount *k)
 
     for (i = 0; i < k->nruns; i++)
         free(k->runs[i].data);
+    for (i = 0; i < k->nspilled; i++)
+        close(k->spilled[i].fd);
+    free(k->spilled);
     free(k->runs);
     free(k->batch);
     free(k->tmp);
@@ -290,31 +302,290 @@ int tk_kc_finish(tk_keycount *k)
     return 0;
 }
 
-void tk_kc_iter_init(const tk_keycount *k, tk_kc_iter *it)
+size_t tk_kc_bytes(const tk_keycount *k)
 {
-    it->p = k->nruns ? k->runs[0].data : NULL;
-    it->end = k->nruns ? k->runs[0].data + k->runs[0].len : NULL;
-    it->key = 0;
+    size_t n = (k->batch ? k->batch_cap * 2 * sizeof(uint64_t) : 0) +
+               k->runs_cap * sizeof(tk_kc_run), i;
+
+    for (i = 0; i < k->nruns; i++)
+        n += k->runs[i].len;
+    return n;
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+    while (n > 0) {
+        ssize_t w = write(fd, p, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return -1;
+        p += w;
+        n -= (size_t)w;
+    }
+    return 0;
+}
+
+/* A new unlinked file in dir, or -1 with errno. */
+static int spill_file(const char *dir)
+{
+    char path[TK_PATH_MAX];
+    int fd;
+
+    if (snprintf(path, sizeof(path), "%s/.spill-XXXXXX", dir) >= (int)sizeof(path)) {
+        errno = ENAMETOOLONG;
+        return -1;
+    }
+    fd = mkstemp(path);
+    if (fd >= 0 && unlink(path) != 0) {
+        int saved = errno;
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+static int compact_spilled(tk_keycount *k, const char *dir, tk_err *e);
+
+int tk_kc_spill(tk_keycount *k, const char *dir, tk_err *e)
+{
+    tk_kc_spilled *sp;
+    tk_kc_run *r;
+    int fd;
+
+    if (tk_kc_flush(k) != 0 || (k->nruns >= 2 && merge_tail(k, 0) != 0))
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory merging runs to spill");
+    if (k->nruns == 0)
+        return TK_OK;
+    sp = realloc(k->spilled, (k->nspilled + 1) * sizeof(*sp));
+    if (!sp)
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory spilling");
+    k->spilled = sp;
+    r = &k->runs[0];
+    fd = spill_file(dir);
+    if (fd < 0 || write_all(fd, r->data, r->len) != 0) {
+        int saved = errno;
+        if (fd >= 0)
+            close(fd);
+        tk_err_set(e, TK_EIO, "cannot write a spill file in %s: %s", dir,
+                   saved == ENOSPC ? "no space left on device" : strerror(saved));
+        return e->status;
+    }
+    sp[k->nspilled].fd = fd;
+    sp[k->nspilled].len = r->len;
+    sp[k->nspilled].nkeys = r->nkeys;
+    k->nspilled++;
+    k->spilled_bytes += r->len;
+    free(r->data);
+    k->nruns = 0;
+    /* a bounded fan-in: file descriptors and read buffers */
+    return k->nspilled >= KC_MAX_SPILLED ? compact_spilled(k, dir, e) : TK_OK;
+}
+
+/* Makes sure a file source holds a whole entry (or all that is left). */
+static int src_fill(tk_kc_src *s, tk_err *e)
+{
+    size_t keep = (size_t)(s->end - s->p), want;
+    ssize_t got;
+
+    if (s->fd < 0 || keep >= KC_VARINT_MAX || s->off == s->len)
+        return 0;
+    memmove(s->buf, s->p, keep);
+    want = KC_READ_BUF - keep;
+    if (want > s->len - s->off)
+        want = (size_t)(s->len - s->off);
+    do
+        got = pread(s->fd, s->buf + keep, want, (off_t)s->off);
+    while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+        tk_err_set(e, TK_EIO, "cannot read a spill file back: %s",
+                   got < 0 ? strerror(errno) : "it is shorter than written");
+        return -1;
+    }
+    s->off += (uint64_t)got;
+    s->p = s->buf;
+    s->end = s->buf + keep + (size_t)got;
+    return 0;
+}
+
+/* Decodes the source's next entry: 1, 0 at its end, -1 on a read error. */
+static int src_next(tk_kc_src *s, int counted, tk_err *e)
+{
+    uint64_t d;
+
+    if (src_fill(s, e) != 0)
+        return -1;
+    if (s->p == s->end)
+        return 0;
+    s->p = get_varint(s->p, &d);
+    s->key += d;
+    if (counted)
+        s->p = get_varint(s->p, &s->count);
+    else
+        s->count = 1;
+    return 1;
+}
+
+static void src_heap_down(tk_kc_src **h, size_t n, size_t i)
+{
+    for (;;) {
+        size_t l = 2 * i + 1, m = i;
+        tk_kc_src *t;
+        if (l < n && h[l]->key < h[m]->key)
+            m = l;
+        if (l + 1 < n && h[l + 1]->key < h[m]->key)
+            m = l + 1;
+        if (m == i)
+            return;
+        t = h[i];
+        h[i] = h[m];
+        h[m] = t;
+        i = m;
+    }
+}
+
+int tk_kc_iter_init(const tk_keycount *k, tk_kc_iter *it, tk_err *e)
+{
+    size_t n = k->nspilled + (k->nruns ? 1 : 0), i;
+
+    memset(it, 0, sizeof(*it));
     it->counted = k->counted;
+    it->e = e;
+    it->src = calloc(n + 1, sizeof(*it->src));
+    it->heap = malloc((n + 1) * sizeof(*it->heap));
+    if (!it->src || !it->heap) {
+        tk_kc_iter_free(it);
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory reading counted keys");
+    }
+    it->nsrc = n;
+    for (i = 0; i < n; i++) {
+        tk_kc_src *s = &it->src[i];
+        int rc;
+        s->fd = -1;
+        if (i < k->nspilled) {
+            s->fd = k->spilled[i].fd;
+            s->len = k->spilled[i].len;
+            s->buf = malloc(KC_READ_BUF);
+            if (!s->buf) {
+                tk_kc_iter_free(it);
+                return tk_err_set(e, TK_ESOFTWARE, "out of memory reading spilled keys");
+            }
+            s->p = s->end = s->buf;
+        } else {
+            s->p = k->runs[0].data;
+            s->end = k->runs[0].data + k->runs[0].len;
+        }
+        rc = src_next(s, k->counted, e);
+        if (rc < 0) {
+            tk_kc_iter_free(it);
+            return e->status;
+        }
+        if (rc > 0)
+            it->heap[it->nheap++] = s;
+    }
+    for (i = it->nheap; i-- > 0;)
+        src_heap_down(it->heap, it->nheap, i);
+    return TK_OK;
+}
+
+void tk_kc_iter_free(tk_kc_iter *it)
+{
+    size_t i;
+
+    for (i = 0; i < it->nsrc; i++)
+        free(it->src[i].buf);
+    free(it->src);
+    free(it->heap);
+    memset(it, 0, sizeof(*it));
 }
 
 int tk_kc_next(tk_kc_iter *it, uint64_t *key, uint64_t *count)
 {
-    uint64_t d;
+    uint64_t kk, n = 0;
 
-    if (it->p == it->end)
+    if (it->nheap == 0)
         return 0;
-    it->p = get_varint(it->p, &d);
-    it->key += d;
-    *key = it->key;
-    if (it->counted)
-        it->p = get_varint(it->p, count);
-    else
-        *count = 1;
+    kk = it->heap[0]->key;
+    /* the same key in several runs: one entry, counts summed */
+    while (it->nheap > 0 && it->heap[0]->key == kk) {
+        tk_kc_src *s = it->heap[0];
+        int rc;
+        n += s->count;
+        rc = src_next(s, it->counted, it->e);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            it->heap[0] = it->heap[--it->nheap];
+        src_heap_down(it->heap, it->nheap, 0);
+    }
+    *key = kk;
+    *count = it->counted ? n : 1;
     return 1;
+}
+
+/* Merges every spilled run into one new spilled run. */
+static int compact_spilled(tk_keycount *k, const char *dir, tk_err *e)
+{
+    tk_keycount view = *k; /* the spilled runs only */
+    tk_kc_iter it;
+    uint8_t *buf = malloc(KC_READ_BUF + KC_VARINT_MAX), *p;
+    uint64_t key, count, prev = 0, len = 0, nkeys = 0;
+    size_t i;
+    int fd = -1, rc = 0, failed = 0;
+
+    view.nruns = 0;
+    if (!buf)
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory merging spilled runs");
+    if (tk_kc_iter_init(&view, &it, e) != TK_OK) {
+        free(buf);
+        return e->status;
+    }
+    fd = spill_file(dir);
+    failed = fd < 0;
+    p = buf;
+    while (!failed && (rc = tk_kc_next(&it, &key, &count)) > 0) {
+        p = put_varint(p, key - prev);
+        prev = key;
+        if (k->counted)
+            p = put_varint(p, count);
+        nkeys++;
+        if ((size_t)(p - buf) >= KC_READ_BUF) {
+            failed = write_all(fd, buf, (size_t)(p - buf)) != 0;
+            len += (uint64_t)(p - buf);
+            p = buf;
+        }
+    }
+    if (!failed && rc == 0 && p > buf) {
+        failed = write_all(fd, buf, (size_t)(p - buf)) != 0;
+        len += (uint64_t)(p - buf);
+    }
+    if (failed)
+        tk_err_set(e, TK_EIO, "cannot write a spill file in %s: %s", dir,
+                   errno == ENOSPC ? "no space left on device" : strerror(errno));
+    tk_kc_iter_free(&it);
+    free(buf);
+    if (failed || rc < 0) {
+        if (fd >= 0)
+            close(fd);
+        return e->status;
+    }
+    for (i = 0; i < k->nspilled; i++)
+        close(k->spilled[i].fd);
+    k->spilled[0].fd = fd;
+    k->spilled[0].len = len;
+    k->spilled[0].nkeys = nkeys;
+    k->nspilled = 1;
+    k->spilled_bytes += len;
+    return TK_OK;
 }
 
 uint64_t tk_kc_distinct(const tk_keycount *k)
 {
-    return k->nruns ? k->runs[0].nkeys : 0;
+    uint64_t n = k->nruns ? k->runs[0].nkeys : 0;
+    size_t i;
+
+    for (i = 0; i < k->nspilled; i++)
+        n += k->spilled[i].nkeys;
+    return n;
 }

@@ -7,7 +7,13 @@
  * of one level have gathered, one k-way merge turns them into a run of the
  * next level, so every key is rewritten O(log n / log TK_KC_FANIN) times and
  * memory grows with the number of distinct keys, not with the number added.
- * Access is sequential throughout: no hash probes. */
+ * Access is sequential throughout: no hash probes.
+ *
+ * Spilling: tk_kc_spill merges the runs held in memory into one sorted run
+ * written to an unlinked temporary file (nothing is left behind, whatever
+ * ends the process); memory then holds only what is added afterwards. The
+ * iterator merges the spilled runs and the one in memory, summing the counts
+ * of a key found in several, so the result is the same as without spilling. */
 #ifndef TK_KEYCOUNT_H
 #define TK_KEYCOUNT_H
 
@@ -26,6 +32,11 @@ typedef struct tk_kc_run {
     int level;      /* 0 for a sorted batch, +1 per merge */
 } tk_kc_run;
 
+typedef struct tk_kc_spilled { /* one run on disk */
+    int fd;         /* owned; the file is already unlinked */
+    uint64_t len, nkeys;
+} tk_kc_spilled;
+
 typedef struct tk_keycount {
     uint64_t *batch;    /* owned; batch_cap keys */
     size_t nbatch, batch_cap;
@@ -33,6 +44,9 @@ typedef struct tk_keycount {
     tk_kc_run *runs;    /* owned; oldest (highest level) first */
     size_t nruns, runs_cap;
     int counted;        /* store counts (else every count reads as 1) */
+    tk_kc_spilled *spilled; /* owned */
+    size_t nspilled;
+    uint64_t spilled_bytes;
 } tk_keycount;
 
 /* Local. batch_keys keys are buffered between sorts. Owns everything: release
@@ -58,17 +72,44 @@ static inline int tk_kc_add(tk_keycount *k, uint64_t key)
  * no key may be added afterwards. Returns TK_OK or TK_ESOFTWARE. */
 int tk_kc_finish(tk_keycount *k);
 
+/* Local. Bytes of memory the multiset holds now: its runs and batch buffers. */
+size_t tk_kc_bytes(const tk_keycount *k);
+
+/* Local. Moves every key added so far to a new unlinked file in the folder
+ * dir (see above). Returns TK_OK, TK_ESOFTWARE (out of memory) or TK_EIO
+ * with the reason in e ("no space left on device" for a full disk). */
+int tk_kc_spill(tk_keycount *k, const char *dir, tk_err *e);
+
+/* One sorted input of the iterator: the run in memory or a spilled file. */
+typedef struct tk_kc_src {
+    const uint8_t *p, *end;  /* undecoded bytes */
+    uint8_t *buf;            /* owned read buffer (files) */
+    int fd;                  /* borrowed; -1 for the run in memory */
+    uint64_t off, len;       /* file position of end, file length */
+    uint64_t key, count;
+} tk_kc_src;
+
 typedef struct tk_kc_iter {
-    const uint8_t *p, *end;
-    uint64_t key;
+    tk_kc_src *src;          /* owned */
+    size_t nsrc;
+    tk_kc_src **heap;        /* owned; min-heap of live sources by key */
+    size_t nheap;
     int counted;
+    tk_err *e;               /* borrowed: where a read error is told */
 } tk_kc_iter;
 
-/* Local. Iterates the finished multiset in increasing key order. */
-void tk_kc_iter_init(const tk_keycount *k, tk_kc_iter *it);
+/* Local. Iterates the finished multiset in increasing key order, spilled
+ * runs included (read back in buffers of 256 KiB each). Release with
+ * tk_kc_iter_free. Returns TK_OK or TK_ESOFTWARE/TK_EIO (told in e). */
+int tk_kc_iter_init(const tk_keycount *k, tk_kc_iter *it, tk_err *e);
+void tk_kc_iter_free(tk_kc_iter *it);
+
+/* Local. The next key and its count: returns 1, 0 at the end, or -1 when a
+ * spilled run cannot be read (told in the iterator's tk_err). */
 int tk_kc_next(tk_kc_iter *it, uint64_t *key, uint64_t *count);
 
-/* Local. Distinct keys held after tk_kc_finish. */
+/* Local. Distinct keys held after tk_kc_finish (without spilled runs: an
+ * upper bound is their sum). */
 uint64_t tk_kc_distinct(const tk_keycount *k);
 
 /* Local. A float as an unsigned key with the same order (-0 counts as +0;

@@ -27,7 +27,8 @@ static const tk_opt *opt_find(const tk_opt_spec *spec, const char *name, size_t 
 
 static int takes_value(const tk_opt *o)
 {
-    return o->type == TK_OPT_INT || o->type == TK_OPT_DOUBLE || o->type == TK_OPT_STRING;
+    return o->type == TK_OPT_INT || o->type == TK_OPT_DOUBLE || o->type == TK_OPT_STRING ||
+           o->type == TK_OPT_SIZE;
 }
 
 static int is_option(const char *a)
@@ -77,6 +78,20 @@ static int opt_assign(const tk_opt *o, const char *val, tk_err *e)
     case TK_OPT_STRING:
         *(const char **)o->dest = val;
         break;
+    case TK_OPT_SIZE: {
+        int64_t v;
+        rc = tk_parse_size(val, bound_i64(o->min), bound_i64(o->max), &v);
+        if (rc == TK_PARSE_SYNTAX)
+            return tk_err_set(e, TK_EUSAGE,
+                              "--%s: '%s' is not a size (bytes, or a number with K, M, G "
+                              "or T: 512M, 2G)", o->name, val);
+        if (rc == TK_PARSE_RANGE)
+            return tk_err_set(e, TK_EUSAGE, "--%s: %s is out of range [%lld, %lld] bytes",
+                              o->name, val, (long long)bound_i64(o->min),
+                              (long long)bound_i64(o->max));
+        *(int64_t *)o->dest = v;
+        break;
+    }
     default:
         break;
     }
@@ -177,6 +192,7 @@ static void opt_default(const tk_opt *o, char *buf, size_t len)
         snprintf(buf, len, "%s", *(int *)o->dest ? "on" : "off");
         break;
     case TK_OPT_INT:
+    case TK_OPT_SIZE:
         snprintf(buf, len, "%lld", (long long)*(int64_t *)o->dest);
         break;
     case TK_OPT_DOUBLE:

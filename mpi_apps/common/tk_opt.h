@@ -14,7 +14,8 @@ typedef enum {
     TK_OPT_TOGGLE, /* --name sets *(int *)dest = 1, --no-name sets it to 0 */
     TK_OPT_INT,    /* --name N: *(int64_t *)dest, bounded by [min, max] */
     TK_OPT_DOUBLE, /* --name X: *(double *)dest, bounded by [min, max] */
-    TK_OPT_STRING  /* --name S: *(const char **)dest points into argv */
+    TK_OPT_STRING, /* --name S: *(const char **)dest points into argv */
+    TK_OPT_SIZE    /* --name SIZE: bytes (tk_parse_size) into *(int64_t *)dest, in [min, max] */
 } tk_opt_type;
 
 typedef struct tk_opt {

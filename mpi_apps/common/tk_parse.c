@@ -114,3 +114,38 @@ int tk_parse_bool(const char *s, size_t n, int *out)
     }
     return TK_PARSE_SYNTAX;
 }
+
+int tk_parse_size(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+    static const char units[] = "KMGT";
+    size_t n = 0, len = strlen(s);
+    const char *u;
+    int64_t v;
+    int shift = 0, rc;
+
+    while (n < len && s[n] >= '0' && s[n] <= '9')
+        n++;
+    if (n == 0)
+        return TK_PARSE_SYNTAX;
+    if (n < len) {
+        const char *rest = s + n;
+        u = strchr(units, rest[0] & ~0x20);
+        if (!u || rest[0] == '\0')
+            return TK_PARSE_SYNTAX;
+        shift = 10 * (int)(u - units + 1);
+        rest++;
+        if (strcasecmp(rest, "") != 0 && strcasecmp(rest, "B") != 0 &&
+            strcasecmp(rest, "iB") != 0)
+            return TK_PARSE_SYNTAX;
+    }
+    rc = tk_parse_i64(s, n, 0, INT64_MAX, &v);
+    if (rc != TK_PARSE_OK)
+        return rc;
+    if (shift && v > (INT64_MAX >> shift))
+        return TK_PARSE_RANGE;
+    v <<= shift;
+    if (v < min || v > max)
+        return TK_PARSE_RANGE;
+    *out = v;
+    return TK_PARSE_OK;
+}

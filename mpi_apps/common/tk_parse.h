@@ -47,6 +47,11 @@ int tk_parse_double(const char *s, double min, double max, double *out);
  * (*out = +-INFINITY). Returns TK_PARSE_OK or TK_PARSE_SYNTAX. */
 int tk_parse_nonfinite(const char *s, size_t n, double *out);
 
+/* Parses a NUL-terminated size: decimal digits, optionally followed by K, M,
+ * G or T (binary: 2^10 ...; also KB/KiB and friends, any case) and within
+ * [min, max] bytes. */
+int tk_parse_size(const char *s, int64_t min, int64_t max, int64_t *out);
+
 /* Parses "true"/"false" (case-insensitive) in s[0..n) into *out (1/0). */
 int tk_parse_bool(const char *s, size_t n, int *out);
 

@@ -1,5 +1,5 @@
-/* lj_aggregate.c -- the owner side: per-user state, distinct counts, the
- * join with LOG1 and the feature rows.
+/* lj_aggregate.c -- the owner side of LOG2: distinct counts per user, the
+ * join with the sealed LOG1 users, and the feature rows.
  *
  * Every (user, x) pair is one uint64 key: the user's dense index in the high
  * 32 bits and a dense index x in the low 32 bits. A play adds one key
@@ -7,8 +7,11 @@
  * runs), where a variant names a (song, genre) pair. Read back in key order,
  * the keys of one user come together: their counts sum to the user's plays,
  * distinct songs are counted with a per-song "last user seen" mark, and the
- * genre tallies give the top genre. A play costs two small hash lookups and
- * one sequential append; nothing grows with the number of plays. */
+ * genre tallies give the top genre. A play costs a user lookup (lj_users),
+ * a song lookup and one sequential append; nothing grows with the number of
+ * plays. Above the memory limit the pairs are spilled as sorted runs to disk
+ * (tk_kc_spill) and merged back by the fold. User indexes follow userId
+ * order, so the rows come out sorted. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,17 +21,18 @@
 #define PAIR(u, x) (((uint64_t)(u) << 32) | (uint64_t)(uint32_t)(x))
 #define PAIR_USER(k) ((size_t)((k) >> 32))
 #define PAIR_X(k) ((uint32_t)(k))
-#define NO_KEY UINT64_MAX
 #define LJ_BATCH ((size_t)1 << 20) /* keys sorted at a time per multiset */
 
-int lj_agg_init(lj_agg *a, int extra, lj_badlist *bad, tk_err *e)
+int lj_agg_init(lj_agg *a, int extra, const lj_users *users, uint64_t limit,
+                const char *spill_dir, tk_err *e)
 {
     memset(a, 0, sizeof(*a));
     a->extra = extra;
-    a->bad = bad;
-    if (tk_map_init(&a->users, 1024, 1) || tk_map_init(&a->songs, 1024, 1) ||
-        tk_map_init(&a->more_vars, 16, 1) || tk_map_init(&a->genres, 64, 1) ||
-        tk_kc_init(&a->user_var, LJ_BATCH, 1) ||
+    a->users = users;
+    a->limit = limit;
+    a->spill_dir = spill_dir;
+    if (tk_map_init(&a->songs, 1024, 1) || tk_map_init(&a->more_vars, 16, 1) ||
+        tk_map_init(&a->genres, 64, 1) || tk_kc_init(&a->user_var, LJ_BATCH, 1) ||
         (extra && (tk_map_init(&a->devices, 64, 1) || tk_kc_init(&a->user_dev, LJ_BATCH, 0) ||
                    tk_kc_init(&a->user_hour, LJ_BATCH, 1)))) {
         lj_agg_free(a);
@@ -39,7 +43,6 @@ int lj_agg_init(lj_agg *a, int extra, lj_badlist *bad, tk_err *e)
 
 void lj_agg_free(lj_agg *a)
 {
-    tk_map_free(&a->users);
     tk_map_free(&a->songs);
     tk_map_free(&a->more_vars);
     tk_map_free(&a->genres);
@@ -47,12 +50,43 @@ void lj_agg_free(lj_agg *a)
     tk_kc_free(&a->user_var);
     tk_kc_free(&a->user_dev);
     tk_kc_free(&a->user_hour);
-    free(a->u);
     free(a->song_var);
     free(a->genre_val);
     free(a->var_song);
     free(a->var_genre);
     memset(a, 0, sizeof(*a));
+}
+
+static size_t map_bytes(const tk_map *m)
+{
+    return m->cap * (m->vals ? 2 : 1) * sizeof(uint64_t);
+}
+
+size_t lj_agg_bytes(const lj_agg *a)
+{
+    return lj_users_bytes(a->users) + map_bytes(&a->songs) + map_bytes(&a->more_vars) +
+           map_bytes(&a->genres) + map_bytes(&a->devices) + a->songs_cap * 4 +
+           a->genres_cap * 4 + a->vars_cap * 8 + tk_kc_bytes(&a->user_var) +
+           tk_kc_bytes(&a->user_dev) + tk_kc_bytes(&a->user_hour);
+}
+
+/* Above the limit, moves the counted pairs to sorted runs on disk. */
+static int spill_if_over(lj_agg *a, tk_err *e)
+{
+    size_t now = lj_agg_bytes(a), before;
+
+    if (now > a->peak_bytes)
+        a->peak_bytes = now;
+    if (a->limit == 0 || now <= a->limit)
+        return TK_OK;
+    before = tk_kc_bytes(&a->user_var) + tk_kc_bytes(&a->user_dev) + tk_kc_bytes(&a->user_hour);
+    if (tk_kc_spill(&a->user_var, a->spill_dir, e) ||
+        (a->extra && (tk_kc_spill(&a->user_dev, a->spill_dir, e) ||
+                      tk_kc_spill(&a->user_hour, a->spill_dir, e))))
+        return e->status;
+    a->spills++;
+    a->spilled_bytes += before;
+    return TK_OK;
 }
 
 static int nomem(tk_err *e)
@@ -78,48 +112,6 @@ static int grow(void **arr, size_t *cap, size_t n, size_t sz)
     *arr = p;
     *cap = c;
     return 0;
-}
-
-int lj_agg_users(void *agg, const void *recs, size_t n, tk_err *e)
-{
-    lj_agg *a = agg;
-    const lj_user_rec *r = recs;
-    size_t i;
-
-    for (i = 0; i < n; i++, r++) {
-        int inserted;
-        uint64_t *slot = tk_map_upsert(&a->users, (uint64_t)r->user, &inserted);
-        lj_user *u;
-        if (!slot)
-            return nomem(e);
-        if (inserted) {
-            if (grow((void **)&a->u, &a->ucap, a->nu, sizeof(*a->u)))
-                return nomem(e);
-            *slot = a->nu;
-            u = &a->u[a->nu++];
-            memset(u, 0, sizeof(*u));
-            u->id = r->user;
-            u->log1_key = NO_KEY;
-        } else {
-            u = &a->u[*slot];
-        }
-        if (u->log1_key != NO_KEY) {
-            /* a duplicate: the row earlier in the file wins */
-            char why[LJ_BAD_REASON];
-            uint64_t loser = r->key > u->log1_key ? r->key : u->log1_key;
-            snprintf(why, sizeof(why), "duplicate userId %lld (an earlier row has it)",
-                     (long long)r->user);
-            lj_bad_add(a->bad, LJ_LOG1, loser, why);
-            a->dup_rows++;
-            if (r->key > u->log1_key)
-                continue;
-        }
-        u->log1_key = r->key;
-        u->region = r->region;
-        u->type = r->type;
-        u->paid = (uint8_t)r->paid;
-    }
-    return TK_OK;
 }
 
 /* Dense index of key in dict, assigned in order of first sight. */
@@ -216,11 +208,10 @@ int lj_agg_plays(void *agg, const void *recs, size_t n, tk_err *e)
     size_t i;
 
     for (i = 0; i < n; i++, r++) {
-        uint64_t *slot = tk_map_find(&a->users, (uint64_t)r->user), var, idx;
-        uint64_t uidx;
-        if (!slot)
+        int64_t uidx = lj_users_find(a->users, r->user);
+        uint64_t var, idx;
+        if (uidx < 0)
             continue; /* no LOG1 row: the inner join drops this user */
-        uidx = *slot;
         if (variant_of(a, r->song, r->genre, &var) || tk_kc_add(&a->user_var, PAIR(uidx, var)))
             return nomem(e);
         if (!a->extra)
@@ -230,157 +221,175 @@ int lj_agg_plays(void *agg, const void *recs, size_t n, tk_err *e)
             tk_kc_add(&a->user_hour, PAIR(uidx, r->hour)))
             return nomem(e);
     }
-    return TK_OK;
+    return spill_if_over(a, e);
 }
 
-/* Folds the (user, variant) multiset: plays, distinct songs and the top
- * genre (the smallest genre on a tie) per user. */
-static int fold_variants(lj_agg *a, uint32_t *songs, int32_t *genre, uint64_t *gcount)
-{
-    uint32_t *seen = calloc(a->nsongs + 1, sizeof(*seen));   /* last user + 1 */
-    uint64_t *tally = calloc(a->ngenres + 1, sizeof(*tally)); /* this user's plays */
-    uint32_t *touched = malloc((a->ngenres + 1) * sizeof(*touched));
-    size_t ntouched = 0, cur = SIZE_MAX, i;
-    tk_kc_iter it;
-    uint64_t key, n;
-    int rc = -1;
 
-    if (!seen || !tally || !touched || tk_kc_finish(&a->user_var) != 0)
-        goto out;
-    for (i = 0; i < a->nu; i++) {
-        songs[i] = 0;
-        genre[i] = INT32_MAX;
-        gcount[i] = 0;
+/* The fold's scratch: per song the last user seen, per genre this user's
+ * plays and the genres touched. */
+typedef struct fold_state {
+    uint32_t *seen;
+    uint64_t *tally;
+    uint32_t *touched;
+    size_t ntouched;
+    tk_kc_iter var, dev, hour;
+    int have_dev, have_hour;
+    uint64_t dev_key, dev_n, hour_key, hour_n; /* the next entries, read ahead */
+    int dev_more, hour_more;
+} fold_state;
+
+static void fold_free(fold_state *f)
+{
+    free(f->seen);
+    free(f->tally);
+    free(f->touched);
+    tk_kc_iter_free(&f->var);
+    if (f->have_dev)
+        tk_kc_iter_free(&f->dev);
+    if (f->have_hour)
+        tk_kc_iter_free(&f->hour);
+}
+
+static int fold_init(lj_agg *a, fold_state *f, tk_err *e)
+{
+    memset(f, 0, sizeof(*f));
+    f->seen = calloc(a->nsongs + 1, sizeof(*f->seen));
+    f->tally = calloc(a->ngenres + 1, sizeof(*f->tally));
+    f->touched = malloc((a->ngenres + 1) * sizeof(*f->touched));
+    if (!f->seen || !f->tally || !f->touched || tk_kc_finish(&a->user_var) ||
+        (a->extra && (tk_kc_finish(&a->user_dev) || tk_kc_finish(&a->user_hour))))
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory building rows");
+    if (tk_kc_iter_init(&a->user_var, &f->var, e) != TK_OK)
+        return e->status;
+    if (!a->extra)
+        return TK_OK;
+    if (tk_kc_iter_init(&a->user_dev, &f->dev, e) != TK_OK)
+        return e->status;
+    f->have_dev = 1;
+    if (tk_kc_iter_init(&a->user_hour, &f->hour, e) != TK_OK)
+        return e->status;
+    f->have_hour = 1;
+    f->dev_more = tk_kc_next(&f->dev, &f->dev_key, &f->dev_n);
+    f->hour_more = tk_kc_next(&f->hour, &f->hour_key, &f->hour_n);
+    return f->dev_more < 0 || f->hour_more < 0 ? e->status : TK_OK;
+}
+
+/* Distinct devices and the peak hour (most plays, the smallest on a tie) of
+ * user u, from the read-ahead entries of the two multisets. */
+static int fold_extra(fold_state *f, size_t u, lj_row *r)
+{
+    uint64_t best = 0;
+
+    r->dist_devices = 0;
+    while (f->dev_more > 0 && PAIR_USER(f->dev_key) == u) {
+        r->dist_devices++;
+        f->dev_more = tk_kc_next(&f->dev, &f->dev_key, &f->dev_n);
     }
-    tk_kc_iter_init(&a->user_var, &it);
-    for (;;) {
-        int more = tk_kc_next(&it, &key, &n);
-        size_t u = more ? PAIR_USER(key) : SIZE_MAX;
-        if (u != cur && cur != SIZE_MAX) {
-            /* close the previous user: its top genre, tallies back to 0 */
-            for (i = 0; i < ntouched; i++) {
-                uint32_t g = touched[i];
-                int32_t v = a->genre_val[g];
-                if (tally[g] > gcount[cur] || (tally[g] == gcount[cur] && v < genre[cur])) {
-                    gcount[cur] = tally[g];
-                    genre[cur] = v;
-                }
-                tally[g] = 0;
-            }
-            ntouched = 0;
+    r->peak_hour = INT32_MAX;
+    while (f->hour_more > 0 && PAIR_USER(f->hour_key) == u) {
+        int32_t h = (int32_t)PAIR_X(f->hour_key);
+        if (f->hour_n > best || (f->hour_n == best && h < r->peak_hour)) {
+            best = f->hour_n;
+            r->peak_hour = h;
         }
-        if (!more)
+        f->hour_more = tk_kc_next(&f->hour, &f->hour_key, &f->hour_n);
+    }
+    return f->dev_more < 0 || f->hour_more < 0 ? -1 : 0;
+}
+
+/* Closes user u: its top genre (the smallest genre on a tie), the tallies
+ * back to 0, the LOG1 columns. */
+static void fold_close(const lj_agg *a, fold_state *f, size_t u, lj_row *r)
+{
+    size_t i;
+
+    r->user = a->users->id[u];
+    r->region = a->users->attr[u].region;
+    r->type = a->users->attr[u].type;
+    r->paid = a->users->attr[u].paid;
+    r->top_genre = INT32_MAX;
+    r->top_genre_songs = 0;
+    for (i = 0; i < f->ntouched; i++) {
+        uint32_t g = f->touched[i];
+        int32_t v = a->genre_val[g];
+        if ((int64_t)f->tally[g] > r->top_genre_songs ||
+            ((int64_t)f->tally[g] == r->top_genre_songs && v < r->top_genre)) {
+            r->top_genre_songs = (int64_t)f->tally[g];
+            r->top_genre = v;
+        }
+        f->tally[g] = 0;
+    }
+    f->ntouched = 0;
+}
+
+/* Emits row r into out, moving to the segment of the rank that owns it. */
+static int emit(lj_rowbuf *out, const lj_row *r, const int64_t *split, int size, int *dest,
+                size_t *seg, uint64_t *seg_rows)
+{
+    while (*dest < size - 1 && r->user >= split[*dest]) {
+        (*dest)++;
+        seg[*dest] = out->len;
+        out->prev = 0; /* each segment decodes on its own */
+    }
+    seg_rows[*dest]++;
+    return lj_rowbuf_put(out, r);
+}
+
+/* The fold walks the (user, variant) pairs in key order, that is by user
+ * index, that is by userId: the rows come out sorted. */
+int lj_agg_rows(lj_agg *a, const int64_t *split, int size, lj_rowbuf *out, size_t *seg,
+                uint64_t *seg_rows, tk_err *e)
+{
+    fold_state f;
+    size_t cur = SIZE_MAX;
+    lj_row r;
+    int dest = 0, p;
+
+    memset(out, 0, sizeof(*out));
+    memset(&r, 0, sizeof(r));
+    for (p = 0; p <= size; p++)
+        seg[p] = 0;
+    for (p = 0; p < size; p++)
+        seg_rows[p] = 0;
+    if (fold_init(a, &f, e) != TK_OK)
+        goto out;
+    for (;;) {
+        uint64_t key, n;
+        int more = tk_kc_next(&f.var, &key, &n);
+        size_t u = more > 0 ? PAIR_USER(key) : SIZE_MAX;
+        if (more < 0)
+            goto out;
+        if (u != cur && cur != SIZE_MAX) {
+            fold_close(a, &f, cur, &r);
+            if ((a->extra && fold_extra(&f, cur, &r)) ||
+                emit(out, &r, split, size, &dest, seg, seg_rows) != TK_OK) {
+                tk_err_set(e, TK_ESOFTWARE, "out of memory building rows");
+                goto out;
+            }
+            r.plays = r.dist_songs = 0;
+        }
+        if (more == 0)
             break;
         cur = u;
         {
             uint32_t var = PAIR_X(key), s = a->var_song[var], g = a->var_genre[var];
-            a->u[u].plays += n;
-            if (seen[s] != u + 1) {
-                seen[s] = (uint32_t)(u + 1);
-                songs[u]++;
+            r.plays += (int64_t)n;
+            if (f.seen[s] != u + 1) {
+                f.seen[s] = (uint32_t)(u + 1);
+                r.dist_songs++;
             }
-            if (tally[g] == 0)
-                touched[ntouched++] = g;
-            tally[g] += n;
+            if (f.tally[g] == 0)
+                f.touched[f.ntouched++] = g;
+            f.tally[g] += n;
         }
     }
+    while (dest < size - 1)
+        seg[++dest] = out->len;
+    seg[size] = out->len;
+out:
+    fold_free(&f);
     tk_kc_free(&a->user_var);
-    rc = 0;
-out:
-    free(seen);
-    free(tally);
-    free(touched);
-    return rc;
-}
-
-/* Finishes a multiset of (user, x) pairs and folds it per user: the number
- * of distinct x (into distinct), or the x with the largest count, the
- * smallest x on a tie (into best_x/best_n). */
-static int fold_per_user(tk_keycount *k, size_t nu, uint32_t *distinct, int32_t *best_x,
-                         uint64_t *best_n)
-{
-    tk_kc_iter it;
-    uint64_t key, n;
-    size_t i;
-
-    if (tk_kc_finish(k) != 0)
-        return -1;
-    for (i = 0; i < nu; i++) {
-        if (distinct)
-            distinct[i] = 0;
-        if (best_x) {
-            best_x[i] = INT32_MAX;
-            best_n[i] = 0;
-        }
-    }
-    tk_kc_iter_init(k, &it);
-    while (tk_kc_next(&it, &key, &n)) {
-        size_t u = PAIR_USER(key);
-        int32_t x = (int32_t)PAIR_X(key);
-        if (distinct)
-            distinct[u]++;
-        if (best_x && (n > best_n[u] || (n == best_n[u] && x < best_x[u]))) {
-            best_n[u] = n;
-            best_x[u] = x;
-        }
-    }
-    tk_kc_free(k);
-    return 0;
-}
-
-int lj_agg_rows(lj_agg *a, lj_row **rows, size_t *nrows, tk_err *e)
-{
-    size_t m = a->nu + 1, i, n = 0;
-    int32_t *genre = malloc(m * sizeof(*genre));
-    uint64_t *gcount = malloc(m * sizeof(*gcount));
-    uint32_t *songs = malloc(m * sizeof(*songs));
-    int32_t *hour = a->extra ? malloc(m * sizeof(*hour)) : NULL;
-    uint64_t *hcount = a->extra ? malloc(m * sizeof(*hcount)) : NULL;
-    uint32_t *devs = a->extra ? malloc(m * sizeof(*devs)) : NULL;
-    lj_row *out = NULL;
-
-    *rows = NULL;
-    *nrows = 0;
-    if (!genre || !gcount || !songs || (a->extra && (!hour || !hcount || !devs)) ||
-        fold_variants(a, songs, genre, gcount) ||
-        (a->extra && (fold_per_user(&a->user_dev, a->nu, devs, NULL, NULL) ||
-                      fold_per_user(&a->user_hour, a->nu, NULL, hour, hcount)))) {
-        tk_err_set(e, TK_ESOFTWARE, "out of memory building rows");
-        goto out;
-    }
-    for (i = 0; i < a->nu; i++)
-        n += a->u[i].plays > 0 && a->u[i].log1_key != NO_KEY;
-    out = calloc(n + 1, sizeof(*out));
-    if (!out) {
-        tk_err_set(e, TK_ESOFTWARE, "out of memory building rows");
-        goto out;
-    }
-    n = 0;
-    for (i = 0; i < a->nu; i++) {
-        const lj_user *u = &a->u[i];
-        lj_row *r;
-        if (u->plays == 0 || u->log1_key == NO_KEY)
-            continue;
-        r = &out[n++];
-        r->user = u->id;
-        r->top_genre = genre[i];
-        r->top_genre_songs = (int64_t)gcount[i];
-        r->dist_songs = songs[i];
-        r->region = u->region;
-        r->type = u->type;
-        r->paid = u->paid;
-        r->plays = (int64_t)u->plays;
-        r->dist_devices = a->extra ? devs[i] : 0;
-        r->peak_hour = a->extra ? hour[i] : 0;
-    }
-    *rows = out;
-    *nrows = n;
-out:
-    free(genre);
-    free(gcount);
-    free(songs);
-    free(hour);
-    free(hcount);
-    free(devs);
+    tk_kc_free(&a->user_dev);
+    tk_kc_free(&a->user_hour);
     return e->status;
 }

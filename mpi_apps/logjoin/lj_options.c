@@ -14,7 +14,8 @@ static const char lj_arguments[] =
 
 static const char lj_example[] =
     "  mpirun -np 4 logjoin 1 49999 data/sample/log1.csv data/sample/log2.csv data/out\n"
-    "  mpirun -np 2 logjoin --extra-features --overwrite 1 1000000 log1.csv log2.csv out\n";
+    "  mpirun -np 2 logjoin --extra-features --overwrite 1 1000000 log1.csv log2.csv out\n"
+    "  mpirun -np 2 logjoin --memory-limit 1G 1 10000000 log1.csv log2.csv out\n";
 
 int lj_options_parse(lj_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err)
 {
@@ -31,6 +32,10 @@ int lj_options_parse(lj_config *cfg, int argc, char **argv, int rank, FILE *out,
           "records each rank sends per shuffle round", NULL },
         { "chunk-kib", TK_OPT_INT, &cfg->chunk_kib, 64, 1 << 20, "KIB",
           "bytes read from the inputs at a time", NULL },
+        { "memory-limit", TK_OPT_SIZE, &cfg->memory_limit, 0, (double)INT64_MAX, "SIZE",
+          "aggregation state per rank (512M, 2G); above it sorted runs spill to a "
+          "temporary folder beside OUTDIR",
+          "half the physical memory / ranks on the node" },
         { NULL, 0, NULL, 0, 0, NULL, NULL, NULL }
     };
     const tk_opt_spec spec = {

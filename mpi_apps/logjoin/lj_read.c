@@ -76,7 +76,7 @@ static int read_line(lj_ctx *c, read_state *s, int f, const char *line, size_t l
     const char *why;
     int rc;
 
-    lf->read++;
+    lf->mine.read++;
     rc = tk_csv_split(&s->csv, line, len, &why);
     if (rc == TK_ESOFTWARE)
         return tk_err_set(&c->job.err, rc, "out of memory parsing %s", lf->path);
@@ -88,7 +88,7 @@ static int read_line(lj_ctx *c, read_state *s, int f, const char *line, size_t l
                 rec.key = key;
                 memcpy(tk_shuffle_slot(&c->shuffle, lj_owner(rec.user, c->job.size)), &rec,
                        sizeof(rec));
-                lf->kept++;
+                lf->mine.kept++;
             }
         } else {
             lj_play_rec rec;
@@ -96,21 +96,20 @@ static int read_line(lj_ctx *c, read_state *s, int f, const char *line, size_t l
             if (!why && rec.user >= c->cfg.min_id && rec.user <= c->cfg.max_id) {
                 memcpy(tk_shuffle_slot(&c->shuffle, lj_owner(rec.user, c->job.size)), &rec,
                        sizeof(rec));
-                lf->kept++;
+                lf->mine.kept++;
             }
         }
     }
     if (why) {
-        lf->bad++;
+        lf->mine.bad++;
         lj_bad_add(&c->bad, f, key, why);
     }
     return TK_OK;
 }
 
-int lj_read_file(lj_ctx *c, int f)
+int lj_read_file(lj_ctx *c, int f, tk_shuffle_consume consume, void *state)
 {
     lj_file *lf = &c->files[f];
-    tk_shuffle_consume consume = f == LJ_LOG1 ? lj_agg_users : lj_agg_plays;
     read_state s;
     int opened = 0, have_csv = 0, local_done = 0;
     uint64_t bytes_before = 0;
@@ -146,25 +145,25 @@ int lj_read_file(lj_ctx *c, int f)
         }
         if (c->job.err.status != TK_OK)
             local_done = 1;
-        if (tk_shuffle_round(&c->shuffle, consume, &c->agg, &c->job.err) != TK_OK)
+        if (tk_shuffle_round(&c->shuffle, consume, state, &c->job.err) != TK_OK)
             local_done = 1;
         g[0] = !local_done;
         g[1] = c->job.err.status != TK_OK;
         g[2] = tk_lines_done(&s.lines, lf->start);
-        g[3] = lf->read;
-        g[4] = lf->bad + (f == LJ_LOG1 ? c->agg.dup_rows : 0);
+        g[3] = lf->mine.read;
+        g[4] = lf->mine.bad + (f == LJ_LOG1 ? c->users.dups : 0);
         tk_mpi_sum_u64(c->job.comm, g, 5);
         c->bytes_done_global = bytes_before + g[2];
         if (g[1])
             break;
-        if (c->totals[LJ_LOG1][1] * (f == LJ_LOG2) + g[4] > (uint64_t)c->cfg.max_bad_rows)
+        if (c->total[LJ_LOG1].bad * (f == LJ_LOG2) + g[4] > (uint64_t)c->cfg.max_bad_rows)
             c->stop_parsing = 1;
         tk_log_progress(&c->job.log, g[0] == 0, "%5.1f%%  %.1f MB/s  %.0f rows/s",
                         c->bytes_total ? 100.0 * (double)c->bytes_done_global /
                                              (double)c->bytes_total
                                        : 100.0,
                         (double)c->bytes_done_global / 1e6 / (tk_now() - c->job.t_start + 1e-9),
-                        (double)(c->totals[LJ_LOG1][0] * (f == LJ_LOG2) + g[3]) /
+                        (double)(c->total[LJ_LOG1].read * (f == LJ_LOG2) + g[3]) /
                             (tk_now() - c->job.t_start + 1e-9));
         if (g[0] == 0)
             break;

@@ -16,21 +16,22 @@ typedef enum { COL_I64, COL_I32, COL_BOOL } col_kind;
 typedef struct lj_column {
     const char *name;
     col_kind kind;
-    size_t offset; /* in lj_row */
+    size_t row_off;  /* of the field in lj_row */
+    size_t feat_off; /* of the column's array in lj_features */
     int extra;     /* only with --extra-features */
 } lj_column;
 
 static const lj_column lj_columns[] = {
-    { "userId", COL_I64, offsetof(lj_row, user), 0 },
-    { "topGenderId", COL_I32, offsetof(lj_row, top_genre), 0 },
-    { "topGenderIdSongs", COL_I64, offsetof(lj_row, top_genre_songs), 0 },
-    { "distSongIds", COL_I64, offsetof(lj_row, dist_songs), 0 },
-    { "region", COL_I32, offsetof(lj_row, region), 0 },
-    { "type", COL_I32, offsetof(lj_row, type), 0 },
-    { "paid", COL_BOOL, offsetof(lj_row, paid), 0 },
-    { "plays", COL_I64, offsetof(lj_row, plays), 1 },
-    { "distDevices", COL_I64, offsetof(lj_row, dist_devices), 1 },
-    { "peakHour", COL_I32, offsetof(lj_row, peak_hour), 1 },
+    { "userId", COL_I64, offsetof(lj_row, user), offsetof(lj_features, user), 0 },
+    { "topGenderId", COL_I32, offsetof(lj_row, top_genre), offsetof(lj_features, top_genre), 0 },
+    { "topGenderIdSongs", COL_I64, offsetof(lj_row, top_genre_songs), offsetof(lj_features, top_genre_songs), 0 },
+    { "distSongIds", COL_I64, offsetof(lj_row, dist_songs), offsetof(lj_features, dist_songs), 0 },
+    { "region", COL_I32, offsetof(lj_row, region), offsetof(lj_features, region), 0 },
+    { "type", COL_I32, offsetof(lj_row, type), offsetof(lj_features, type), 0 },
+    { "paid", COL_BOOL, offsetof(lj_row, paid), offsetof(lj_features, paid), 0 },
+    { "plays", COL_I64, offsetof(lj_row, plays), offsetof(lj_features, plays), 1 },
+    { "distDevices", COL_I64, offsetof(lj_row, dist_devices), offsetof(lj_features, dist_devices), 1 },
+    { "peakHour", COL_I32, offsetof(lj_row, peak_hour), offsetof(lj_features, peak_hour), 1 },
 };
 #define LJ_NCOLUMNS (sizeof(lj_columns) / sizeof(lj_columns[0]))
 
@@ -57,6 +58,15 @@ static size_t fmt_i64(char *p, int64_t v)
     return n;
 }
 
+/* The column's array in f. */
+static const void *column_of(const lj_features *f, const lj_column *col)
+{
+    const void *p;
+
+    memcpy(&p, (const char *)f + col->feat_off, sizeof(p));
+    return p;
+}
+
 static size_t fmt_row(const lj_ctx *c, const lj_row *r, char *p)
 {
     size_t k, n = 0;
@@ -69,18 +79,18 @@ static size_t fmt_row(const lj_ctx *c, const lj_row *r, char *p)
         switch (col->kind) {
         case COL_I64: {
             int64_t v;
-            memcpy(&v, base + col->offset, sizeof(v));
+            memcpy(&v, base + col->row_off, sizeof(v));
             n += fmt_i64(p + n, v);
             break;
         }
         case COL_I32: {
             int32_t v;
-            memcpy(&v, base + col->offset, sizeof(v));
+            memcpy(&v, base + col->row_off, sizeof(v));
             n += fmt_i64(p + n, v);
             break;
         }
         case COL_BOOL:
-            if (base[col->offset]) {
+            if (base[col->row_off]) {
                 memcpy(p + n, "true", 4);
                 n += 4;
             } else {
@@ -97,8 +107,11 @@ static size_t fmt_row(const lj_ctx *c, const lj_row *r, char *p)
 static int write_csv(lj_ctx *c, const char *path)
 {
     /* longest row: 10 columns of at most 20 chars and separators */
-    char *buf = malloc(c->nrows * 240 + 512);
+    char *buf = malloc(c->rows.nrows * 240 + 512);
+    const uint8_t *p = c->rows.data;
+    int64_t prev = 0;
     size_t len = 0, i, k;
+    lj_row r;
 
     if (!buf)
         tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory formatting %s", path);
@@ -113,8 +126,10 @@ static int write_csv(lj_ctx *c, const char *path)
                 if (k + 1 == ncolumns(c))
                     buf[len++] = '\n';
             }
-        for (i = 0; i < c->nrows; i++)
-            len += fmt_row(c, &c->rows[i], buf + len);
+        for (i = 0; i < c->rows.nrows; i++) {
+            p = lj_row_get(p, &r, &prev);
+            len += fmt_row(c, &r, buf + len);
+        }
     }
     tk_mpi_write_ordered(c->job.comm, path, buf, len, &c->job.err);
     free(buf);
@@ -136,14 +151,17 @@ static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total
 {
     hid_t file = H5I_INVALID_HID, group = H5I_INVALID_HID;
     const char *names[LJ_NCOLUMNS];
-    void *col = malloc(c->nrows * 8 + 8);
-    size_t k, i;
+    size_t k;
     const lj_config *g = &c->cfg;
+    lj_features f;
 
-    if (!col)
+    if (lj_features_decode(&c->rows, c->cfg.extra_features, &f) != TK_OK)
         tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory writing %s", path);
+    free(c->rows.data); /* the columns hold it all now */
+    c->rows.data = NULL;
     if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         goto out;
+
     /* every call below is collective and returns the same status on every rank */
     if (tk_h5_create(c->job.comm, path, &file, &c->job.err) ||
         tk_h5_reserve(c->job.comm, path, total * row_bytes(c), 2 * LJ_NCOLUMNS + 16, &c->job.err) ||
@@ -156,12 +174,12 @@ static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total
         tk_h5_attr_str(group, "log2", g->log2, &c->job.err) ||
         tk_h5_attr_i64(group, "min_id", g->min_id, &c->job.err) ||
         tk_h5_attr_i64(group, "max_id", g->max_id, &c->job.err) ||
-        tk_h5_attr_i64(group, "log1_rows_read", (int64_t)c->totals[LJ_LOG1][0], &c->job.err) ||
-        tk_h5_attr_i64(group, "log1_bad_rows", (int64_t)c->totals[LJ_LOG1][1], &c->job.err) ||
-        tk_h5_attr_i64(group, "log1_rows_kept", (int64_t)c->totals[LJ_LOG1][2], &c->job.err) ||
-        tk_h5_attr_i64(group, "log2_rows_read", (int64_t)c->totals[LJ_LOG2][0], &c->job.err) ||
-        tk_h5_attr_i64(group, "log2_bad_rows", (int64_t)c->totals[LJ_LOG2][1], &c->job.err) ||
-        tk_h5_attr_i64(group, "log2_rows_kept", (int64_t)c->totals[LJ_LOG2][2], &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_rows_read", (int64_t)c->total[LJ_LOG1].read, &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_bad_rows", (int64_t)c->total[LJ_LOG1].bad, &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_rows_kept", (int64_t)c->total[LJ_LOG1].kept, &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_rows_read", (int64_t)c->total[LJ_LOG2].read, &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_bad_rows", (int64_t)c->total[LJ_LOG2].bad, &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_rows_kept", (int64_t)c->total[LJ_LOG2].kept, &c->job.err) ||
         tk_h5_attr_i64(group, "users_written", (int64_t)c->users_written, &c->job.err) ||
         tk_h5_attr_i64(group, "extra_features", g->extra_features, &c->job.err) ||
         tk_h5_attr_str(group, "tool", LJ_NAME, &c->job.err) ||
@@ -170,21 +188,19 @@ static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total
     for (k = 0; k < ncolumns(c); k++) {
         const lj_column *lc = &lj_columns[k];
         hid_t ft, mt;
-        size_t w;
         switch (lc->kind) {
         case COL_I64:
-            ft = H5T_STD_I64LE, mt = H5T_NATIVE_INT64, w = 8;
+            ft = H5T_STD_I64LE, mt = H5T_NATIVE_INT64;
             break;
         case COL_I32:
-            ft = H5T_STD_I32LE, mt = H5T_NATIVE_INT32, w = 4;
+            ft = H5T_STD_I32LE, mt = H5T_NATIVE_INT32;
             break;
         default:
-            ft = H5T_STD_U8LE, mt = H5T_NATIVE_UINT8, w = 1;
+            ft = H5T_STD_U8LE, mt = H5T_NATIVE_UINT8;
             break;
         }
-        for (i = 0; i < c->nrows; i++)
-            memcpy((char *)col + i * w, (const char *)&c->rows[i] + lc->offset, w);
-        if (tk_h5_write_column(group, lc->name, ft, mt, col, offset, c->nrows, total, &c->job.err))
+        if (tk_h5_write_column(group, lc->name, ft, mt, column_of(&f, lc), offset, f.n,
+                               total, &c->job.err))
             goto out;
     }
 out:
@@ -197,7 +213,7 @@ out:
         (void)truncate(csv, 0);
     }
     tk_h5_close(c->job.comm, &file, path, &c->job.err);
-    free(col);
+    lj_features_free(&f);
     return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
@@ -206,7 +222,7 @@ int lj_write_outputs(lj_ctx *c)
     char path[TK_PATH_MAX + 96]; /* c->job.tmp (TK_PATH_MAX + 64) and "/features.csv" */
     uint64_t offset, total;
 
-    tk_mpi_exscan_u64(c->job.comm, c->nrows, &offset, &total);
+    tk_mpi_exscan_u64(c->job.comm, c->rows.nrows, &offset, &total);
     c->users_written = total;
     snprintf(path, sizeof(path), "%s/features.csv", c->job.tmp);
     if (write_csv(c, path) != TK_OK)

@@ -3,6 +3,7 @@
  * and nothing is published under OUTDIR. */
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "logjoin.h"
 #include "tk_fs.h"
@@ -10,22 +11,23 @@
 #include "tk_job.h"
 #include "tk_mpi.h"
 
-/* Sums the per-file counters over ranks into c->totals. */
+/* Sums file f's counters over ranks into c->total[f]; the LOG1 rows the
+ * duplicate rule dropped move from kept to bad. */
 static void sum_totals(lj_ctx *c, int f)
 {
-    uint64_t v[3] = { c->files[f].read, c->files[f].bad, c->files[f].kept };
+    const lj_counts *m = &c->files[f].mine;
+    uint64_t dups = f == LJ_LOG1 ? c->users.dups : 0;
+    uint64_t v[3] = { m->read, m->bad + dups, m->kept - dups };
 
-    if (f == LJ_LOG1) {
-        v[1] += c->agg.dup_rows;
-        v[2] -= c->agg.dup_rows;
-    }
     tk_mpi_sum_u64(c->job.comm, v, 3);
-    memcpy(c->totals[f], v, sizeof(v));
+    c->total[f].read = v[0];
+    c->total[f].bad = v[1];
+    c->total[f].kept = v[2];
 }
 
 static int check_bad_rows(lj_ctx *c)
 {
-    uint64_t bad = c->totals[0][1] + c->totals[1][1];
+    uint64_t bad = c->total[0].bad + c->total[1].bad;
 
     if (bad > (uint64_t)c->cfg.max_bad_rows)
         return tk_err_set(&c->job.err, TK_EDATA,
@@ -33,6 +35,26 @@ static int check_bad_rows(lj_ctx *c)
                           c->stop_parsing ? "at least " : "", (unsigned long long)bad,
                           (long long)c->cfg.max_bad_rows);
     return TK_OK;
+}
+
+/* Collective. --memory-limit, or half the physical memory shared by the
+ * ranks on this node. */
+static uint64_t memory_limit(const lj_ctx *c)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    MPI_Comm node;
+    int local = 1;
+
+    if (MPI_Comm_split_type(c->job.comm, MPI_COMM_TYPE_SHARED, 0, MPI_INFO_NULL, &node) ==
+        MPI_SUCCESS) {
+        MPI_Comm_size(node, &local);
+        MPI_Comm_free(&node);
+    }
+    if (c->cfg.memory_limit > 0)
+        return (uint64_t)c->cfg.memory_limit;
+    if (pages <= 0 || page <= 0)
+        return (uint64_t)1 << 30;
+    return (uint64_t)pages * (uint64_t)page / 2 / (uint64_t)(local > 0 ? local : 1);
 }
 
 /* _SUCCESS last, then OUTDIR appears in one rename. */
@@ -47,37 +69,63 @@ static int publish(lj_ctx *c)
     return tk_job_publish(&c->job);
 }
 
-/* Reads both logs into the owners' aggregates (the shuffle lives only for
- * the reading) and reports the bad rows. */
+/* LOG1 into the owners' users (then sealed), LOG2 into their aggregates;
+ * the shuffle lives only for the reading. Then the bad-row report. */
 static int read_logs(lj_ctx *c)
 {
+    const char *paths[2] = { c->files[0].path, c->files[1].path };
+    uint64_t lines[2], nbad[2];
     int rc;
 
     rc = tk_shuffle_init(&c->shuffle, c->job.comm, LJ_REC_SIZE,
                          (size_t)c->cfg.round_kib << 10, &c->job.err);
     c->shuffle.errf = c->job.log.err; /* where an abort inside a round is told */
     if (rc == TK_OK)
-        lj_agg_init(&c->agg, c->cfg.extra_features, &c->bad, &c->job.err);
-    if (tk_mpi_agree(c->job.comm, &c->job.err) == TK_OK && lj_read_file(c, LJ_LOG1) == TK_OK) {
+        lj_users_init(&c->users, &c->bad, &c->job.err);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) == TK_OK &&
+        lj_read_file(c, LJ_LOG1, lj_users_add, &c->users) == TK_OK) {
         sum_totals(c, LJ_LOG1);
-        if (lj_read_file(c, LJ_LOG2) == TK_OK)
+        if (lj_users_seal(&c->users, &c->job.err) == TK_OK)
+            lj_agg_init(&c->agg, c->cfg.extra_features, &c->users, c->mem_limit, c->job.tmp,
+                        &c->job.err);
+        if (tk_mpi_agree(c->job.comm, &c->job.err) == TK_OK &&
+            lj_read_file(c, LJ_LOG2, lj_agg_plays, &c->agg) == TK_OK)
             sum_totals(c, LJ_LOG2);
     }
     tk_shuffle_free(&c->shuffle);
     if (c->job.err.status != TK_OK) /* lj_read_file agreed on it */
         return c->job.err.status;
-    lj_report_bad(c);
+    lines[0] = c->files[0].lines;
+    lines[1] = c->files[1].lines;
+    nbad[0] = c->total[0].bad;
+    nbad[1] = c->total[1].bad;
+    lj_bad_report(c->job.comm, &c->bad, lines, paths, nbad, &c->job.log);
     return check_bad_rows(c);
 }
 
-/* The owners' rows of joined features, then sorted by userId across ranks. */
+/* The owners' rows of joined features, in userId order, sent to the ranks
+ * that write them: each ends with its slice of the sorted output. */
 static int join_rows(lj_ctx *c)
 {
-    lj_agg_rows(&c->agg, &c->rows, &c->nrows, &c->job.err);
+    int64_t *split = calloc((size_t)c->job.size, sizeof(*split));
+    size_t *seg = calloc((size_t)c->job.size + 1, sizeof(*seg));
+    uint64_t *seg_rows = calloc((size_t)c->job.size, sizeof(*seg_rows));
+    lj_rowbuf b;
+
+    memset(&b, 0, sizeof(b));
+    if (!split || !seg || !seg_rows)
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
+    if (tk_mpi_agree(c->job.comm, &c->job.err) == TK_OK &&
+        lj_rows_splitters(c->job.comm, c->users.id, c->users.n, split, &c->job.err) == TK_OK)
+        lj_agg_rows(&c->agg, split, c->job.size, &b, seg, seg_rows, &c->job.err);
     lj_agg_free(&c->agg);
-    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
-        return c->job.err.status;
-    lj_sort_rows(c->job.comm, &c->rows, &c->nrows, &c->job.err);
+    lj_users_free(&c->users);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) == TK_OK)
+        lj_rows_exchange(c->job.comm, &b, seg, seg_rows, &c->rows, &c->job.err);
+    free(b.data);
+    free(split);
+    free(seg);
+    free(seg_rows);
     return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
@@ -100,6 +148,7 @@ int lj_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     }
     tk_job_set_progress(&c->job, c->cfg.progress);
     tk_h5_quiet();
+    c->mem_limit = memory_limit(c);
     c->files[LJ_LOG1].path = inputs[0] = c->cfg.log1;
     c->files[LJ_LOG2].path = inputs[1] = c->cfg.log2;
 
@@ -111,7 +160,8 @@ int lj_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
         publish(c) == TK_OK)
         lj_report_summary(c, tk_job_max_rss(&c->job));
     lj_agg_free(&c->agg);
-    free(c->rows);
+    lj_users_free(&c->users);
+    free(c->rows.data);
     rc = tk_job_end(&c->job);
     free(c);
     return rc;

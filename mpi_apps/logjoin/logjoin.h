@@ -5,11 +5,14 @@
  *   lj_options.c    command line -> lj_config
  *   lj_read.c       headers, each rank's byte range, lines -> records
  *   lj_parse.c      one line's fields -> a validated record or a reason
- *   lj_shuffle.c    records -> their owner rank (hash of userId), in rounds
- *   lj_aggregate.c  owner side: per-user state, the join, feature rows
- *   lj_sort.c       feature rows -> globally sorted slices (sample sort)
+ *   (tk_shuffle)    records -> their owner rank (hash of userId), in rounds
+ *   lj_users.c      owner side of LOG1: users, the duplicate rule, lookup
+ *   lj_aggregate.c  owner side of LOG2: counted (user, x) pairs, spilled
+ *                   above --memory-limit; folded into rows in userId order
+ *   lj_rows.c       rows encoded; splitters; exchange into sorted slices
  *   lj_write.c      slices -> features.csv and features.h5 (MPI-IO, HDF5)
- *   lj_report.c     bad-row reports and the summary
+ *   lj_bad.c        bad-row samples and their report with true line numbers
+ *   lj_report.c     the summary
  *   logjoin.c       lj_run: the stages in order, errors agreed collectively
  */
 #ifndef LOGJOIN_H
@@ -41,6 +44,7 @@ typedef struct lj_config {
     int progress;       /* 1, 0, or -1: when stderr is a terminal */
     int64_t round_kib;  /* shuffle round size per rank */
     int64_t chunk_kib;  /* read size */
+    int64_t memory_limit; /* bytes of aggregation state per rank; 0: automatic */
 } lj_config;
 
 /* Local. Parses the command line into cfg. Prints --help/--version/usage on
@@ -76,7 +80,7 @@ typedef struct lj_play_rec { /* one LOG2 row */
 
 #define LJ_REC_SIZE 32
 
-/* one output row */
+/* one output row, as the fold makes it and the writer reads it */
 typedef struct lj_row {
     int64_t user;
     int64_t top_genre_songs;
@@ -88,8 +92,14 @@ typedef struct lj_row {
     int32_t type;
     int32_t peak_hour;
     uint8_t paid;
-    uint8_t pad[7];
 } lj_row;
+
+/* rows counted per file */
+typedef struct lj_counts {
+    uint64_t read; /* non-empty lines after the header */
+    uint64_t bad;  /* rows that failed validation, LOG1 duplicates included */
+    uint64_t kept; /* valid rows in the userId range */
+} lj_counts;
 
 /* ---- parsing (lj_parse.c) ---- */
 
@@ -113,7 +123,7 @@ const char *lj_parse_log2(const tk_csv *c, size_t nfields, const int *col, lj_pl
  * Returns 0 or -1. */
 int lj_parse_hour(const char *s, size_t n, int *hour);
 
-/* ---- bad-row samples (lj_report.c) ---- */
+/* ---- bad-row samples (lj_bad.c) ---- */
 
 #define LJ_BAD_SHOWN 20
 #define LJ_BAD_REASON 160     /* a bad row's reason: room for an escaped value */
@@ -134,21 +144,62 @@ typedef struct lj_badlist {
  * seen for file. */
 void lj_bad_add(lj_badlist *b, int file, uint64_t key, const char *reason);
 
-/* ---- aggregation (lj_aggregate.c) ---- */
+/* Collective. Rank 0 logs the first LJ_BAD_SHOWN bad rows of each file as
+ * PATH:LINE: REASON, the line numbers counted from every rank's lines[f]
+ * (lines in its range), then how many more there were (nbad[f] in all). */
+void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const uint64_t lines[2],
+                   const char *const paths[2], const uint64_t nbad[2], tk_log *log);
 
-typedef struct lj_user {
-    int64_t id;
-    uint64_t log1_key;
-    uint64_t plays;
+/* ---- LOG1 users (lj_users.c) ---- */
+
+typedef struct lj_attr {
     int32_t region, type;
     uint8_t paid;
-} lj_user;
+} lj_attr;
+
+typedef struct lj_users {
+    tk_map index;       /* userId -> index (unless direct) */
+    int64_t *id;        /* per user; ascending after lj_users_seal */
+    uint64_t *key;      /* LOG1 row key of the row kept (until sealed) */
+    lj_attr *attr;
+    size_t n, cap;
+    uint32_t *direct;   /* sealed, dense ids: direct[id - lo] = index + 1 */
+    int64_t lo;
+    uint64_t span;
+    uint64_t dups;      /* LOG1 rows dropped by the duplicate rule here */
+    lj_badlist *bad;    /* borrowed */
+} lj_users;
+
+/* Local. Owns its arrays; release with lj_users_free. */
+int lj_users_init(lj_users *u, lj_badlist *bad, tk_err *e);
+void lj_users_free(lj_users *u);
+
+/* Local. tk_shuffle consumer of LOG1 records; applies the duplicate rule. */
+int lj_users_add(void *users, const void *recs, size_t n, tk_err *e);
+
+/* Local. After LOG1: indexes in userId order and the final lookup. */
+int lj_users_seal(lj_users *u, tk_err *e);
+
+/* Local. Bytes held. */
+size_t lj_users_bytes(const lj_users *u);
+
+/* Local. A sealed user's index, or -1. */
+static inline int64_t lj_users_find(const lj_users *u, int64_t id)
+{
+    if (u->direct) {
+        uint64_t off = (uint64_t)id - (uint64_t)u->lo;
+        return off < u->span ? (int64_t)u->direct[off] - 1 : -1;
+    } else {
+        const uint64_t *slot = tk_map_find(&u->index, (uint64_t)id);
+        return slot ? (int64_t)*slot : -1;
+    }
+}
+
+/* ---- aggregation of plays (lj_aggregate.c) ---- */
 
 typedef struct lj_agg {
     int extra;
-    tk_map users;         /* userId -> index in u */
-    lj_user *u;
-    size_t nu, ucap;
+    const lj_users *users; /* borrowed, sealed */
     /* a play's song and genre as one "variant" index: songs keep the genre
      * they were first seen with, a song seen with another genre gets one more
      * variant, so every (song, genre) pair has its own index */
@@ -166,21 +217,67 @@ typedef struct lj_agg {
     tk_map devices;       /* device number -> dense index (extra) */
     tk_keycount user_dev; /* uidx<<32 | device index (extra) */
     tk_keycount user_hour; /* uidx<<32 | hour, counted (extra) */
-    uint64_t dup_rows;    /* LOG1 duplicates found here */
-    lj_badlist *bad;      /* borrowed */
+    uint64_t limit;       /* bytes of state before spilling (users included) */
+    const char *spill_dir; /* borrowed */
+    uint64_t spills, spilled_bytes, peak_bytes;
 } lj_agg;
 
 /* Local. Owns its maps; release with lj_agg_free. */
-int lj_agg_init(lj_agg *a, int extra, lj_badlist *bad, tk_err *e);
+int lj_agg_init(lj_agg *a, int extra, const lj_users *users, uint64_t limit,
+                const char *spill_dir, tk_err *e);
 void lj_agg_free(lj_agg *a);
 
-/* Local. tk_shuffle consumers for LOG1 rows and LOG2 plays. */
-int lj_agg_users(void *agg, const void *recs, size_t n, tk_err *e);
+/* Local. tk_shuffle consumer of LOG2 plays; spills above the limit. */
 int lj_agg_plays(void *agg, const void *recs, size_t n, tk_err *e);
 
-/* Local. The joined feature rows of this rank's users (unsorted), in a new
- * array owned by the caller (free). */
-int lj_agg_rows(lj_agg *a, lj_row **rows, size_t *nrows, tk_err *e);
+/* Local. Bytes of state held now (its users included). */
+size_t lj_agg_bytes(const lj_agg *a);
+
+/* ---- feature rows (lj_rows.c) ---- */
+
+/* rows varint-encoded, ascending userId */
+typedef struct lj_rowbuf {
+    uint8_t *data; /* owned */
+    size_t len, cap;
+    uint64_t nrows;
+    int64_t prev;  /* userId of the last row put */
+} lj_rowbuf;
+
+/* Local. Appends r (r->user above the last row's). TK_OK or TK_ESOFTWARE. */
+int lj_rowbuf_put(lj_rowbuf *b, const lj_row *r);
+
+/* Local. Decodes the row at p; returns the position after it. *prev is the
+ * previous row's userId (0 before the first). */
+const uint8_t *lj_row_get(const uint8_t *p, lj_row *r, int64_t *prev);
+
+/* the joined rows of one rank's slice, column by column */
+typedef struct lj_features {
+    size_t n;
+    int64_t *user, *top_genre_songs, *dist_songs, *plays, *dist_devices;
+    int32_t *top_genre, *region, *type, *peak_hour;
+    uint8_t *paid;
+} lj_features;
+
+/* Local. The columns of the rows in b (plays, distDevices, peakHour only
+ * when extra), owned by f. TK_OK or TK_ESOFTWARE. */
+int lj_features_decode(const lj_rowbuf *b, int extra, lj_features *f);
+void lj_features_free(lj_features *f);
+
+/* Local. The folded rows of this rank's users (in userId order) into out,
+ * cut into size segments: seg[p] is the byte offset where the rows for rank
+ * p (userId >= split[p-1]) begin, seg[size] the end, seg_rows[p] their
+ * count. */
+int lj_agg_rows(lj_agg *a, const int64_t *split, int size, lj_rowbuf *out, size_t *seg,
+                uint64_t *seg_rows, tk_err *e);
+
+/* Collective. size-1 splitters from the ranks' sorted userIds (regular
+ * samples), the same on every rank. */
+int lj_rows_splitters(MPI_Comm comm, const int64_t *ids, size_t n, int64_t *split, tk_err *e);
+
+/* Collective. Sends segment p of b to rank p and merges what arrives into
+ * out: this rank's slice of the globally sorted rows. Frees b. */
+int lj_rows_exchange(MPI_Comm comm, lj_rowbuf *b, const size_t *seg, const uint64_t *seg_rows,
+                     lj_rowbuf *out, tk_err *e);
 
 /* ---- the job context ---- */
 
@@ -192,7 +289,7 @@ typedef struct lj_file {
     int col[LJ_L2_NCOLS];
     uint64_t start, end;       /* this rank's byte range */
     uint64_t lines;            /* lines in this rank's range */
-    uint64_t read, bad, kept;  /* rows counted by this rank */
+    lj_counts mine;            /* rows counted by this rank */
 } lj_file;
 
 typedef struct lj_ctx {
@@ -200,15 +297,16 @@ typedef struct lj_ctx {
     lj_config cfg;
     lj_file files[2];
     tk_shuffle shuffle;
+    lj_users users;
     lj_agg agg;
     lj_badlist bad;
     int stop_parsing;          /* too many bad rows: only count lines */
     uint64_t bytes_total;      /* both inputs */
     uint64_t bytes_done_global;
-    uint64_t totals[2][3];     /* per file: read, bad, kept (global) */
+    lj_counts total[2];        /* per file, over all ranks */
     uint64_t users_written;
-    lj_row *rows;
-    size_t nrows;
+    uint64_t mem_limit;        /* per rank, resolved */
+    lj_rowbuf rows;            /* this rank's slice of the sorted output */
 } lj_ctx;
 
 /* Collective. Runs the whole job on comm, printing on out/err from rank 0.
@@ -218,8 +316,8 @@ int lj_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err);
 /* Collective. Reads both headers and sets every rank's byte ranges. */
 int lj_read_headers(lj_ctx *c);
 
-/* Collective. Streams file f through the shuffle into the aggregation. */
-int lj_read_file(lj_ctx *c, int f);
+/* Collective. Streams file f through the shuffle into consume(state). */
+int lj_read_file(lj_ctx *c, int f, tk_shuffle_consume consume, void *state);
 
 /* Local. The owner rank of a userId among size ranks. */
 static inline int lj_owner(int64_t user, int size)
@@ -227,15 +325,8 @@ static inline int lj_owner(int64_t user, int size)
     return (int)(tk_hash_u64((uint64_t)user) % (uint64_t)size);
 }
 
-/* Collective. Sorts the rows by userId across ranks (sample sort); each
- * rank ends with a sorted slice, lower ranks holding smaller ids. */
-int lj_sort_rows(MPI_Comm comm, lj_row **rows, size_t *nrows, tk_err *e);
-
 /* Collective. Writes features.csv and features.h5 into c->tmpdir. */
 int lj_write_outputs(lj_ctx *c);
-
-/* Collective. Prints the bad-row report on rank 0. */
-void lj_report_bad(lj_ctx *c);
 
 /* Local (rank 0 prints). The summary line. */
 void lj_report_summary(lj_ctx *c, uint64_t maxrss);

@@ -1,5 +1,5 @@
-/* test_agg.c -- the owner-side aggregation (lj_agg_*), the row sort on one
- * rank, lj_owner and the bad-row sample list lj_bad_add. */
+/* test_agg.c -- the owner side (lj_users_*, lj_agg_*, spilled or not), the
+ * row encoding and exchange on one rank, lj_owner and the bad-row sample list lj_bad_add. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,30 +44,79 @@ static const lj_row *row_of(const lj_row *rows, size_t n, int64_t user)
     return NULL;
 }
 
-/* Runs users then plays through a fresh aggregation; rows returned (free). */
-static lj_row *aggregate(int extra, const lj_user_rec *u, size_t nu, const lj_play_rec *p,
-                         size_t np, size_t *nrows, lj_badlist *bad, uint64_t *dups)
+/* The rows of a one-rank fold, decoded (free). */
+static lj_row *fold_rows(lj_agg *a, size_t *nrows, tk_err *e)
 {
+    lj_rowbuf b;
+    size_t seg[2], i;
+    uint64_t seg_rows[1];
+    lj_row *rows = NULL;
+    const uint8_t *p;
+    int64_t prev = 0;
+
+    *nrows = 0;
+    if (lj_agg_rows(a, NULL, 1, &b, seg, seg_rows, e) != TK_OK) {
+        free(b.data);
+        return NULL;
+    }
+    rows = calloc(b.nrows + 1, sizeof(*rows));
+    if (rows && (seg[0] != 0 || seg[1] != b.len || seg_rows[0] != b.nrows)) {
+        tk_err_set(e, TK_ESOFTWARE, "segments do not cover the rows");
+        free(rows);
+        rows = NULL;
+    }
+    for (i = 0, p = b.data; rows && i < b.nrows; i++)
+        p = lj_row_get(p, &rows[i], &prev);
+    if (rows)
+        *nrows = b.nrows;
+    free(b.data);
+    return rows;
+}
+
+/* Runs users then plays (n_calls consumer calls each) through fresh users
+ * and aggregation with the given memory limit (0: none; 1: spill after
+ * every call); rows returned (free). The spill files go to /tmp. */
+static lj_row *aggregate_limit(int extra, const lj_user_rec *u, size_t nu, const lj_play_rec *p,
+                               size_t np, size_t *nrows, lj_badlist *bad, uint64_t *dups,
+                               uint64_t limit, size_t n_calls)
+{
+    lj_users us;
     lj_agg a;
     tk_err e;
     lj_row *rows = NULL;
+    size_t k, step = np / n_calls + 1;
+    int rc;
 
     tk_err_clear(&e);
     memset(bad, 0, sizeof(*bad));
     *nrows = 0;
-    if (lj_agg_init(&a, extra, bad, &e) != TK_OK)
+    if (lj_users_init(&us, bad, &e) != TK_OK)
         return NULL;
-    if (lj_agg_users(&a, u, nu, &e) != TK_OK || lj_agg_plays(&a, p, np, &e) != TK_OK ||
-        lj_agg_rows(&a, &rows, nrows, &e) != TK_OK) {
+    rc = lj_users_add(&us, u, nu, &e);
+    if (rc == TK_OK)
+        rc = lj_users_seal(&us, &e);
+    if (rc == TK_OK)
+        rc = lj_agg_init(&a, extra, &us, limit, "/tmp", &e);
+    for (k = 0; rc == TK_OK && k < np; k += step)
+        rc = lj_agg_plays(&a, p + k, np - k < step ? np - k : step, &e);
+    if (rc == TK_OK && limit == 1 && np > 0 && a.spills == 0)
+        rc = tk_err_set(&e, TK_ESOFTWARE, "nothing was spilled");
+    if (rc == TK_OK)
+        rows = fold_rows(&a, nrows, &e);
+    if (!rows)
         fprintf(stderr, "\n  aggregation failed: %s\n", e.msg);
-        lj_agg_free(&a);
-        free(rows);
-        return NULL;
-    }
     if (dups)
-        *dups = a.dup_rows;
-    lj_agg_free(&a);
+        *dups = us.dups;
+    if (rc == TK_OK)
+        lj_agg_free(&a);
+    lj_users_free(&us);
     return rows;
+}
+
+static lj_row *aggregate(int extra, const lj_user_rec *u, size_t nu, const lj_play_rec *p,
+                         size_t np, size_t *nrows, lj_badlist *bad, uint64_t *dups)
+{
+    return aggregate_limit(extra, u, nu, p, np, nrows, bad, dups, 0, 1);
 }
 
 static void test_agg_join_basic(void)
@@ -215,6 +264,7 @@ static void test_agg_duplicate_log1(void)
 static void test_agg_duplicate_across_batches(void)
 {
     /* the consumer is called once per shuffle round: duplicates may span calls */
+    lj_users us;
     lj_agg a;
     lj_badlist bad;
     tk_err e;
@@ -225,14 +275,16 @@ static void test_agg_duplicate_across_batches(void)
 
     tk_err_clear(&e);
     memset(&bad, 0, sizeof(bad));
-    CU_ASSERT_EQUAL_FATAL(lj_agg_init(&a, 0, &bad, &e), TK_OK);
-    CU_ASSERT_EQUAL(lj_agg_users(&a, &u1, 1, &e), TK_OK);
-    CU_ASSERT_EQUAL(lj_agg_users(&a, &u2, 1, &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(lj_users_init(&us, &bad, &e), TK_OK);
+    CU_ASSERT_EQUAL(lj_users_add(&us, &u1, 1, &e), TK_OK);
+    CU_ASSERT_EQUAL(lj_users_add(&us, &u2, 1, &e), TK_OK);
+    CU_ASSERT_EQUAL(us.dups, 1);
+    CU_ASSERT_EQUAL_FATAL(lj_users_seal(&us, &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(lj_agg_init(&a, 0, &us, 0, "/tmp", &e), TK_OK);
     CU_ASSERT_EQUAL(lj_agg_plays(&a, &p1, 1, &e), TK_OK);
     CU_ASSERT_EQUAL(lj_agg_plays(&a, &p2, 1, &e), TK_OK);
     CU_ASSERT_EQUAL(lj_agg_plays(&a, &p1, 1, &e), TK_OK);
-    CU_ASSERT_EQUAL(a.dup_rows, 1);
-    CU_ASSERT_EQUAL(lj_agg_rows(&a, &rows, &n, &e), TK_OK);
+    rows = fold_rows(&a, &n, &e);
     CU_ASSERT_EQUAL_FATAL(n, 1);
     CU_ASSERT_EQUAL(rows[0].user, -1); /* userId -1 is the hash key UINT64_MAX */
     CU_ASSERT_EQUAL(rows[0].region, 3);
@@ -244,6 +296,7 @@ static void test_agg_duplicate_across_batches(void)
     CU_ASSERT_EQUAL(bad.items[LJ_LOG1][0].key, LJ_KEY(2, 3));
     free(rows);
     lj_agg_free(&a);
+    lj_users_free(&us);
 }
 
 static void test_agg_extra_features(void)
@@ -309,6 +362,19 @@ static void test_agg_random_vs_reference(void)
     }
     rows = aggregate(1, users, NU, plays, NP, &n, &bad, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(rows);
+    {
+        /* spilled after every call, in 1 to 500 calls: the same rows */
+        static const size_t calls[] = { 1, 3, 64, 500 };
+        size_t c, n2;
+        for (c = 0; c < sizeof(calls) / sizeof(calls[0]); c++) {
+            lj_row *spilled = aggregate_limit(1, users, NU, plays, NP, &n2, &bad, NULL, 1,
+                                              calls[c]);
+            CU_ASSERT_PTR_NOT_NULL_FATAL(spilled);
+            CU_ASSERT_EQUAL(n2, n);
+            CU_ASSERT_TRUE(n2 == n && memcmp(spilled, rows, n * sizeof(*rows)) == 0);
+            free(spilled);
+        }
+    }
     for (i = 0; i < NU && ok; i++) {
         uint64_t songs[NS] = { 0 }, genres[NG] = { 0 }, devs[ND] = { 0 }, hours[24] = { 0 };
         uint64_t plays_n = 0, dsongs = 0, ddevs = 0, best_g = 0, best_h = 0;
@@ -453,71 +519,54 @@ static void test_agg_empty(void)
     free(rows);
 }
 
-/* ---- sort ---- */
+/* ---- rows: encoding and the exchange ---- */
 
-static int sorted_permutation(const lj_row *rows, size_t n, const int64_t *ids, size_t nid)
+static void test_rows_exchange_self(void)
 {
-    size_t i;
-
-    if (n != nid)
-        return 0;
-    for (i = 0; i < n; i++) {
-        if (i > 0 && rows[i - 1].user >= rows[i].user)
-            return 0;
-        /* the payload travelled with its row */
-        if (rows[i].top_genre_songs != rows[i].user / 3 ||
-            rows[i].region != (int32_t)(rows[i].user & 0x7fff))
-            return 0;
-    }
-    for (i = 0; i < nid; i++) { /* every id is present (ids are distinct) */
-        size_t lo = 0, hi = n;
-        while (lo < hi) {
-            size_t mid = (lo + hi) / 2;
-            if (rows[mid].user < ids[i])
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
-        if (lo == n || rows[lo].user != ids[i])
-            return 0;
-    }
-    return 1;
-}
-
-static void test_sort_rows_self(void)
-{
+    /* extreme values survive the encoding, and the exchange on one rank
+     * gives the rows back in order */
     const size_t sizes[] = { 0, 1, 2, 7, 5000 };
     size_t si;
-    unsigned long long st = 77;
 
     for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++) {
-        size_t n = sizes[si], i, got;
-        lj_row *rows = calloc(n + 1, sizeof(*rows));
-        int64_t *ids = calloc(n + 1, sizeof(*ids));
+        size_t n = sizes[si], i, seg[2];
+        uint64_t seg_rows[1];
+        lj_row *rows = calloc(n + 1, sizeof(*rows)), got;
+        lj_rowbuf b, out;
+        const uint8_t *p;
+        int64_t prev = 0;
         tk_err e;
+        int ok = 1;
         CU_ASSERT_PTR_NOT_NULL_FATAL(rows);
-        CU_ASSERT_PTR_NOT_NULL_FATAL(ids);
+        memset(&b, 0, sizeof(b));
         for (i = 0; i < n; i++) {
-            int64_t id;
-            if (i == 0)
-                id = INT64_MAX;
-            else if (i == 1)
-                id = INT64_MIN;
-            else if (i == 2)
-                id = -1;
-            else
-                id = (int64_t)(unit_rand(&st) >> 1) * ((i & 1) ? 1 : -1);
-            ids[i] = id;
-            rows[i].user = id;
-            rows[i].top_genre_songs = id / 3;
-            rows[i].region = (int32_t)(id & 0x7fff);
+            lj_row *r = &rows[i];
+            r->user = i == 0 ? INT64_MIN : (i == n - 1 ? INT64_MAX : (int64_t)i * 977 - 2000000);
+            r->plays = i == 1 ? INT64_MAX : (int64_t)i;
+            r->top_genre_songs = (int64_t)i / 3;
+            r->dist_songs = (int64_t)(i % 5);
+            r->dist_devices = (int64_t)i << 20;
+            r->top_genre = (i & 1) ? INT32_MIN : INT32_MAX;
+            r->region = -(int32_t)i;
+            r->type = (int32_t)i;
+            r->peak_hour = (int32_t)(i % 24);
+            r->paid = (uint8_t)(i & 1);
+            CU_ASSERT_EQUAL_FATAL(lj_rowbuf_put(&b, r), TK_OK);
         }
-        got = n;
+        seg[0] = 0;
+        seg[1] = b.len;
+        seg_rows[0] = b.nrows;
         tk_err_clear(&e);
-        CU_ASSERT_EQUAL(lj_sort_rows(MPI_COMM_SELF, &rows, &got, &e), TK_OK);
-        CU_ASSERT_TRUE(sorted_permutation(rows, got, ids, n));
+        CU_ASSERT_EQUAL(lj_rows_exchange(MPI_COMM_SELF, &b, seg, seg_rows, &out, &e), TK_OK);
+        CU_ASSERT_EQUAL(out.nrows, n);
+        for (i = 0, p = out.data; i < out.nrows && i < n; i++) {
+            memset(&got, 0, sizeof(got));
+            p = lj_row_get(p, &got, &prev);
+            ok &= memcmp(&got, &rows[i], sizeof(got)) == 0;
+        }
+        CU_ASSERT_TRUE(ok);
+        free(out.data);
         free(rows);
-        free(ids);
     }
 }
 
@@ -670,7 +719,7 @@ int unit_register_agg(void)
         { "random data vs a naive reference", test_agg_random_vs_reference },
         { "more plays than one multiset batch", test_agg_many_batches },
         { "empty aggregation", test_agg_empty },
-        { "lj_sort_rows on MPI_COMM_SELF", test_sort_rows_self },
+        { "rows encoded and exchanged on MPI_COMM_SELF", test_rows_exchange_self },
         { "lj_owner: known owners, range, even spread", test_owner },
         { "lj_bad_add keeps the 20 smallest", test_bad_add },
         { "lj_bad_add descending keys, long reason", test_bad_add_descending_and_long_reason },

@@ -65,16 +65,21 @@ static void test_radix_sort(void)
     CU_ASSERT_TRUE(ok);
 }
 
-/* Adds keys[0..n) with batches of batch keys and compares the result with
- * the sorted reference. Returns 1 when equal. */
-static int check_kc(const uint64_t *keys, size_t n, size_t batch, int counted)
+/* Adds keys[0..n) with batches of batch keys, spilling to /tmp every
+ * spill_every keys (0: never), and compares the result with the sorted
+ * reference. Returns 1 when equal. */
+static int check_kc_spill(const uint64_t *keys, size_t n, size_t batch, int counted,
+                          size_t spill_every)
 {
     tk_keycount k;
     tk_kc_iter it;
+    tk_err e;
     uint64_t *ref = malloc((n + 1) * sizeof(*ref)), key, cnt;
     size_t i = 0, distinct = 0, max_runs = 0;
     int ok = 1;
 
+    tk_err_clear(&e);
+    memset(&it, 0, sizeof(it));
     if (!ref || tk_kc_init(&k, batch, counted) != 0) {
         free(ref);
         return 0;
@@ -86,14 +91,17 @@ static int check_kc(const uint64_t *keys, size_t n, size_t batch, int counted)
         }
         if (k.nruns > max_runs)
             max_runs = k.nruns;
+        if (spill_every && (i + 1) % spill_every == 0 && tk_kc_spill(&k, "/tmp", &e) != TK_OK)
+            ok = 0;
     }
     if (ok && tk_kc_finish(&k) != 0)
         ok = 0;
     memcpy(ref, keys, n * sizeof(*ref));
     qsort(ref, n, sizeof(*ref), cmp_u64);
-    tk_kc_iter_init(&k, &it);
+    if (ok && tk_kc_iter_init(&k, &it, &e) != TK_OK)
+        ok = 0;
     i = 0;
-    while (ok && tk_kc_next(&it, &key, &cnt)) {
+    while (ok && tk_kc_next(&it, &key, &cnt) > 0) {
         size_t j = i;
         while (j < n && ref[j] == ref[i])
             j++;
@@ -106,11 +114,12 @@ static int check_kc(const uint64_t *keys, size_t n, size_t batch, int counted)
         distinct++;
         i = j;
     }
+    tk_kc_iter_free(&it);
     if (ok && i != n) {
         fprintf(stderr, "\n  keycount: iteration stopped at %zu of %zu keys\n", i, n);
         ok = 0;
     }
-    if (ok && tk_kc_distinct(&k) != distinct)
+    if (ok && !spill_every && tk_kc_distinct(&k) != distinct)
         ok = 0;
     /* runs stay logarithmic in the number of batches: at most
      * TK_KC_FANIN - 1 waiting per level, plus the newest */
@@ -130,18 +139,26 @@ static int check_kc(const uint64_t *keys, size_t n, size_t batch, int counted)
     return ok;
 }
 
+static int check_kc(const uint64_t *keys, size_t n, size_t batch, int counted)
+{
+    return check_kc_spill(keys, n, batch, counted, 0);
+}
+
 static void test_kc_empty_and_tiny(void)
 {
     tk_keycount k;
     tk_kc_iter it;
+    tk_err e;
     uint64_t key = 5, cnt = 5;
     const uint64_t one[] = { 0 }, ext[] = { UINT64_MAX, 0, UINT64_MAX, 1, 0, UINT64_MAX };
 
+    tk_err_clear(&e);
     CU_ASSERT_EQUAL_FATAL(tk_kc_init(&k, 16, 1), 0);
     CU_ASSERT_EQUAL(tk_kc_finish(&k), 0);
     CU_ASSERT_EQUAL(tk_kc_distinct(&k), 0);
-    tk_kc_iter_init(&k, &it);
+    CU_ASSERT_EQUAL(tk_kc_iter_init(&k, &it, &e), TK_OK);
     CU_ASSERT_EQUAL(tk_kc_next(&it, &key, &cnt), 0);
+    tk_kc_iter_free(&it);
     tk_kc_free(&k);
     CU_ASSERT_TRUE(check_kc(one, 1, 16, 1));
     CU_ASSERT_TRUE(check_kc(one, 1, 1, 0));
@@ -194,16 +211,18 @@ static void test_kc_large_counts(void)
     /* a count over 127 (two-byte varint) and counts summed across merges */
     tk_keycount k;
     tk_kc_iter it;
+    tk_err e;
     uint64_t key, cnt, i;
     int ok = 1, n = 0;
 
+    tk_err_clear(&e);
     CU_ASSERT_EQUAL_FATAL(tk_kc_init(&k, 100, 1), 0);
     for (i = 0; i < 300000; i++)
         ok &= tk_kc_add(&k, i % 3 == 0 ? 7 : (i % 3 == 1 ? UINT64_MAX : i)) == 0;
     CU_ASSERT_TRUE(ok);
     CU_ASSERT_EQUAL_FATAL(tk_kc_finish(&k), 0);
-    tk_kc_iter_init(&k, &it);
-    while (tk_kc_next(&it, &key, &cnt)) {
+    CU_ASSERT_EQUAL_FATAL(tk_kc_iter_init(&k, &it, &e), TK_OK);
+    while (tk_kc_next(&it, &key, &cnt) > 0) {
         n++;
         if (key == 7)
             ok &= cnt == 100000;
@@ -215,6 +234,46 @@ static void test_kc_large_counts(void)
     CU_ASSERT_TRUE(ok);
     CU_ASSERT_EQUAL(n, 2 + 100000);
     CU_ASSERT_EQUAL(tk_kc_distinct(&k), 2 + 100000);
+    tk_kc_iter_free(&it);
+    tk_kc_free(&k);
+}
+
+static void test_kc_spill(void)
+{
+    /* spilled runs read back merged with memory: the same multiset, whatever
+     * the spill period (1 key, mid-batch, many files, none left in memory) */
+    static const size_t every[] = { 7, 333, 5000, 19999, 20000 };
+    enum { N = 20000 };
+    uint64_t *keys = malloc(N * sizeof(*keys));
+    unsigned long long st = 13;
+    size_t i;
+    int p, ok;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(keys);
+    for (p = 0; p < 8; p++) {
+        fill(keys, N, p, &st);
+        for (i = 0; i < sizeof(every) / sizeof(every[0]); i++) {
+            ok = check_kc_spill(keys, N, 1000, p & 1, every[i]);
+            CU_ASSERT_TRUE(ok);
+            if (!ok)
+                fprintf(stderr, "\n  pattern %d spill every %zu\n", p, every[i]);
+        }
+    }
+    /* every key: 2000 spills, merged 32 files at a time */
+    CU_ASSERT_TRUE(check_kc_spill(keys, 2000, 1000, 1, 1));
+    free(keys);
+}
+
+static void test_kc_spill_errors(void)
+{
+    tk_keycount k;
+    tk_err e;
+
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(tk_kc_init(&k, 16, 1), 0);
+    CU_ASSERT_EQUAL(tk_kc_add(&k, 5), 0);
+    CU_ASSERT_EQUAL(tk_kc_spill(&k, "/nonexistent-folder", &e), TK_EIO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot write a spill file in /nonexistent-folder"));
     tk_kc_free(&k);
 }
 
@@ -226,6 +285,8 @@ int unit_register_keycount(void)
         { "counted, many batch sizes and key patterns", test_kc_counted_many_batches },
         { "uncounted", test_kc_uncounted },
         { "large counts across merges", test_kc_large_counts },
+        { "spilled runs merged back", test_kc_spill },
+        { "spill to a missing folder", test_kc_spill_errors },
         { NULL, NULL }
     };
     return unit_add_suite("keycount", tests);

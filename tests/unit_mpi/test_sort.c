@@ -1,4 +1,5 @@
-/* test_sort.c -- logjoin's sample sort lj_sort_rows across ranks, compared
+/* test_sort.c -- logjoin's row exchange across ranks (lj_rows_splitters,
+ * lj_rowbuf_put and lj_rows_exchange, as lj_run drives them), compared
  * with a qsort of every rank's rows gathered on rank 0 (the expectation),
  * for uneven, empty, one-rank-only, skewed and edge-value distributions. */
 #include <stdio.h>
@@ -13,6 +14,62 @@ static int cmp_user(const void *a, const void *b)
     int64_t x = ((const lj_row *)a)->user, y = ((const lj_row *)b)->user;
 
     return (x > y) - (x < y);
+}
+
+/* Sorts the rows across ranks the way logjoin does: each rank's rows in
+ * order, splitters from every rank's ids, segments encoded, exchanged and
+ * merged; decoded back into *rows. */
+static int lj_sort_rows(MPI_Comm comm, lj_row **rows, size_t *n, tk_err *e)
+{
+    int size, dest = 0;
+    int64_t *ids, *split;
+    size_t *seg, i;
+    uint64_t *seg_rows;
+    lj_rowbuf b, out;
+    const uint8_t *q;
+    int64_t prev = 0;
+    lj_row *got;
+
+    MPI_Comm_size(comm, &size);
+    qsort(*rows, *n, sizeof(lj_row), cmp_user);
+    ids = um_alloc((*n + 1) * sizeof(*ids));
+    split = um_alloc((size_t)size * sizeof(*split));
+    seg = um_alloc(((size_t)size + 1) * sizeof(*seg));
+    seg_rows = um_alloc((size_t)size * sizeof(*seg_rows));
+    memset(seg, 0, ((size_t)size + 1) * sizeof(*seg));
+    memset(seg_rows, 0, (size_t)size * sizeof(*seg_rows));
+    memset(&b, 0, sizeof(b));
+    for (i = 0; i < *n; i++)
+        ids[i] = (*rows)[i].user;
+    if (lj_rows_splitters(comm, ids, *n, split, e) != TK_OK)
+        return e->status;
+    for (i = 0; i < *n; i++) {
+        while (dest < size - 1 && (*rows)[i].user >= split[dest]) {
+            seg[++dest] = b.len;
+            b.prev = 0;
+        }
+        seg_rows[dest]++;
+        if (lj_rowbuf_put(&b, &(*rows)[i]) != TK_OK)
+            return tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    }
+    while (dest < size - 1)
+        seg[++dest] = b.len;
+    seg[size] = b.len;
+    if (lj_rows_exchange(comm, &b, seg, seg_rows, &out, e) != TK_OK)
+        return e->status;
+    got = um_alloc((out.nrows + 1) * sizeof(*got));
+    memset(got, 0, (out.nrows + 1) * sizeof(*got));
+    for (i = 0, q = out.data; i < out.nrows; i++)
+        q = lj_row_get(q, &got[i], &prev);
+    free(*rows);
+    *rows = got;
+    *n = out.nrows;
+    free(out.data);
+    free(ids);
+    free(split);
+    free(seg);
+    free(seg_rows);
+    return TK_OK;
 }
 
 /* a row whose other fields are derived from its id and its origin, so that
