@@ -293,7 +293,9 @@ int tk_kc_finish(tk_keycount *k)
 {
     if (tk_kc_flush(k) != 0)
         return TK_ESOFTWARE;
-    if (k->nruns >= 2 && merge_tail(k, 0) != 0)
+    /* the iterator merges the runs as it goes: no copy of them all, unless
+     * there are too many to read at once */
+    if (k->nruns > KC_MAX_SPILLED && merge_tail(k, 0) != 0)
         return TK_ESOFTWARE;
     free(k->batch);
     free(k->tmp);
@@ -306,6 +308,15 @@ size_t tk_kc_bytes(const tk_keycount *k)
 {
     size_t n = (k->batch ? k->batch_cap * 2 * sizeof(uint64_t) : 0) +
                k->runs_cap * sizeof(tk_kc_run), i;
+
+    for (i = 0; i < k->nruns; i++)
+        n += k->runs[i].len;
+    return n;
+}
+
+size_t tk_kc_run_bytes(const tk_keycount *k)
+{
+    size_t n = 0, i;
 
     for (i = 0; i < k->nruns; i++)
         n += k->runs[i].len;
@@ -447,7 +458,7 @@ static void src_heap_down(tk_kc_src **h, size_t n, size_t i)
 
 int tk_kc_iter_init(const tk_keycount *k, tk_kc_iter *it, tk_err *e)
 {
-    size_t n = k->nspilled + (k->nruns ? 1 : 0), i;
+    size_t n = k->nspilled + k->nruns, i;
 
     memset(it, 0, sizeof(*it));
     it->counted = k->counted;
@@ -473,8 +484,8 @@ int tk_kc_iter_init(const tk_keycount *k, tk_kc_iter *it, tk_err *e)
             }
             s->p = s->end = s->buf;
         } else {
-            s->p = k->runs[0].data;
-            s->end = k->runs[0].data + k->runs[0].len;
+            s->p = k->runs[i - k->nspilled].data;
+            s->end = s->p + k->runs[i - k->nspilled].len;
         }
         rc = src_next(s, k->counted, e);
         if (rc < 0) {
@@ -582,9 +593,11 @@ static int compact_spilled(tk_keycount *k, const char *dir, tk_err *e)
 
 uint64_t tk_kc_distinct(const tk_keycount *k)
 {
-    uint64_t n = k->nruns ? k->runs[0].nkeys : 0;
+    uint64_t n = 0;
     size_t i;
 
+    for (i = 0; i < k->nruns; i++)
+        n += k->runs[i].nkeys;
     for (i = 0; i < k->nspilled; i++)
         n += k->spilled[i].nkeys;
     return n;

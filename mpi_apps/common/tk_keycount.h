@@ -68,12 +68,16 @@ static inline int tk_kc_add(tk_keycount *k, uint64_t key)
     return 0;
 }
 
-/* Local. Merges everything into a single run and frees the batch buffers;
- * no key may be added afterwards. Returns TK_OK or TK_ESOFTWARE. */
+/* Local. Sorts the last batch into a run and frees the batch buffers; no key
+ * may be added afterwards (the iterator merges the runs). Returns TK_OK or
+ * TK_ESOFTWARE. */
 int tk_kc_finish(tk_keycount *k);
 
 /* Local. Bytes of memory the multiset holds now: its runs and batch buffers. */
 size_t tk_kc_bytes(const tk_keycount *k);
+
+/* Local. Bytes of its sorted runs in memory only. */
+size_t tk_kc_run_bytes(const tk_keycount *k);
 
 /* Local. Moves every key added so far to a new unlinked file in the folder
  * dir (see above). Returns TK_OK, TK_ESOFTWARE (out of memory) or TK_EIO
@@ -108,8 +112,8 @@ void tk_kc_iter_free(tk_kc_iter *it);
  * spilled run cannot be read (told in the iterator's tk_err). */
 int tk_kc_next(tk_kc_iter *it, uint64_t *key, uint64_t *count);
 
-/* Local. Distinct keys held after tk_kc_finish (without spilled runs: an
- * upper bound is their sum). */
+/* Local. Keys held over all runs, in memory and spilled: the number of
+ * distinct keys when there is one run, an upper bound otherwise. */
 uint64_t tk_kc_distinct(const tk_keycount *k);
 
 /* Local. A float as an unsigned key with the same order (-0 counts as +0;

@@ -70,22 +70,29 @@ size_t lj_agg_bytes(const lj_agg *a)
            tk_kc_bytes(&a->user_dev) + tk_kc_bytes(&a->user_hour);
 }
 
-/* Above the limit, moves the counted pairs to sorted runs on disk. */
+/* Above the limit, moves the counted pairs to sorted runs on disk. A spill
+ * moves at least an eighth of the limit (or 1 MiB), so that state which
+ * cannot spill (users, songs) does not make a file of every round. */
 static int spill_if_over(lj_agg *a, tk_err *e)
 {
-    size_t now = lj_agg_bytes(a), before;
+    size_t now = lj_agg_bytes(a), pairs, least;
 
     if (now > a->peak_bytes)
         a->peak_bytes = now;
     if (a->limit == 0 || now <= a->limit)
         return TK_OK;
-    before = tk_kc_bytes(&a->user_var) + tk_kc_bytes(&a->user_dev) + tk_kc_bytes(&a->user_hour);
+    pairs = tk_kc_run_bytes(&a->user_var) + tk_kc_run_bytes(&a->user_dev) +
+            tk_kc_run_bytes(&a->user_hour) +
+            (a->user_var.nbatch + a->user_dev.nbatch + a->user_hour.nbatch) * sizeof(uint64_t);
+    least = a->limit / 8 < ((size_t)1 << 20) ? (size_t)(a->limit / 8) : (size_t)1 << 20;
+    if (pairs < least)
+        return TK_OK;
     if (tk_kc_spill(&a->user_var, a->spill_dir, e) ||
         (a->extra && (tk_kc_spill(&a->user_dev, a->spill_dir, e) ||
                       tk_kc_spill(&a->user_hour, a->spill_dir, e))))
         return e->status;
     a->spills++;
-    a->spilled_bytes += before;
+    a->spilled_bytes += pairs;
     return TK_OK;
 }
 

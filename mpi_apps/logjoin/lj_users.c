@@ -128,35 +128,35 @@ static int users_direct(lj_users *u)
     return 0;
 }
 
+/* Sorts the ids in place, then moves each user's columns to its sorted
+ * index through the map; the LOG1 keys are dead by then and go first, so the
+ * peak is the map, the ids, two copies of the columns and no more. */
 int lj_users_seal(lj_users *u, tk_err *e)
 {
-    uint64_t *sorted = malloc((u->n + 1) * sizeof(*sorted));
-    uint64_t *tmp = malloc((u->n + 1) * sizeof(*tmp));
-    lj_attr *attr = malloc((u->n + 1) * sizeof(*attr));
+    uint64_t *keys = (uint64_t *)u->id, *tmp;
+    lj_attr *attr;
     size_t i;
 
-    if (!sorted || !tmp || !attr) {
-        free(sorted);
-        free(tmp);
-        free(attr);
-        return users_nomem(e);
-    }
-    /* ids as unsigned keys in signed order */
-    for (i = 0; i < u->n; i++)
-        sorted[i] = (uint64_t)u->id[i] ^ (1ULL << 63);
-    tk_radix_sort_u64(sorted, tmp, u->n);
-    free(tmp);
-    for (i = 0; i < u->n; i++) {
-        int64_t id = (int64_t)(sorted[i] ^ (1ULL << 63));
-        uint64_t *slot = tk_map_find(&u->index, (uint64_t)id);
-        attr[i] = u->attr[*slot];
-        *slot = i;
-        u->id[i] = id;
-    }
-    free(sorted);
-    free(u->attr);
     free(u->key);
     u->key = NULL;
+    tmp = malloc((u->n + 1) * sizeof(*tmp));
+    if (!tmp)
+        return users_nomem(e);
+    for (i = 0; i < u->n; i++) /* ids as unsigned keys in signed order */
+        keys[i] ^= 1ULL << 63;
+    tk_radix_sort_u64(keys, tmp, u->n);
+    free(tmp);
+    for (i = 0; i < u->n; i++)
+        keys[i] ^= 1ULL << 63;
+    attr = malloc((u->n + 1) * sizeof(*attr));
+    if (!attr)
+        return users_nomem(e);
+    for (i = 0; i < u->n; i++) {
+        uint64_t *slot = tk_map_find(&u->index, (uint64_t)u->id[i]);
+        attr[i] = u->attr[*slot];
+        *slot = i;
+    }
+    free(u->attr);
     u->attr = attr;
     u->cap = u->n;
     return users_direct(u);

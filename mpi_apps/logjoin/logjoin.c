@@ -89,8 +89,15 @@ static int read_logs(lj_ctx *c)
             lj_agg_init(&c->agg, c->cfg.extra_features, &c->users, c->mem_limit, c->job.tmp,
                         &c->job.err);
         if (tk_mpi_agree(c->job.comm, &c->job.err) == TK_OK &&
-            lj_read_file(c, LJ_LOG2, lj_agg_plays, &c->agg) == TK_OK)
+            lj_read_file(c, LJ_LOG2, lj_agg_plays, &c->agg) == TK_OK) {
+            uint64_t sp[2] = { c->agg.spills, c->agg.spilled_bytes };
             sum_totals(c, LJ_LOG2);
+            tk_mpi_sum_u64(c->job.comm, sp, 2);
+            c->spills = sp[0];
+            c->spilled_bytes = sp[1];
+            MPI_Allreduce(&c->agg.peak_bytes, &c->peak_state, 1, MPI_UINT64_T, MPI_MAX,
+                          c->job.comm);
+        }
     }
     tk_shuffle_free(&c->shuffle);
     if (c->job.err.status != TK_OK) /* lj_read_file agreed on it */

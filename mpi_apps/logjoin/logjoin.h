@@ -306,6 +306,7 @@ typedef struct lj_ctx {
     lj_counts total[2];        /* per file, over all ranks */
     uint64_t users_written;
     uint64_t mem_limit;        /* per rank, resolved */
+    uint64_t spills, spilled_bytes, peak_state; /* over all ranks (peak: the largest) */
     lj_rowbuf rows;            /* this rank's slice of the sorted output */
 } lj_ctx;
 

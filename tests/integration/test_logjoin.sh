@@ -193,5 +193,22 @@ check "killed job leaves no OUTDIR" test ! -e "$WORK/killed"
 check "killed job leaves only its .killed.tmp.* folder" test -z "$(ls -A "$WORK" | grep killed | grep -v '^\.killed\.tmp\.')"
 expect_status "big logs np=2" 0 2 "$LJ" 1 100000 "$WORK/big/log1.csv" "$WORK/big/log2.csv" "$WORK/bigout"
 check "summary line printed" grep -qE '^logjoin: rows read [0-9]+, bad 0, kept [0-9]+, users written [0-9]+, .* MB/s' "$WORK/out"
+check "no spill without need" bash -c "! grep -q spilled '$WORK/out'"
+
+# ---- --memory-limit: a small limit spills sorted runs to disk and merges
+# them back; the result is the same bytes, for any np, extra features too
+for np in 1 3; do
+  expect_status "spilled np=$np" 0 "$np" "$LJ" --memory-limit 4M 1 100000 "$WORK/big/log1.csv" "$WORK/big/log2.csv" "$WORK/spill$np"
+  check "spilled np=$np: the summary says it spilled" grep -qE 'spilled [0-9.]+ MiB in [0-9]+ runs' "$WORK/out"
+  check "spilled np=$np: features.csv same bytes" same_file "$WORK/bigout/features.csv" "$WORK/spill$np/features.csv"
+  check "spilled np=$np: features.h5 same bytes" same_file "$WORK/bigout/features.h5" "$WORK/spill$np/features.h5"
+  check "spilled np=$np: only the outputs in OUTDIR" test "$(ls -A "$WORK/spill$np" | tr '\n' ' ')" = "_SUCCESS features.csv features.h5 "
+done
+expect_status "generated extra, spilled after every round" 0 2 "$LJ" --extra-features --memory-limit 1 --round-kib 64 --max-bad-rows 100000 2000 15000 "$G1" "$G2" "$WORK/gxspill"
+check "generated extra spilled equals the oracle" same_file "$WORK/genx.ref" "$WORK/gxspill/features.csv"
+check "no spill file left beside OUTDIR" test -z "$(ls -A "$WORK" | grep -i spill | grep -v '^spill[13]$' | grep -v '^gxspill$')"
+expect_status "--memory-limit 12X is a usage error" 64 1 "$LJ" --memory-limit 12X 1 10 "$S1" "$S2" "$WORK/badlim"
+check "--memory-limit error names the option" grep -q -- "--memory-limit: '12X' is not a size" "$WORK/err"
+expect_status "--memory-limit 9999999T is out of range" 64 1 "$LJ" --memory-limit 9999999T 1 10 "$S1" "$S2" "$WORK/badlim"
 
 finish

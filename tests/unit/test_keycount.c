@@ -119,7 +119,7 @@ static int check_kc_spill(const uint64_t *keys, size_t n, size_t batch, int coun
         fprintf(stderr, "\n  keycount: iteration stopped at %zu of %zu keys\n", i, n);
         ok = 0;
     }
-    if (ok && !spill_every && tk_kc_distinct(&k) != distinct)
+    if (ok && k.nruns + k.nspilled <= 1 && tk_kc_distinct(&k) != distinct)
         ok = 0;
     /* runs stay logarithmic in the number of batches: at most
      * TK_KC_FANIN - 1 waiting per level, plus the newest */
@@ -233,7 +233,7 @@ static void test_kc_large_counts(void)
     }
     CU_ASSERT_TRUE(ok);
     CU_ASSERT_EQUAL(n, 2 + 100000);
-    CU_ASSERT_EQUAL(tk_kc_distinct(&k), 2 + 100000);
+    CU_ASSERT_TRUE(tk_kc_distinct(&k) >= 2 + 100000); /* an upper bound over runs */
     tk_kc_iter_free(&it);
     tk_kc_free(&k);
 }
