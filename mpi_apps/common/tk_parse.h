@@ -5,6 +5,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum { TK_PARSE_OK = 0, TK_PARSE_SYNTAX = -1, TK_PARSE_RANGE = -2 };
 
@@ -13,21 +14,51 @@ enum { TK_PARSE_OK = 0, TK_PARSE_SYNTAX = -1, TK_PARSE_RANGE = -2 };
  * Returns TK_PARSE_OK, TK_PARSE_SYNTAX or TK_PARSE_RANGE. */
 int tk_parse_i64_slow(const char *s, size_t n, int64_t min, int64_t max, int64_t *out);
 
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "tk_digits8/tk_value8 read 8 digits little-endian"
+#endif
+
+/* Local. Whether the 8 bytes in x (read little-endian) are all '0'..'9':
+ * each high nibble 3, and the low nibble + 6 no carry into it. */
+static inline int tk_digits8(uint64_t x)
+{
+    return (x & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL &&
+           ((x + 0x0606060606060606ULL) & 0xF0F0F0F0F0F0F0F0ULL) == 0x3030303030303030ULL;
+}
+
+/* Local. The value of 8 decimal digits (checked by tk_digits8), the first
+ * in the lowest byte: pairs, then quads, then the eight (SWAR). */
+static inline uint64_t tk_value8(uint64_t x)
+{
+    x -= 0x3030303030303030ULL;
+    x = (x * 10 + (x >> 8)) & 0x00FF00FF00FF00FFULL;
+    x = (x * 100 + (x >> 16)) & 0x0000FFFF0000FFFFULL;
+    return (x * 10000 + (x >> 32)) & 0xFFFFFFFFULL;
+}
+
 static inline int tk_parse_i64(const char *s, size_t n, int64_t min, int64_t max, int64_t *out)
 {
-    /* the common case inline: 1 to 18 plain digits cannot overflow */
+    /* the common case inline: 1 to 18 plain digits cannot overflow; the
+     * digits after the first n % 8 go eight at a time */
     if (n >= 1 && n <= 18 && (unsigned)((unsigned char)s[0] - '0') <= 9) {
-        int64_t v = 0;
-        size_t i;
-        for (i = 0; i < n; i++) {
+        uint64_t v = 0;
+        size_t i, head = n & 7;
+        for (i = 0; i < head; i++) {
             unsigned d = (unsigned char)s[i] - '0';
             if (d > 9)
                 return TK_PARSE_SYNTAX;
-            v = v * 10 + (int64_t)d;
+            v = v * 10 + d;
         }
-        if (v < min || v > max)
+        for (; i < n; i += 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (!tk_digits8(x))
+                return TK_PARSE_SYNTAX;
+            v = v * 100000000ULL + tk_value8(x);
+        }
+        if ((int64_t)v < min || (int64_t)v > max)
             return TK_PARSE_RANGE;
-        *out = v;
+        *out = (int64_t)v;
         return TK_PARSE_OK;
     }
     return tk_parse_i64_slow(s, n, min, max, out);

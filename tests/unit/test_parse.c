@@ -95,6 +95,35 @@ static void test_i64_syntax(void)
     CU_ASSERT_EQUAL(v, 5);
 }
 
+static void test_i64_fast_vs_slow(void)
+{
+    /* the inline 8-digits-at-a-time path against the plain one, on random
+     * fields of 0..20 bytes: mostly digits, with a sign, a space, a colon, a
+     * slash (the bytes around '0'..'9') or a high byte mixed in */
+    static const char other[] = "+- :/\x80\xb9\x3a\x2f\x00a";
+    unsigned long long st = 31;
+    char buf[24];
+    int i, ok = 1;
+
+    for (i = 0; i < 300000 && ok; i++) {
+        size_t n = (size_t)(unit_rand(&st) % 21), k;
+        int64_t a = 7, b = 7, lo = (i & 3) ? INT64_MIN : 0, hi = (i & 4) ? 99999999 : INT64_MAX;
+        int ra, rb;
+        for (k = 0; k < n; k++) {
+            uint64_t r = unit_rand(&st);
+            buf[k] = (r % 23 == 0) ? other[(r >> 8) % (sizeof(other) - 1)] : (char)('0' + r % 10);
+        }
+        ra = tk_parse_i64(buf, n, lo, hi, &a);
+        rb = tk_parse_i64_slow(buf, n, lo, hi, &b);
+        if (ra != rb || (ra == TK_PARSE_OK && a != b)) {
+            fprintf(stderr, "\n  '%.*s': fast %d %lld, slow %d %lld\n", (int)n, buf, ra,
+                    (long long)a, rb, (long long)b);
+            ok = 0;
+        }
+    }
+    CU_ASSERT_TRUE(ok);
+}
+
 static void test_i64_bounds_and_length(void)
 {
     int64_t v = 0;
@@ -568,6 +597,7 @@ int unit_register_parse(void)
         { "i64 valid values, -0, +5", test_i64_valid },
         { "i64 limits and overflow", test_i64_limits },
         { "i64 syntax errors (\"\", 1e3, ...)", test_i64_syntax },
+        { "i64 inline 8-digit path equals the plain one", test_i64_fast_vs_slow },
         { "i64 bounds and length", test_i64_bounds_and_length },
         { "i64 random round trip", test_i64_round_trip },
         { "double", test_double },
