@@ -311,7 +311,8 @@ int lj_rows_exchange(MPI_Comm comm, lj_rowbuf *b, const size_t *seg, const uint6
         send = fail ? NULL : calloc(sw + 1, 8);
         fail = fail || !send;
         for (p = 0; p < size && !fail; p++)
-            memcpy(send + sd[p], b->data + seg[p], seg[p + 1] - seg[p]);
+            if (seg[p + 1] > seg[p])
+                memcpy(send + sd[p], b->data + seg[p], seg[p + 1] - seg[p]);
     }
     free(b->data);
     memset(b, 0, sizeof(*b));
