@@ -11,7 +11,7 @@
 #include "tk_log.h"
 #include "tk_opt.h"
 
-#define GL_VERSION "1.0"
+#define GL_VERSION "1.1"
 
 static int check_opts(gl_ctx *c)
 {
@@ -25,6 +25,21 @@ static int check_opts(gl_ctx *c)
                           "--users %lld exceeds the %lld ids in [%lld, %lld]",
                           (long long)o->users, (long long)(o->max_id - o->min_id + 1),
                           (long long)o->min_id, (long long)o->max_id);
+    if (o->genres > o->songs)
+        return tk_err_set(&c->err, TK_EUSAGE,
+                          "--genres %lld exceeds --songs %lld (every genre has a song)",
+                          (long long)o->genres, (long long)o->songs);
+    if ((o->hot_users > 0.0) != (o->hot_share > 0.0))
+        return tk_err_set(&c->err, TK_EUSAGE, "--hot-users and --hot-share go together");
+    if (o->hot_users >= 1.0 || o->hot_share >= 1.0)
+        return tk_err_set(&c->err, TK_EUSAGE,
+                          "--hot-users and --hot-share must be below 1 (%g, %g)",
+                          o->hot_users, o->hot_share);
+    if (o->hot_share < o->hot_users)
+        return tk_err_set(&c->err, TK_EUSAGE,
+                          "--hot-share %g is below --hot-users %g (the busiest F of the "
+                          "users hold at least F of the plays)",
+                          o->hot_share, o->hot_users);
     return TK_OK;
 }
 
@@ -73,6 +88,12 @@ static int parse(gl_ctx *c, int argc, char **argv, FILE *out, FILE *err, int *do
         {"min-id", TK_OPT_INT, &c->opt.min_id, 0, 1e15, "N", "smallest userId", NULL},
         {"max-id", TK_OPT_INT, &c->opt.max_id, 0, 1e15, "N", "largest userId", NULL},
         {"songs", TK_OPT_INT, &c->opt.songs, 1, 1e7, "N", "songs in the catalog", NULL},
+        {"genres", TK_OPT_INT, &c->opt.genres, 1, GL_GENRES_LIMIT, "N",
+         "genres (genderIds 10..N+9)", "24 or --songs if fewer"},
+        {"hot-users", TK_OPT_DOUBLE, &c->opt.hot_users, 0, 1, "F",
+         "skew: busiest fraction of the users", "off"},
+        {"hot-share", TK_OPT_DOUBLE, &c->opt.hot_share, 0, 1, "S",
+         "skew: share of the plays they hold", "off"},
         {"days", TK_OPT_INT, &c->opt.days, 1, 3650, "N", "days of plays from 18-10-2017", NULL},
         {"seed", TK_OPT_INT, &c->opt.seed, 0, 9007199254740992.0, "N", "random seed", NULL},
         {"bad-rate", TK_OPT_DOUBLE, &c->opt.bad_rate, 0, 1, "F",
@@ -89,11 +110,21 @@ static int parse(gl_ctx *c, int argc, char **argv, FILE *out, FILE *err, int *do
         "heavy-tailed, each user has a favourite genre, devices and a preferred hour,\n"
         "and paid depends on behaviour. About 3% of users never play and about 1% of\n"
         "plays come from ids in [min-id, max-id] that are not in log1.csv.\n"
+        "Each song has one genre: songId = genderId * 10^7 + a 7-digit suffix.\n"
+        "--hot-users F --hot-share S (0 < F <= S < 1) raise every activity weight\n"
+        "to one power, chosen so that the round(F * users) busiest log1 users are\n"
+        "expected to hold S of the log1 users' plays (each playing user keeps one\n"
+        "play, so S is only approached when it asks for more than that allows).\n"
+        "Without the new options (--genres, --hot-*) the bytes are those of 1.0.\n"
         "Each file is written under a temporary name and renamed when complete.",
         "  OUTDIR                     output directory (created if missing)\n",
         "  genlogs --plays 1000000 --users 20000 data/demo\n"
         "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
-        "          --bad-rate 0.001 data/bench\n",
+        "          --bad-rate 0.001 data/bench\n"
+        "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+        "          --hot-users 0.01 --hot-share 0.3 data/skewed\n"
+        "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+        "          --songs 1000000 --genres 1000 data/wide\n",
         opts, 1, 1};
 
     c->opt.plays = 100000;

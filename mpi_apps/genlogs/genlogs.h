@@ -16,9 +16,11 @@
 #include "genlogs_alias.h"
 #include "tk_status.h"
 
-#define GL_GENRES_MAX 24   /* genre ids 10..33 */
-#define GL_GENRE_BASE 10
-#define GL_SONG_SUFFIX 10000000u /* songId = genderId * 10^7 + suffix */
+#define GL_GENRES_DEFAULT 24  /* genre ids 10..33 unless --genres */
+#define GL_GENRES_LIMIT 100000 /* --genres at most: ids 10..100009 */
+#define GL_GENRE_BASE 10      /* genderId = GL_GENRE_BASE + genre index */
+#define GL_SONG_SUFFIX 10000000u /* songId = genderId * 10^7 + suffix (suffix < 10^7) */
+#define GL_ORPHAN_SHARE 0.01 /* plays by ghosts (ids not in log1.csv) */
 #define GL_REGIONS 4
 #define GL_TYPES 3
 #define GL_ID_DIGITS 16    /* ids are at most 10^15: 16 digits */
@@ -27,7 +29,9 @@
 /* Command-line options; the defaults live in genlogs.c. */
 typedef struct gl_opts {
     int64_t plays, users, min_id, max_id, songs, seed, days;
+    int64_t genres;       /* 0: GL_GENRES_DEFAULT, or --songs when fewer */
     double bad_rate;
+    double hot_users, hot_share; /* 0, 0: no skew (plain Pareto activity) */
     int crlf, quiet;
     const char *outdir;
 } gl_opts;
@@ -38,7 +42,8 @@ typedef struct gl_user {
     uint32_t fav_thresh; /* P(play is in the favourite genre) as 32-bit threshold */
     uint32_t plays;      /* well-formed plays written to log2 */
     float favp;          /* the same probability as a float (for paid) */
-    uint8_t region, type, fav, peak; /* fav: genre index; peak: hour 0..23 */
+    uint32_t fav;        /* favourite genre index */
+    uint8_t region, type, peak; /* peak: hour 0..23 */
     uint8_t ndev, devmask, active, paid;
     uint8_t dev[3];      /* device numbers, most used first */
     uint8_t idlen;
@@ -52,13 +57,14 @@ typedef struct gl_model {
     uint32_t *order;           /* active users in random order (first plays) */
     gl_alias user_pick;        /* over LOG1 users, inactive ones weigh 0 */
     gl_alias ghost_pick;       /* over the ghosts (n == 0 when none) */
-    uint32_t ngenres;
+    uint32_t ngenres;          /* the arrays below have ngenres entries */
     gl_alias genre_pick;       /* global genre popularity */
-    uint32_t genre_nsongs[GL_GENRES_MAX];
-    uint32_t *genre_songs[GL_GENRES_MAX]; /* 7-digit suffixes, most popular first */
-    gl_alias song_pick[GL_GENRES_MAX];    /* Zipf popularity within a genre */
+    uint32_t *genre_nsongs;
+    uint32_t **genre_songs;    /* 7-digit suffixes, most popular first */
+    gl_alias *song_pick;       /* Zipf popularity within a genre */
     gl_alias hour_pick;        /* global diurnal curve */
-    double genre_eff[GL_GENRES_MAX];      /* genre's effect on paying */
+    double *genre_eff;         /* genre's effect on paying */
+    double hot_gamma;          /* --hot-users: activity weights w became w^gamma */
 } gl_model;
 
 typedef struct gl_file_stats {

@@ -104,13 +104,25 @@ static void set_idtxt(gl_user *u)
 static int build_genres(gl_ctx *c, gl_rng *r)
 {
     gl_model *m = &c->model;
-    double pop[GL_GENRES_MAX], share, *w = NULL;
+    double *pop = NULL, share, *w = NULL;
     uint64_t *suffix = NULL;
-    uint32_t perm[GL_GENRES_MAX], g, k, total = 0;
+    uint32_t *perm = NULL, g, k, total = 0;
     uint32_t songs = (uint32_t)c->opt.songs;
     int rc = TK_ESOFTWARE;
 
-    m->ngenres = songs < GL_GENRES_MAX ? songs : GL_GENRES_MAX;
+    if (c->opt.genres > 0) /* check_opts: at most --songs */
+        m->ngenres = (uint32_t)c->opt.genres;
+    else
+        m->ngenres = songs < GL_GENRES_DEFAULT ? songs : GL_GENRES_DEFAULT;
+    pop = malloc((size_t)m->ngenres * sizeof(*pop));
+    perm = malloc((size_t)m->ngenres * sizeof(*perm));
+    m->genre_nsongs = calloc(m->ngenres, sizeof(*m->genre_nsongs));
+    m->genre_songs = calloc(m->ngenres, sizeof(*m->genre_songs));
+    m->song_pick = calloc(m->ngenres, sizeof(*m->song_pick));
+    m->genre_eff = calloc(m->ngenres, sizeof(*m->genre_eff));
+    if (!pop || !perm || !m->genre_nsongs || !m->genre_songs || !m->song_pick ||
+        !m->genre_eff)
+        goto cleanup;
     for (g = 0; g < m->ngenres; g++)
         perm[g] = g;
     for (g = m->ngenres; g > 1; g--) {
@@ -168,7 +180,91 @@ static int build_genres(gl_ctx *c, gl_rng *r)
 cleanup:
     free(suffix);
     free(w);
+    free(perm);
+    free(pop);
     return rc;
+}
+
+static int cmp_desc(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return (x < y) - (x > y);
+}
+
+/* share of the top h of sorted (descending) log-weights l[0..n) under w^gamma */
+static double top_share(const double *l, uint32_t n, uint32_t h, double gamma)
+{
+    double top = 0.0, all = 0.0;
+    uint32_t i;
+
+    for (i = 0; i < n; i++) {
+        double v = exp(gamma * (l[i] - l[0]));
+        if (i < h)
+            top += v;
+        all += v;
+    }
+    return top / all;
+}
+
+/* --hot-users F --hot-share S: raises the LOG1 users' activity weights w (of
+ * the active users, w > 0) to a power gamma, which keeps the users' order,
+ * chosen by bisection so that the busiest round(F * users) users are expected
+ * to hold S of the LOG1 users' plays. The expectation counts the one
+ * guaranteed play of each active user and the ghosts' share; gamma stays in
+ * [0, 256], so a share beyond reach (S near 1, or too few plays per user) is
+ * only approached. Uses no random numbers. */
+static int skew_users(gl_ctx *c, double *w)
+{
+    gl_model *m = &c->model;
+    double P = (double)c->opt.plays, nfirst, free_log1, first_hot, q, lo, hi, *l;
+    uint32_t i, n = 0, h;
+    int it;
+
+    m->hot_gamma = 1.0;
+    if (c->opt.hot_users <= 0.0 || m->nactive == 0)
+        return TK_OK;
+    h = (uint32_t)llround(c->opt.hot_users * (double)m->nusers);
+    if (h < 1)
+        h = 1;
+    if (h > m->nactive)
+        h = m->nactive;
+    nfirst = P < m->nactive ? P : (double)m->nactive;
+    free_log1 = P - nfirst;
+    if (m->nghosts > 0) /* ghosts take about GL_ORPHAN_SHARE of all plays */
+        free_log1 -= fmin(GL_ORPHAN_SHARE * P, free_log1);
+    if (free_log1 <= 0.0)
+        return TK_OK;
+    first_hot = h * nfirst / m->nactive;
+    q = (c->opt.hot_share * (nfirst + free_log1) - first_hot) / free_log1;
+    l = malloc((size_t)m->nactive * sizeof(*l));
+    if (!l)
+        return TK_ESOFTWARE;
+    for (i = 0; i < m->nusers; i++)
+        if (w[i] > 0.0)
+            l[n++] = log(w[i]);
+    qsort(l, n, sizeof(*l), cmp_desc);
+    if (h > n)
+        h = n;
+    lo = 0.0;
+    hi = 256.0;
+    if (q <= top_share(l, n, h, lo))
+        hi = lo;
+    else if (q >= top_share(l, n, h, hi))
+        lo = hi;
+    for (it = 0; it < 60 && hi - lo > 1e-9; it++) {
+        double mid = (lo + hi) / 2.0;
+        if (top_share(l, n, h, mid) < q)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    m->hot_gamma = (lo + hi) / 2.0;
+    for (i = 0; i < m->nusers; i++)
+        if (w[i] > 0.0)
+            w[i] = exp(m->hot_gamma * (log(w[i]) - l[0]));
+    free(l);
+    return TK_OK;
 }
 
 static int build_users(gl_ctx *c, gl_rng *r)
@@ -202,7 +298,7 @@ static int build_users(gl_ctx *c, gl_rng *r)
         set_idtxt(u);
         u->region = (uint8_t)draw_small(r, region_w, GL_REGIONS);
         u->type = (uint8_t)draw_small(r, type_w, GL_TYPES);
-        u->fav = (uint8_t)gl_alias_draw(&m->genre_pick, gl_next(r));
+        u->fav = gl_alias_draw(&m->genre_pick, gl_next(r));
         f = 0.1 + 0.8 * (gl_unit(r) + gl_unit(r)) / 2.0;
         u->favp = (float)f;
         u->fav_thresh = (uint32_t)(f * 4294967296.0);
@@ -231,6 +327,8 @@ static int build_users(gl_ctx *c, gl_rng *r)
         m->order[m->nactive++] = 0;
         w[0] = 1.0;
     }
+    if (skew_users(c, w) != TK_OK)
+        goto cleanup;
     /* users were drawn in random order, but shuffle the first-play order apart */
     for (i = m->nactive; i > 1; i--) {
         uint64_t j = gl_below64(r, i);
@@ -326,11 +424,21 @@ void gl_model_free(gl_model *m)
 {
     uint32_t g;
 
-    for (g = 0; g < GL_GENRES_MAX; g++) {
-        free(m->genre_songs[g]);
-        m->genre_songs[g] = NULL;
-        gl_alias_free(&m->song_pick[g]);
+    for (g = 0; g < m->ngenres; g++) {
+        if (m->genre_songs)
+            free(m->genre_songs[g]);
+        if (m->song_pick)
+            gl_alias_free(&m->song_pick[g]);
     }
+    free(m->genre_songs);
+    free(m->song_pick);
+    free(m->genre_nsongs);
+    free(m->genre_eff);
+    m->genre_songs = NULL;
+    m->song_pick = NULL;
+    m->genre_nsongs = NULL;
+    m->genre_eff = NULL;
+    m->ngenres = 0;
     gl_alias_free(&m->genre_pick);
     gl_alias_free(&m->hour_pick);
     gl_alias_free(&m->user_pick);

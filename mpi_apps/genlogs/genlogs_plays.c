@@ -14,7 +14,6 @@
 #include "genlogs_rng.h"
 
 #define GL_OUT_BUF ((size_t)8 << 20)
-#define GL_ORPHAN_SHARE 0.01
 #define GL_NEAR_PEAK 0.6
 
 /* cumulative device thresholds (32-bit) for 1, 2 and 3 devices */

@@ -96,11 +96,14 @@ static char *put_time(char *p, uint32_t sec)
     return p + 8;
 }
 
-/* 9-digit songId: two genre digits then the 7-digit suffix */
+/* songId: the genderId's digits then the 7-digit suffix (9 digits for the
+ * 2-digit genderIds 10..99, the fast path) */
 static char *put_song(char *p, uint32_t genre, uint32_t suffix)
 {
     uint32_t g = GL_GENRE_BASE + genre;
 
+    if (g >= 100)
+        return gl_put_u64(p, (uint64_t)g * GL_SONG_SUFFIX + suffix);
     memcpy(p, d2 + 2 * g, 2);
     p[2] = (char)('0' + suffix / 1000000);
     suffix %= 1000000;
@@ -108,6 +111,17 @@ static char *put_song(char *p, uint32_t genre, uint32_t suffix)
     memcpy(p + 5, d2 + 2 * (suffix / 100 % 100), 2);
     memcpy(p + 7, d2 + 2 * (suffix % 100), 2);
     return p + 9;
+}
+
+/* genderId: GL_GENRE_BASE + genre index, in decimal */
+static char *put_genre(char *p, uint32_t genre)
+{
+    uint32_t g = GL_GENRE_BASE + genre;
+
+    if (g >= 100)
+        return gl_put_u64(p, g);
+    memcpy(p, d2 + 2 * g, 2);
+    return p + 2;
 }
 
 static char *put_eol(const gl_ctx *c, char *p)
@@ -129,12 +143,12 @@ char *gl_row_play(const gl_ctx *c, char *p, const gl_play *pl)
     *p++ = ';';
     p = put_song(p, pl->genre, pl->suffix);
     *p++ = ';';
-    memcpy(p, d2 + 2 * (GL_GENRE_BASE + pl->genre), 2);
-    p[2] = ';';
-    p[3] = (char)('0' + pl->dev);
-    p[4] = '_';
-    memcpy(p + 5, u->idtxt, GL_ID_DIGITS);
-    p += 5 + u->idlen;
+    p = put_genre(p, pl->genre);
+    p[0] = ';';
+    p[1] = (char)('0' + pl->dev);
+    p[2] = '_';
+    memcpy(p + 3, u->idtxt, GL_ID_DIGITS);
+    p += 3 + u->idlen;
     return put_eol(c, p);
 }
 
@@ -160,7 +174,7 @@ static void play_fields(const gl_ctx *c, const gl_play *pl, fields *fl)
     fl->n[0] = (size_t)(put_time(fl->f[0] + 11, pl->sec) - fl->f[0]);
     set_field(fl, 1, u->idtxt, u->idlen);
     fl->n[2] = (size_t)(put_song(fl->f[2], pl->genre, pl->suffix) - fl->f[2]);
-    set_field(fl, 3, d2 + 2 * (GL_GENRE_BASE + pl->genre), 2);
+    fl->n[3] = (size_t)(put_genre(fl->f[3], pl->genre) - fl->f[3]);
     p = fl->f[4];
     *p++ = (char)('0' + pl->dev);
     *p++ = '_';

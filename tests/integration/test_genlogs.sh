@@ -2,8 +2,12 @@
 # test_genlogs.sh -- genlogs' promise "the bytes depend only on the
 # arguments": the same arguments (OUTDIR aside) give identical bytes (whatever the output
 # folder, working directory, time zone or locale), another seed gives other
-# bytes, and the files hold the rows --users and --plays ask for. Runs
-# bin/genlogs directly (GENLOGS=PATH tests another binary).
+# bytes, and the files hold the rows --users and --plays ask for. Without
+# the options added in 1.1 (--genres, --hot-users/--hot-share) the bytes are
+# those of genlogs 1.0 (pinned md5s); with them, pandas checks what they
+# promise: the number of genres, one genre per song, and the busiest share
+# of the users holding the asked share of the plays. Runs bin/genlogs
+# directly (GENLOGS=PATH tests another binary).
 source "$(dirname "$0")/lib.sh"
 G=${GENLOGS:-$ROOT/bin/genlogs}
 
@@ -56,5 +60,97 @@ check "all options: malformed rows were mixed in" grep -qE '\(.* [1-9][0-9]*\+[0
 # no plays: log2 is its header alone; byte counts scale with what is asked
 check "--plays 0: log2 is only its header" bash -c "'$G' --quiet --plays 0 --users 10 '$WORK/p0' && [ \$(wc -l <'$WORK/p0/log2.csv') -eq 1 ] && [ \$(wc -l <'$WORK/p0/log1.csv') -eq 11 ]"
 check "--plays 40000 makes log2 about twice the bytes of --plays 20000" bash -c "'$G' --quiet --plays 40000 --users 1500 --max-id 50000 --seed 11 '$WORK/p40k' && b1=\$(wc -c <'$L2') && b2=\$(wc -c <'$WORK/p40k/log2.csv') && [ \$((b2 * 100 / b1)) -ge 190 ] && [ \$((b2 * 100 / b1)) -le 210 ] && [ \$(wc -l <'$WORK/p40k/log2.csv') -eq 40001 ]"
+
+# ---- without the new options: the bytes of genlogs 1.0 (md5 of log1, log2)
+md5s() { echo "$(md5sum <"$WORK/$1/log1.csv" | cut -c1-32) $(md5sum <"$WORK/$1/log2.csv" | cut -c1-32)"; }
+check "seed 11: the md5s of genlogs 1.0" test "$(md5s s11.a)" = "317336444fe3fcbf3a3c07bcc64d36fc a18d1a169edba5d97e55996f793596dd"
+check "all options (bad rows, CRLF, 300 songs): the md5s of genlogs 1.0" test "$(md5s all.a)" = "a0e157eeea844506da5be8d4eea4c3c1 250ac29ca3af29df49bfc0a2dfb00c18"
+check "--genres 24 (the default) gives the default bytes" bash -c "'$G' --quiet ${A[*]} --seed 11 --genres 24 '$WORK/g24' && cmp -s '$WORK/g24/log1.csv' '$L1' && cmp -s '$WORK/g24/log2.csv' '$L2'"
+check "--hot-users 0 --hot-share 0 (off) gives the default bytes" bash -c "'$G' --quiet ${A[*]} --seed 11 --hot-users 0 --hot-share 0 '$WORK/h0' && cmp -s '$WORK/h0/log1.csv' '$L1' && cmp -s '$WORK/h0/log2.csv' '$L2'"
+
+# ---- stats DIR [F [NAME]]: what pandas sees in DIR, as key=value lines in
+# NAME.stats (NAME defaults to DIR):
+# genres (distinct genderIds), gmin, gmax, songs (distinct songIds), one_genre
+# (1: every songId has one genderId), prefix (1: songId // 10^7 == genderId),
+# hot (share of the busiest round(F * users) log1 users in the log1 users' plays)
+stats() {
+  "$PY" - "$WORK/$1" "${2:-0.01}" >"$WORK/${3:-$1}.stats" 2>"$WORK/${3:-$1}.pyerr" <<'PYEOF'
+import sys
+import pandas as pd
+d, f = sys.argv[1], float(sys.argv[2])
+l1 = pd.read_csv(d + "/log1.csv", sep=";")
+l2 = pd.read_csv(d + "/log2.csv", sep=";")
+g = l2.genderId
+per_user = l2[l2.userId.isin(l1.userId)].groupby("userId").size().sort_values(ascending=False)
+h = max(1, round(f * len(l1)))
+print("genres=%d" % g.nunique())
+print("gmin=%d" % g.min())
+print("gmax=%d" % g.max())
+print("songs=%d" % l2.songId.nunique())
+print("one_genre=%d" % int(l2.groupby("songId").genderId.nunique().max() == 1))
+print("prefix=%d" % int((l2.songId // 10**7 == g).all()))
+print("hot=%.4f" % (per_user.iloc[:h].sum() / per_user.sum()))
+PYEOF
+}
+val() { awk -F= -v k="$2" '$1 == k { print $2 }' "$WORK/$1.stats"; }
+# near A B TOL: |A - B| <= TOL
+near() { awk -v a="$1" -v b="$2" -v t="$3" 'BEGIN { d = a - b; if (d < 0) d = -d; exit !(d <= t) }'; }
+
+# ---- --genres N: N genres (genderIds 10..N+9), each song in one genre
+check "--songs 10: the default shrinks to 10 genres" bash -c "'$G' --quiet --plays 5000 --users 50 --songs 10 --seed 3 '$WORK/s10'"
+stats s10
+check "--songs 10: 10 distinct genderIds, 10..19" test "$(val s10 genres) $(val s10 gmin) $(val s10 gmax)" = "10 10 19"
+C=(--plays 60000 --users 2000 --max-id 20000 --songs 5000 --genres 100)
+check "--genres 100: first run" gen g100.a "${C[@]}" --seed 21
+check "--genres 100: second run gives identical bytes" bash -c "'$G' --quiet ${C[*]} --seed 21 '$WORK/g100.b' && cmp -s '$WORK/g100.a/log1.csv' '$WORK/g100.b/log1.csv' && cmp -s '$WORK/g100.a/log2.csv' '$WORK/g100.b/log2.csv'"
+check "--genres 100: seed 22 gives other bytes" bash -c "'$G' --quiet ${C[*]} --seed 22 '$WORK/g100.c' && ! cmp -s '$WORK/g100.a/log2.csv' '$WORK/g100.c/log2.csv'"
+stats g100.a
+check "--genres 100: 100 distinct genderIds, 10..109" test "$(val g100.a genres) $(val g100.a gmin) $(val g100.a gmax)" = "100 10 109"
+check "--genres 100: every songId has one genre, songId // 10^7 = genderId" test "$(val g100.a one_genre)$(val g100.a prefix)" = 11
+check "--genres 100: at most --songs 5000 distinct songIds" test "$(val g100.a songs)" -le 5000
+W=(--plays 100000 --users 2000 --max-id 20000 --songs 200000 --genres 1000 --seed 5)
+check "--genres 1000 --songs 200000 runs" gen wide "${W[@]}"
+stats wide
+check "--genres 1000: 1000 distinct genderIds, 10..1009" test "$(val wide genres) $(val wide gmin) $(val wide gmax)" = "1000 10 1009"
+check "--genres 1000: every songId has one genre, songId // 10^7 = genderId" test "$(val wide one_genre)$(val wide prefix)" = 11
+check "--genres 1000: more distinct songIds than 24 genres' worth, at most 200000" bash -c "s=$(val wide songs); [ \"\$s\" -gt 30000 ] && [ \"\$s\" -le 200000 ]"
+check "--genres 1000: the rows are well-formed (5 fields, 4-digit genderIds, 11-digit songIds)" test "$(awk -F';' 'NR > 1 && !(NF == 5 && $4 ~ /^[0-9]+$/ && length($3) == length($4) + 7)' "$WORK/wide/log2.csv" | wc -l)" -eq 0
+
+# ---- --hot-users F --hot-share S: the busiest F of the users hold about S of the plays
+H=(--plays 200000 --users 5000 --max-id 20000 --seed 8)
+check "no skew: runs" gen hot0 "${H[@]}"
+check "--hot-users 0.02 --hot-share 0.5: runs" gen hot50 "${H[@]}" --hot-users 0.02 --hot-share 0.5
+check "--hot-users 0.02 --hot-share 0.5: second run gives identical bytes" bash -c "'$G' --quiet ${H[*]} --hot-users 0.02 --hot-share 0.5 '$WORK/hot50.b' && cmp -s '$WORK/hot50/log1.csv' '$WORK/hot50.b/log1.csv' && cmp -s '$WORK/hot50/log2.csv' '$WORK/hot50.b/log2.csv'"
+check "--hot-users 0.01 --hot-share 0.15: runs" gen hot15 "${H[@]}" --hot-users 0.01 --hot-share 0.15
+check "--hot-users 0.01 --hot-share 0.6: runs" gen hot60 "${H[@]}" --hot-users 0.01 --hot-share 0.6
+stats hot0 0.02 hot0.02; stats hot0 0.01
+stats hot50 0.02; stats hot15 0.01; stats hot60 0.01
+check "--hot-share 0.5: the busiest 2% hold 0.50 +- 0.02 of the plays (got $(val hot50 hot))" near "$(val hot50 hot)" 0.5 0.02
+check "--hot-share 0.15: the busiest 1% hold 0.15 +- 0.02 (flatter than without; got $(val hot15 hot))" near "$(val hot15 hot)" 0.15 0.02
+check "--hot-share 0.6: the busiest 1% hold 0.60 +- 0.02 (got $(val hot60 hot))" near "$(val hot60 hot)" 0.6 0.02
+check "without the skew the busiest 2% hold other than 0.5 (got $(val hot0.02 hot))" bash -c "! awk -v a='$(val hot0.02 hot)' 'BEGIN { exit !(a > 0.45 && a < 0.55) }'"
+check "without the skew the busiest 1% hold between 0.2 and 0.55, neither 0.15 nor 0.6 (got $(val hot0 hot))" awk -v a="$(val hot0 hot)" 'BEGIN { exit !(a > 0.2 && a < 0.55) }'
+check "--hot-*: the plays' count and the genres stay as asked" test "$(lines "$WORK/hot50/log2.csv") $(val hot50 genres)" = "200001 24"
+check "--hot-* leaves log1's users (ids, region, type) as without it" bash -c "diff <(cut -d';' -f1-3 '$WORK/hot0/log1.csv') <(cut -d';' -f1-3 '$WORK/hot50/log1.csv') >/dev/null"
+
+# ---- usage errors: exit 64, a message, no folder left behind
+bad_usage() {   # bad_usage NAME REGEX ARGS...
+  local name=$1 re=$2; shift 2
+  "$G" "$@" "$WORK/bad" >"$WORK/bad.out" 2>"$WORK/bad.err"
+  local rc=$?
+  if [ "$rc" -eq 64 ] && grep -qE -- "$re" "$WORK/bad.err" && [ ! -e "$WORK/bad" ]; then ok "$name (exit 64)"
+  else not_ok "$name (exit $rc)"; indent 5 <"$WORK/bad.err"; fi
+}
+bad_usage "--genres 0 is out of range" "genres: 0 is out of range \[1, 100000\]" --genres 0
+bad_usage "--genres 100001 is out of range" "out of range" --genres 100001
+bad_usage "--genres 1x is not an integer" "not an integer" --genres 1x
+bad_usage "--genres above --songs" "--genres 51 exceeds --songs 50" --genres 51 --songs 50
+bad_usage "--hot-users without --hot-share" "go together" --hot-users 0.1
+bad_usage "--hot-share without --hot-users" "go together" --hot-share 0.3
+bad_usage "--hot-share below --hot-users" "below --hot-users" --hot-users 0.2 --hot-share 0.1
+bad_usage "--hot-users 1 (must be below 1)" "must be below 1" --hot-users 1 --hot-share 1
+bad_usage "--hot-share 1.5 out of range" "hot-share: 1.5 is out of range" --hot-users 0.1 --hot-share 1.5
+bad_usage "--hot-users nan is not a number" "not a number" --hot-users nan --hot-share 0.3
+check "--help lists --genres, --hot-users and --hot-share" bash -c "'$G' --help | grep -q -- '--genres N' && '$G' --help | grep -q -- '--hot-users F' && '$G' --help | grep -q -- '--hot-share S'"
 
 finish
