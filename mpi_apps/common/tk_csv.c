@@ -1,4 +1,5 @@
-/* tk_csv.c -- libcsv splitting and line-aligned range reading. */
+/* tk_csv.c -- line splitting (a fast path for lines without quotes, libcsv
+ * for the rest) and line-aligned range reading. */
 #include "tk_csv.h"
 
 #include <errno.h>
@@ -8,7 +9,49 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#if defined(__SSE2__) && !defined(TK_CSV_NO_SIMD)
+#include <emmintrin.h>
+#define TK_CSV_SSE2 1
+#endif
+
+#include "tk_csv_internal.h"
 #include "tk_text.h"
+
+/* ---- field storage (shared by both paths) ---- */
+
+/* Doubles the per-field arrays. Returns 0, or -1 when out of memory. */
+static int fields_grow(tk_csv *c)
+{
+    size_t cap = c->fields_cap ? c->fields_cap * 2 : 16;
+    size_t *off = realloc(c->off, cap * sizeof(*off));
+    size_t *len;
+
+    if (!off)
+        return -1;
+    c->off = off;
+    len = realloc(c->len, cap * sizeof(*len));
+    if (!len)
+        return -1;
+    c->len = len;
+    c->fields_cap = cap;
+    return 0;
+}
+
+/* Grows buf to hold at least need bytes. Returns 0, or -1 when out of memory. */
+static int buf_reserve(tk_csv *c, size_t need)
+{
+    size_t cap = c->buf_cap ? c->buf_cap : 256;
+    char *b;
+
+    while (cap < need)
+        cap *= 2;
+    b = realloc(c->buf, cap);
+    if (!b)
+        return -1;
+    c->buf = b;
+    c->buf_cap = cap;
+    return 0;
+}
 
 static void csv_on_field(void *s, size_t n, void *data)
 {
@@ -16,35 +59,10 @@ static void csv_on_field(void *s, size_t n, void *data)
 
     if (c->nomem)
         return;
-    if (c->nfields == c->fields_cap) {
-        size_t cap = c->fields_cap ? c->fields_cap * 2 : 16;
-        size_t *off = realloc(c->off, cap * sizeof(*off));
-        size_t *len;
-        if (!off) {
-            c->nomem = 1;
-            return;
-        }
-        c->off = off;
-        len = realloc(c->len, cap * sizeof(*len));
-        if (!len) {
-            c->nomem = 1;
-            return;
-        }
-        c->len = len;
-        c->fields_cap = cap;
-    }
-    if (c->buf_len + n + 1 > c->buf_cap) {
-        size_t cap = c->buf_cap ? c->buf_cap : 256;
-        char *b;
-        while (cap < c->buf_len + n + 1)
-            cap *= 2;
-        b = realloc(c->buf, cap);
-        if (!b) {
-            c->nomem = 1;
-            return;
-        }
-        c->buf = b;
-        c->buf_cap = cap;
+    if ((c->nfields == c->fields_cap && fields_grow(c) != 0) ||
+        (c->buf_len + n + 1 > c->buf_cap && buf_reserve(c, c->buf_len + n + 1) != 0)) {
+        c->nomem = 1;
+        return;
     }
     if (n)
         memcpy(c->buf + c->buf_len, s, n);
@@ -75,6 +93,8 @@ int tk_csv_init(tk_csv *c, unsigned char delim)
 {
     memset(c, 0, sizeof(*c));
     c->delim = delim;
+    /* libcsv gives a quote, CR or LF delimiter its own meaning: no fast path */
+    c->fast = delim != '"' && delim != '\r' && delim != '\n';
     return csv_setup(c);
 }
 
@@ -87,13 +107,14 @@ void tk_csv_free(tk_csv *c)
     memset(c, 0, sizeof(*c));
 }
 
-int tk_csv_split(tk_csv *c, const char *line, size_t len, const char **why)
+/* ---- the libcsv path (the parser of record) ---- */
+
+/* tk_csv_split on a line whose final CR is already dropped. */
+static int split_libcsv(tk_csv *c, const char *line, size_t len, const char **why)
 {
     size_t used;
     int bad = 0;
 
-    if (len > 0 && line[len - 1] == '\r')
-        len--;
     c->nfields = 0;
     c->buf_len = 0;
     c->nrows = 0;
@@ -129,6 +150,190 @@ int tk_csv_split(tk_csv *c, const char *line, size_t len, const char **why)
             return TK_ESOFTWARE;
     }
     return TK_OK;
+}
+
+/* ---- the fast path: lines without a quote, CR or LF ----
+ * Such a line is, for libcsv, its delimiters' count + 1 fields, each the bytes
+ * between two delimiters with the spaces and tabs at both ends trimmed (a
+ * space or tab delimiter is never inside a field, so trimming it is moot); a
+ * line of blanks is one empty field. The line is copied into buf as it is
+ * scanned, and each field is NUL-terminated in place at its trimmed end, which
+ * is at or before the delimiter after it (or at buf[len]). */
+
+/* The scan's copy of c's field arrays, held in registers (a store into buf
+ * may alias any field of c, which would then be reloaded at every field). */
+typedef struct fast_st {
+    char *buf;
+    size_t *off, *len;
+    size_t n, cap, start; /* fields so far, their capacity, the next one's start */
+} fast_st;
+
+static inline int is_blank(char ch) { return (unsigned char)ch <= ' ' && (ch == ' ' || ch == '\t'); }
+
+/* Records the field buf[f->start, e), trimmed and NUL-terminated, and starts
+ * the next one after e. Returns 0, or -1 when out of memory. */
+static inline __attribute__((always_inline)) int fast_field(tk_csv *c, fast_st *f, size_t e)
+{
+    size_t s = f->start;
+
+    if (f->n == f->cap) {
+        c->nfields = f->n;
+        if (fields_grow(c) != 0)
+            return -1;
+        f->off = c->off;
+        f->len = c->len;
+        f->cap = c->fields_cap;
+    }
+    f->start = e + 1;
+    while (s < e && is_blank(f->buf[s]))
+        s++;
+    while (e > s && is_blank(f->buf[e - 1]))
+        e--;
+    f->buf[e] = '\0';
+    f->off[f->n] = s;
+    f->len[f->n] = e - s;
+    f->n++;
+    return 0;
+}
+
+#ifdef TK_CSV_SSE2
+static inline uint64_t load64(const char *p)
+{
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t load32(const char *p)
+{
+    uint32_t v;
+    memcpy(&v, p, 4);
+    return v;
+}
+
+/* The n < 16 bytes at p, then zeros, reading nothing past p + n (x86 is
+ * little-endian: byte k of the line is byte k of the vector). */
+static inline __m128i load_tail(const char *p, size_t n)
+{
+    uint64_t lo = 0, hi = 0;
+
+    if (n >= 8) {
+        lo = load64(p);
+        if (n > 8)
+            hi = load64(p + n - 8) >> (8 * (16 - n));
+    } else if (n >= 4)
+        lo = load32(p) | load32(p + n - 4) << (8 * (n - 4));
+    else if (n > 0)
+        lo = (uint64_t)(unsigned char)p[0] | (uint64_t)(unsigned char)p[n / 2] << (8 * (n / 2)) |
+             (uint64_t)(unsigned char)p[n - 1] << (8 * (n - 1));
+    return _mm_set_epi64x((long long)hi, (long long)lo);
+}
+
+/* Stores v, the 16 bytes of the line from offset at, into buf at at and
+ * records the fields that end in it (vd: the delimiter in every byte; keep:
+ * the bits of the bytes that belong to the line). Returns 1, 0 when v holds a
+ * quote, CR or LF, or -1 when out of memory. */
+static inline __attribute__((always_inline)) int fast_block(tk_csv *c, fast_st *f, __m128i v,
+                                                            __m128i vd, size_t at,
+                                                            unsigned keep)
+{
+    __m128i special = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')),
+                                   _mm_cmpeq_epi8(v, _mm_set1_epi8('\r')));
+    unsigned dm;
+
+    special = _mm_or_si128(special, _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+    if ((unsigned)_mm_movemask_epi8(special) & keep)
+        return 0;
+    _mm_storeu_si128((__m128i *)(void *)(f->buf + at), v);
+    dm = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(v, vd)) & keep;
+    while (dm) {
+        if (fast_field(c, f, at + (size_t)__builtin_ctz(dm)) != 0)
+            return -1;
+        dm &= dm - 1;
+    }
+    return 1;
+}
+
+/* Splits line[0, len) into buf (len + 16 bytes) 16 bytes at a time. */
+static int fast_scan(tk_csv *c, const char *line, size_t len)
+{
+    fast_st f = { c->buf, c->off, c->len, 0, c->fields_cap, 0 };
+    const __m128i vd = _mm_set1_epi8((char)c->delim);
+    size_t i;
+    int rc = 1;
+
+    for (i = 0; rc == 1 && i + 16 <= len; i += 16)
+        rc = fast_block(c, &f, _mm_loadu_si128((const __m128i *)(const void *)(line + i)), vd,
+                        i, 0xFFFFu);
+    if (rc == 1 && i < len)
+        rc = fast_block(c, &f, load_tail(line + i, len - i), vd, i, (1u << (len - i)) - 1);
+    if (rc == 1 && fast_field(c, &f, len) != 0)
+        rc = -1;
+    c->nfields = f.n;
+    return rc;
+}
+#else
+/* Splits line[0, len) into buf a byte at a time (no SSE2). */
+static int fast_scan(tk_csv *c, const char *line, size_t len)
+{
+    fast_st f = { c->buf, c->off, c->len, 0, c->fields_cap, 0 };
+    size_t i;
+    int rc = 1;
+
+    for (i = 0; rc == 1 && i < len; i++) {
+        f.buf[i] = line[i];
+        if ((unsigned char)line[i] == c->delim)
+            rc = fast_field(c, &f, i) != 0 ? -1 : 1;
+        else if (line[i] == '"' || line[i] == '\r' || line[i] == '\n')
+            rc = 0;
+    }
+    if (rc == 1 && fast_field(c, &f, len) != 0)
+        rc = -1;
+    c->nfields = f.n;
+    return rc;
+}
+#endif
+
+/* The fast path on a line whose final CR is already dropped: 1 when it split
+ * the line, 0 when the line is libcsv's to split, -1 when out of memory. */
+static inline __attribute__((always_inline)) int split_fast(tk_csv *c, const char *line,
+                                                            size_t len)
+{
+    if (!c->fast)
+        return 0;
+    if (len + 16 > c->buf_cap && (len + 16 < len || buf_reserve(c, len + 16) != 0))
+        return -1;
+    c->buf_len = len + 1;
+    return fast_scan(c, line, len);
+}
+
+/* ---- splitting: the fast path when it can, else libcsv ---- */
+
+int tk_csv_split(tk_csv *c, const char *line, size_t len, const char **why)
+{
+    int rc;
+
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    *why = NULL;
+    rc = split_fast(c, line, len);
+    if (rc != 0)
+        return rc > 0 ? TK_OK : TK_ESOFTWARE;
+    return split_libcsv(c, line, len, why);
+}
+
+int tk_csv_split_libcsv(tk_csv *c, const char *line, size_t len, const char **why)
+{
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    return split_libcsv(c, line, len, why);
+}
+
+int tk_csv_split_fast(tk_csv *c, const char *line, size_t len)
+{
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    return split_fast(c, line, len);
 }
 
 int tk_csv_columns(const tk_csv *c, const char *const *names, size_t n, int *idx,

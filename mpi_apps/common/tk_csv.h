@@ -18,6 +18,7 @@
 typedef struct tk_csv {
     struct csv_parser parser;
     unsigned char delim;
+    int fast;            /* lines without a quote, CR or LF may skip libcsv */
     char *buf;           /* the row's fields, each NUL-terminated */
     size_t buf_len, buf_cap;
     size_t *off, *len;   /* per field: offset in buf and length */
@@ -34,9 +35,13 @@ int tk_csv_init(tk_csv *c, unsigned char delim);
 void tk_csv_free(tk_csv *c);
 
 /* Local. Splits one line (without its LF; a final CR is ignored) into
- * fields with libcsv in strict mode. Returns TK_OK, TK_EDATA when the quoting
- * is malformed or the line holds a stray line break (*why says which), or
- * TK_ESOFTWARE when out of memory. Fields stay valid until the next call. */
+ * fields as libcsv does in strict mode: unquoted fields lose the spaces and
+ * tabs around them (but not the delimiter). A line holding no quote, CR or LF
+ * is split by a fast path (SSE2) into the same fields; any other line goes to
+ * libcsv. Returns TK_OK, TK_EDATA when the quoting is malformed or the line
+ * holds a stray line break (*why says which; NULL on TK_OK), or TK_ESOFTWARE
+ * when out of memory. Each field is NUL-terminated (borrowed: valid until the
+ * next call). */
 int tk_csv_split(tk_csv *c, const char *line, size_t len, const char **why);
 
 static inline size_t tk_csv_nfields(const tk_csv *c) { return c->nfields; }

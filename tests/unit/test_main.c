@@ -47,7 +47,10 @@
 
 extern char **environ;
 
+int unit_register_csv_fast(void); /* test_csv_fast.c */
+
 static int (*const suites[])(void) = { unit_register_parse, unit_register_csv,
+                                       unit_register_csv_fast,
                                        unit_register_hash,  unit_register_keycount,
                                        unit_register_agg,   unit_register_opt,
                                        unit_register_fs,    unit_register_table,
