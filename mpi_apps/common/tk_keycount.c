@@ -71,6 +71,37 @@ void tk_radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n)
         memcpy(keys, src, n * sizeof(*keys));
 }
 
+void tk_radix_sort_kv(tk_kv *a, tk_kv *tmp, size_t n)
+{
+    size_t count[8][256];
+    size_t i;
+    int d;
+    tk_kv *src = a, *dst = tmp;
+
+    memset(count, 0, sizeof(count));
+    for (i = 0; i < n; i++)
+        for (d = 0; d < 8; d++)
+            count[d][(a[i].k >> (8 * d)) & 0xff]++;
+    for (d = 0; d < 8; d++) {
+        size_t sum = 0, c, b;
+        tk_kv *t;
+        if (n == 0 || count[d][(a[0].k >> (8 * d)) & 0xff] == n)
+            continue; /* every key has the same digit here */
+        for (b = 0; b < 256; b++) {
+            c = count[d][b];
+            count[d][b] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++)
+            dst[count[d][(src[i].k >> (8 * d)) & 0xff]++] = src[i];
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != a)
+        memcpy(a, src, n * sizeof(*a));
+}
+
 int tk_kc_init(tk_keycount *k, size_t batch_keys, int counted)
 {
     memset(k, 0, sizeof(*k));

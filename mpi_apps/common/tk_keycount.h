@@ -142,4 +142,13 @@ static inline float tk_key_float(uint32_t k)
  * skipped) using tmp (n keys) as scratch. */
 void tk_radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n);
 
+/* a key and its payload */
+typedef struct tk_kv {
+    uint64_t k, v;
+} tk_kv;
+
+/* Local. Sorts n pairs in place by key, stably (equal keys keep their
+ * order), using tmp (n pairs) as scratch. */
+void tk_radix_sort_kv(tk_kv *a, tk_kv *tmp, size_t n);
+
 #endif

@@ -103,7 +103,7 @@ const char *lj_parse_log2(const tk_csv *c, size_t nfields, const int *col, lj_pl
                           char *why_buf, size_t why_len)
 {
     const char *why, *dev, *us;
-    size_t dn, i;
+    size_t dn;
     int64_t v, dev_user;
     int rc;
 
@@ -123,12 +123,12 @@ const char *lj_parse_log2(const tk_csv *c, size_t nfields, const int *col, lj_pl
     dev = tk_csv_field(c, (size_t)col[LJ_L2_DEVICE]);
     dn = tk_csv_field_len(c, (size_t)col[LJ_L2_DEVICE]);
     us = memchr(dev, '_', dn);
-    if (!us || us == dev)
+    if (!us || us == dev || (unsigned)((unsigned char)dev[0] - '0') > 9)
+        goto bad_device; /* D is plain digits: no sign */
+    rc = tk_parse_i64(dev, (size_t)(us - dev), 0, INT64_MAX, &rec->device);
+    if (rc == TK_PARSE_SYNTAX)
         goto bad_device;
-    for (i = 0; dev + i < us; i++)
-        if ((unsigned)((unsigned char)dev[i] - '0') > 9)
-            goto bad_device;
-    if (tk_parse_i64(dev, (size_t)(us - dev), 0, INT64_MAX, &rec->device))
+    if (rc != TK_PARSE_OK)
         return bad_value(why_buf, why_len, "deviceId", dev, dn, ": device number out of range");
     if (tk_parse_i64(us + 1, dn - (size_t)(us - dev) - 1, INT64_MIN, INT64_MAX, &dev_user))
         goto bad_device;

@@ -158,14 +158,16 @@ typedef struct lj_attr {
 } lj_attr;
 
 typedef struct lj_users {
-    tk_map index;       /* userId -> index (unless direct) */
-    int64_t *id;        /* per user; ascending after lj_users_seal */
-    uint64_t *key;      /* LOG1 row key of the row kept (until sealed) */
+    int64_t *id;        /* per user; ascending and distinct after lj_users_seal */
+    uint64_t *key;      /* each row's LOG1 key (until sealed) */
     lj_attr *attr;
     size_t n, cap;
-    uint32_t *direct;   /* sealed, dense ids: direct[id - lo] = index + 1 */
+    /* sealed: the ids' range cut into nb buckets of 2^shift ids; the users
+     * of bucket b are id[start[b] .. start[b + 1]) */
+    uint32_t *start;    /* nb + 1 entries */
+    uint64_t nb, range; /* range: largest id - lo */
+    int shift;
     int64_t lo;
-    uint64_t span;
     uint64_t dups;      /* LOG1 rows dropped by the duplicate rule here */
     lj_badlist *bad;    /* borrowed */
 } lj_users;
@@ -174,25 +176,36 @@ typedef struct lj_users {
 int lj_users_init(lj_users *u, lj_badlist *bad, tk_err *e);
 void lj_users_free(lj_users *u);
 
-/* Local. tk_shuffle consumer of LOG1 records; applies the duplicate rule. */
+/* Local. tk_shuffle consumer of LOG1 records: appends them. */
 int lj_users_add(void *users, const void *recs, size_t n, tk_err *e);
 
-/* Local. After LOG1: indexes in userId order and the final lookup. */
+/* Local. After LOG1: sorts the rows by userId, applies the duplicate rule
+ * and builds the lookup. Indexes then follow userId order. */
 int lj_users_seal(lj_users *u, tk_err *e);
 
 /* Local. Bytes held. */
 size_t lj_users_bytes(const lj_users *u);
 
-/* Local. A sealed user's index, or -1. */
+/* Local. A sealed user's index, or -1: its bucket, then a binary search of
+ * the (one or two, for spread-out ids) users in it. */
 static inline int64_t lj_users_find(const lj_users *u, int64_t id)
 {
-    if (u->direct) {
-        uint64_t off = (uint64_t)id - (uint64_t)u->lo;
-        return off < u->span ? (int64_t)u->direct[off] - 1 : -1;
-    } else {
-        const uint64_t *slot = tk_map_find(&u->index, (uint64_t)id);
-        return slot ? (int64_t)*slot : -1;
+    uint64_t off = (uint64_t)id - (uint64_t)u->lo, b;
+    size_t lo, hi, end;
+
+    if (u->n == 0 || off > u->range)
+        return -1;
+    b = off >> u->shift;
+    lo = u->start[b];
+    hi = end = u->start[b + 1];
+    while (lo < hi) {
+        size_t mid = (lo + hi) / 2;
+        if (u->id[mid] < id)
+            lo = mid + 1;
+        else
+            hi = mid;
     }
+    return lo < end && u->id[lo] == id ? (int64_t)lo : -1;
 }
 
 /* ---- aggregation of plays (lj_aggregate.c) ---- */

@@ -135,13 +135,14 @@ full_disk "gbpredict .csv" $((p_kb / 3)) 2 "$GBP" --keep userId,distSongIds "$WO
 
 # ---- signals: SIGTERM/SIGINT to the ranks (scancel, kill) or to mpirun
 # (Ctrl-C) mid-run leave no temporary folder and no OUTDIR
-{ cat "$B2"; for i in 1 2 3 4; do tail -n +2 "$B2"; done; } >"$WORK/big5.csv"
+{ cat "$B2"; for i in $(seq 1 9); do tail -n +2 "$B2"; done; } >"$WORK/big5.csv"
 # stop_run SIG ranks|mpirun: starts logjoin np=2 on the big logs, signals once
 # the temporary folder exists, and checks what is left
 stop_run() {
   local sig=$1 target=$2 out="$WORK/sig/out" tpid mp ranks rc i
   rm -rf "$WORK/sig"; mkdir -p "$WORK/sig"
-  timeout "$MPI_TIMEOUT" mpirun -np 2 "$LJ" 1 100000 "$B1" "$WORK/big5.csv" "$out" >"$WORK/out" 2>"$WORK/err" &
+  # small rounds and reads keep the run long enough to be caught mid-run
+  timeout "$MPI_TIMEOUT" mpirun -np 2 "$LJ" --round-kib 64 --chunk-kib 64 1 100000 "$B1" "$WORK/big5.csv" "$out" >"$WORK/out" 2>"$WORK/err" &
   tpid=$!
   for i in $(seq 1 1000); do ls -A "$WORK/sig" | grep -q '^\.out\.tmp' && break; sleep 0.01; done
   sleep 0.3
