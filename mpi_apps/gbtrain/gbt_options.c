@@ -61,6 +61,7 @@ static void set_defaults(gbt_config *cfg)
     cfg->base_score = 0.5;
     cfg->scale_pos_weight = 1;
     cfg->progress = 1;
+    cfg->eval_train = -1;
     cfg->top_features = 10;
 }
 
@@ -147,6 +148,9 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
           "rmse, logloss or mlogloss by objective" },
         { "eval-log", TK_OPT_STRING, &cfg->eval_log, 0, 0, "FILE",
           "write the per-round metrics as CSV", "none" },
+        { "eval-train", TK_OPT_TOGGLE, &cfg->eval_train, 0, 0, NULL,
+          "evaluate the metric on TRAIN every round (as xgboost with TRAIN in evals)",
+          "with --eval-log" },
         { "early-stopping-rounds", TK_OPT_INT, &cfg->early_stopping_rounds, 0, 1 << 24, "N",
           "stop when the validation metric has not improved for N rounds (0: off)", NULL },
         { "checkpoint-every", TK_OPT_INT, &cfg->checkpoint_every, 0, 1 << 24, "K",

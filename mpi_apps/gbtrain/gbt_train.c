@@ -68,7 +68,7 @@ static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first
     if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         return -1;
     /* every rank decides alike: the options are the same everywhere */
-    if (cfg->progress || cfg->eval_log)
+    if (cfg->eval_train)
         tr = gbt_metric_eval(&c->job, cfg, &c->train);
     if (c->has_valid && (cfg->progress || cfg->eval_log || cfg->early_stopping_rounds > 0))
         va = gbt_metric_eval(&c->job, cfg, &c->valid);
@@ -94,17 +94,20 @@ static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first
     return 0;
 }
 
+/* Rank 0: "[round]" and the metrics evaluated, as xgboost prints them;
+ * nothing when no metric was. */
 static void print_round(gbt_ctx *c, const gbt_history *hs, int64_t round)
 {
     const char *m = gbt_metric_name(c->cfg.metric);
 
-    if (c->job.rank != 0 || !c->cfg.progress)
+    if (c->job.rank != 0 || !c->cfg.progress || (!c->cfg.eval_train && !c->has_valid))
         return;
+    fprintf(c->job.log.out, "[%lld]", (long long)round);
+    if (c->cfg.eval_train)
+        fprintf(c->job.log.out, "\ttrain-%s:%.5f", m, hs->train[round]);
     if (c->has_valid)
-        fprintf(c->job.log.out, "[%lld]\ttrain-%s:%.5f\tvalid-%s:%.5f\n", (long long)round, m,
-                hs->train[round], m, hs->valid[round]);
-    else
-        fprintf(c->job.log.out, "[%lld]\ttrain-%s:%.5f\n", (long long)round, m, hs->train[round]);
+        fprintf(c->job.log.out, "\tvalid-%s:%.5f", m, hs->valid[round]);
+    fputc('\n', c->job.log.out);
     fflush(c->job.log.out);
 }
 
@@ -121,10 +124,13 @@ static int write_eval_log(gbt_ctx *c, const gbt_history *hs)
     buf = malloc(cap);
     if (!buf)
         return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
-    len += (size_t)snprintf(buf + len, cap - len, "round,train-%s%s%s\n", m,
+    len += (size_t)snprintf(buf + len, cap - len, "round%s%s%s%s\n",
+                            c->cfg.eval_train ? ",train-" : "", c->cfg.eval_train ? m : "",
                             c->has_valid ? ",valid-" : "", c->has_valid ? m : "");
     for (r = 0; r < hs->n; r++) {
-        len += (size_t)snprintf(buf + len, cap - len, "%lld,%.9g", (long long)r, hs->train[r]);
+        len += (size_t)snprintf(buf + len, cap - len, "%lld", (long long)r);
+        if (c->cfg.eval_train)
+            len += (size_t)snprintf(buf + len, cap - len, ",%.9g", hs->train[r]);
         if (c->has_valid)
             len += (size_t)snprintf(buf + len, cap - len, ",%.9g", hs->valid[r]);
         buf[len++] = '\n';

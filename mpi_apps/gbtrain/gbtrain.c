@@ -149,6 +149,11 @@ int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
         return rc == TK_EUSAGE ? TK_EUSAGE : TK_OK;
     }
     tk_job_set_progress(&c->job, c->cfg.progress);
+    /* the training metric costs a pass over TRAIN each round: by default only
+     * for --eval-log (a terminal cannot be told apart: Open MPI gives every
+     * rank's stdout a pseudo-terminal, even when mpirun's goes to a file) */
+    if (c->cfg.eval_train < 0)
+        c->cfg.eval_train = c->cfg.eval_log != NULL;
     tk_h5_quiet();
     c->nout = gbt_noutputs(&c->cfg);
     tk_model_init(&c->model);

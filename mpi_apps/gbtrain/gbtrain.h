@@ -55,6 +55,7 @@ typedef struct gbt_config {
     int resume;
     int overwrite;      /* replace an existing MODEL_OUT */
     int progress;
+    int eval_train;     /* the training metric each round: 1, 0, or -1 (automatic) */
     int64_t top_features;
 } gbt_config;
 

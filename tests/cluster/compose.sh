@@ -171,7 +171,7 @@ run_ok "logjoin np=8 on 4 nodes" run -np 8 "${LJ[@]}" lj8 &&
 # ---- a worker stopped during a job
 echo "== a worker stopped during a job"
 cl mkkill shell -c 'mkdir -p killed'
-timeout "$TMO" "$C" run -np 8 gbtrain --label paid --objective binary:logistic --num-round 1000000 \
+timeout "$TMO" "$C" run -np 8 gbtrain --label paid --objective binary:logistic --num-round 1000000 --eval-train \
   lj6/features.h5 killed/model.json >"$WORK/kill.out" 2>"$WORK/kill.err" &
 BG=$!
 for _ in $(seq 600); do grep -qE '^\[[0-9]+\]' "$WORK/kill.out" && break; sleep 0.1; done

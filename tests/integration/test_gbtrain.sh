@@ -131,7 +131,8 @@ check "xgboost's diabetes model: gbpredict == xgboost" hp agree "$X/dia.json" "$
 
 # ============ kill -9 at any moment, then --resume (other np): the same bytes
 K="$WORK/k"; mkdir -p "$K"
-KARGS=("${SYN[@]}" --num-round 40 --checkpoint-every 3 --subsample 0.9 --colsample-bynode 0.8 --seed 9)
+# --eval-train: round lines to time the kills by
+KARGS=("${SYN[@]}" --num-round 40 --checkpoint-every 3 --subsample 0.9 --colsample-bynode 0.8 --seed 9 --eval-train)
 gb "uninterrupted 40-round run np=2" 2 "${KARGS[@]}" "$D/synth_train.h5" "$K/ref.json"
 check "uninterrupted run has 40 trees" test "$(hp ntrees "$K/ref.json")" = 40
 # start_job NP MODEL: the job in the background, output in MODEL.out / MODEL.err
@@ -219,7 +220,7 @@ check "resume to 45 rounds == uninterrupted 45 rounds" same_file "$K/ref45.json"
 
 # ============ exact AUC over all ranks
 for np in 1 3; do
-  gb "valid-auc run np=$np" "$np" "${SYN[@]}" --num-round 20 --eval-metric auc --valid "$D/synth_test.h5" "$D/synth_train.h5" "$M/auc$np.json"
+  gb "valid-auc run np=$np" "$np" "${SYN[@]}" --num-round 20 --eval-metric auc --eval-train --valid "$D/synth_test.h5" "$D/synth_train.h5" "$M/auc$np.json"
   got=$(grep -E '^\[19\]' "$WORK/out" | sed -E 's/.*valid-auc:([0-9.]+).*/\1/')
   got_tr=$(grep -E '^\[19\]' "$WORK/out" | sed -E 's/.*train-auc:([0-9.]+).*/\1/')
   gp "gbpredict valid np=$np" "$np" --keep label "$M/auc$np.json" "$D/synth_test.h5" "$P/auc$np.csv"
@@ -252,6 +253,18 @@ check "resumed early-stopped model == straight run" same_file "$M/es-logloss.jso
 check "resumed eval log == straight run's" same_file "$M/es-logloss.csv" "$M/esr.csv"
 gb "--resume of an early-stopped model np=1" 1 "${ES[@]}" --num-round 300 --resume "$D/cancer_train.h5" "$M/esr.json"
 check "--resume of an early-stopped model leaves it unchanged" same_file "$M/es-logloss.json" "$M/esr.json"
+
+# ---- the training metric is opt-in, as in xgboost: off without --eval-train
+# or --eval-log; the model is the same
+gb "no --eval-train np=2" 2 "${SYN[@]}" --num-round 20 --eval-metric auc --valid "$D/synth_test.h5" "$D/synth_train.h5" "$M/auc-notrain.json"
+check "no --eval-train: round lines show valid only" bash -c "grep -qP '^\[19\]\tvalid-auc:[0-9.]+\$' '$WORK/out' && ! grep -q 'train-auc' '$WORK/out'"
+check "no --eval-train: same model" same_file "$M/auc1.json" "$M/auc-notrain.json"
+gb "no valid and no --eval-train np=1" 1 "${SYN[@]}" --num-round 3 "$D/synth_train.h5" "$M/quiet.json"
+check "no metric to show: no round lines" bash -c "! grep -q '^\[' '$WORK/out'"
+gb "--eval-log turns the training metric on np=2" 2 "${SYN[@]}" --num-round 3 --eval-log "$M/el.csv" "$D/synth_train.h5" "$M/el.json"
+check "--eval-log has round,train-logloss" bash -c "head -n 1 '$M/el.csv' | grep -qx 'round,train-logloss' && [ \$(wc -l < '$M/el.csv') -eq 4 ]"
+gb "--eval-log --no-eval-train np=2" 2 "${SYN[@]}" --num-round 3 --no-eval-train --valid "$D/synth_test.h5" --eval-log "$M/el2.csv" "$D/synth_train.h5" "$M/el2.json"
+check "--no-eval-train: the log has round,valid-logloss only" bash -c "head -n 1 '$M/el2.csv' | grep -qx 'round,valid-logloss'"
 
 # ---- the summary line with --no-progress (no eval log): no NaN metrics
 gb "--no-progress run with --valid np=2" 2 "${SYN[@]}" --num-round 5 --no-progress --valid "$D/synth_test.h5" "$D/synth_train.h5" "$M/np.json"
