@@ -13,29 +13,6 @@
 #define KC_VARINT_MAX 20                /* a key delta and a count */
 #define KC_MAX_SPILLED 32               /* spilled runs merged into one above this */
 
-static inline uint8_t *put_varint(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-static inline const uint8_t *get_varint(const uint8_t *p, uint64_t *v)
-{
-    uint64_t r = 0;
-    int shift = 0;
-
-    while (*p & 0x80) {
-        r |= (uint64_t)(*p++ & 0x7f) << shift;
-        shift += 7;
-    }
-    *v = r | ((uint64_t)*p++ << shift);
-    return p;
-}
-
 void tk_radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n)
 {
     size_t count[8][256];
@@ -131,33 +108,57 @@ void tk_kc_free(tk_keycount *k)
     memset(k, 0, sizeof(*k));
 }
 
-/* One input of a k-way merge: a decoding position in a run. */
-typedef struct kc_cursor {
-    const uint8_t *p, *end;
-    uint64_t key, count;
-} kc_cursor;
+/* One input of a k-way merge, in memory (fd -1) or a spilled file: tk_kc_src. */
 
-static int cursor_next(kc_cursor *c, int counted)
+/* Makes sure a file source holds a whole entry (or all that is left). */
+static int src_fill(tk_kc_src *s, tk_err *e)
+{
+    size_t keep = (size_t)(s->end - s->p), want;
+    ssize_t got;
+
+    if (s->fd < 0 || keep >= KC_VARINT_MAX || s->off == s->len)
+        return 0;
+    memmove(s->buf, s->p, keep);
+    want = KC_READ_BUF - keep;
+    if (want > s->len - s->off)
+        want = (size_t)(s->len - s->off);
+    do
+        got = pread(s->fd, s->buf + keep, want, (off_t)s->off);
+    while (got < 0 && errno == EINTR);
+    if (got <= 0) {
+        tk_err_set(e, TK_EIO, "cannot read a spill file back: %s",
+                   got < 0 ? strerror(errno) : "it is shorter than written");
+        return -1;
+    }
+    s->off += (uint64_t)got;
+    s->p = s->buf;
+    s->end = s->buf + keep + (size_t)got;
+    return 0;
+}
+
+/* Decodes the source's next entry: 1, 0 at its end, -1 on a read error. */
+static int src_next(tk_kc_src *s, int counted, tk_err *e)
 {
     uint64_t d;
 
-    if (c->p == c->end)
+    if (src_fill(s, e) != 0)
+        return -1;
+    if (s->p == s->end)
         return 0;
-    c->p = get_varint(c->p, &d);
-    c->key += d;
+    s->p = tk_varint_get(s->p, &d);
+    s->key += d;
     if (counted)
-        c->p = get_varint(c->p, &c->count);
+        s->p = tk_varint_get(s->p, &s->count);
     else
-        c->count = 1;
+        s->count = 1;
     return 1;
 }
 
-/* Restores the min-heap of cursors (by key) below position i. */
-static void heap_down(kc_cursor **h, size_t n, size_t i)
+static void src_heap_down(tk_kc_src **h, size_t n, size_t i)
 {
     for (;;) {
         size_t l = 2 * i + 1, m = i;
-        kc_cursor *t;
+        tk_kc_src *t;
         if (l < n && h[l]->key < h[m]->key)
             m = l;
         if (l + 1 < n && h[l + 1]->key < h[m]->key)
@@ -174,8 +175,8 @@ static void heap_down(kc_cursor **h, size_t n, size_t i)
 /* Merges runs[0..n) into out (allocated here), equal keys folded. */
 static int merge_runs(int counted, const tk_kc_run *runs, size_t n, tk_kc_run *out)
 {
-    kc_cursor *cur = malloc(n * sizeof(*cur));
-    kc_cursor **heap = malloc(n * sizeof(*heap));
+    tk_kc_src *cur = calloc(n, sizeof(*cur));
+    tk_kc_src **heap = malloc(n * sizeof(*heap));
     size_t i, nh = 0, total = 0;
     uint64_t prev = 0, pkey = 0, pcount = 0;
     int pending = 0;
@@ -194,38 +195,38 @@ static int merge_runs(int counted, const tk_kc_run *runs, size_t n, tk_kc_run *o
     for (i = 0; i < n; i++) {
         cur[i].p = runs[i].data;
         cur[i].end = runs[i].data + runs[i].len;
-        cur[i].key = 0;
-        if (cursor_next(&cur[i], counted))
+        cur[i].fd = -1; /* in memory: src_next cannot fail */
+        if (src_next(&cur[i], counted, NULL) > 0)
             heap[nh++] = &cur[i];
     }
     for (i = nh; i-- > 0;)
-        heap_down(heap, nh, i);
+        src_heap_down(heap, nh, i);
     p = o;
     out->nkeys = 0;
     while (nh > 0) {
-        kc_cursor *c = heap[0];
+        tk_kc_src *c = heap[0];
         if (pending && c->key == pkey) {
             pcount += c->count;
         } else {
             if (pending) {
-                p = put_varint(p, pkey - prev);
+                p = tk_varint_put(p, pkey - prev);
                 prev = pkey;
                 if (counted)
-                    p = put_varint(p, pcount);
+                    p = tk_varint_put(p, pcount);
                 out->nkeys++;
             }
             pkey = c->key;
             pcount = c->count;
             pending = 1;
         }
-        if (!cursor_next(c, counted))
+        if (src_next(c, counted, NULL) <= 0)
             heap[0] = heap[--nh];
-        heap_down(heap, nh, 0);
+        src_heap_down(heap, nh, 0);
     }
     if (pending) {
-        p = put_varint(p, pkey - prev);
+        p = tk_varint_put(p, pkey - prev);
         if (counted)
-            p = put_varint(p, pcount);
+            p = tk_varint_put(p, pcount);
         out->nkeys++;
     }
     free(cur);
@@ -282,10 +283,10 @@ int tk_kc_flush(tk_keycount *k)
         size_t j = i + 1;
         while (j < n && k->batch[j] == k->batch[i])
             j++;
-        p = put_varint(p, k->batch[i] - prev);
+        p = tk_varint_put(p, k->batch[i] - prev);
         prev = k->batch[i];
         if (k->counted)
-            p = put_varint(p, (uint64_t)(j - i));
+            p = tk_varint_put(p, (uint64_t)(j - i));
         r.nkeys++;
         i = j;
     }
@@ -425,68 +426,6 @@ int tk_kc_spill(tk_keycount *k, const char *dir, tk_err *e)
     return k->nspilled >= KC_MAX_SPILLED ? compact_spilled(k, dir, e) : TK_OK;
 }
 
-/* Makes sure a file source holds a whole entry (or all that is left). */
-static int src_fill(tk_kc_src *s, tk_err *e)
-{
-    size_t keep = (size_t)(s->end - s->p), want;
-    ssize_t got;
-
-    if (s->fd < 0 || keep >= KC_VARINT_MAX || s->off == s->len)
-        return 0;
-    memmove(s->buf, s->p, keep);
-    want = KC_READ_BUF - keep;
-    if (want > s->len - s->off)
-        want = (size_t)(s->len - s->off);
-    do
-        got = pread(s->fd, s->buf + keep, want, (off_t)s->off);
-    while (got < 0 && errno == EINTR);
-    if (got <= 0) {
-        tk_err_set(e, TK_EIO, "cannot read a spill file back: %s",
-                   got < 0 ? strerror(errno) : "it is shorter than written");
-        return -1;
-    }
-    s->off += (uint64_t)got;
-    s->p = s->buf;
-    s->end = s->buf + keep + (size_t)got;
-    return 0;
-}
-
-/* Decodes the source's next entry: 1, 0 at its end, -1 on a read error. */
-static int src_next(tk_kc_src *s, int counted, tk_err *e)
-{
-    uint64_t d;
-
-    if (src_fill(s, e) != 0)
-        return -1;
-    if (s->p == s->end)
-        return 0;
-    s->p = get_varint(s->p, &d);
-    s->key += d;
-    if (counted)
-        s->p = get_varint(s->p, &s->count);
-    else
-        s->count = 1;
-    return 1;
-}
-
-static void src_heap_down(tk_kc_src **h, size_t n, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, m = i;
-        tk_kc_src *t;
-        if (l < n && h[l]->key < h[m]->key)
-            m = l;
-        if (l + 1 < n && h[l + 1]->key < h[m]->key)
-            m = l + 1;
-        if (m == i)
-            return;
-        t = h[i];
-        h[i] = h[m];
-        h[m] = t;
-        i = m;
-    }
-}
-
 int tk_kc_iter_init(const tk_keycount *k, tk_kc_iter *it, tk_err *e)
 {
     size_t n = k->nspilled + k->nruns, i;
@@ -587,10 +526,10 @@ static int compact_spilled(tk_keycount *k, const char *dir, tk_err *e)
     failed = fd < 0;
     p = buf;
     while (!failed && (rc = tk_kc_next(&it, &key, &count)) > 0) {
-        p = put_varint(p, key - prev);
+        p = tk_varint_put(p, key - prev);
         prev = key;
         if (k->counted)
-            p = put_varint(p, count);
+            p = tk_varint_put(p, count);
         nkeys++;
         if ((size_t)(p - buf) >= KC_READ_BUF) {
             failed = write_all(fd, buf, (size_t)(p - buf)) != 0;

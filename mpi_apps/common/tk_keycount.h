@@ -73,6 +73,32 @@ static inline int tk_kc_add(tk_keycount *k, uint64_t key)
  * TK_ESOFTWARE. */
 int tk_kc_finish(tk_keycount *k);
 
+/* Local. Writes v as a LEB128 varint at p (at most 10 bytes); returns the
+ * position after it. */
+static inline uint8_t *tk_varint_put(uint8_t *p, uint64_t v)
+{
+    while (v >= 0x80) {
+        *p++ = (uint8_t)(v | 0x80);
+        v >>= 7;
+    }
+    *p++ = (uint8_t)v;
+    return p;
+}
+
+/* Local. Reads the varint at p into *v; returns the position after it. */
+static inline const uint8_t *tk_varint_get(const uint8_t *p, uint64_t *v)
+{
+    uint64_t r = 0;
+    int shift = 0;
+
+    while (*p & 0x80) {
+        r |= (uint64_t)(*p++ & 0x7f) << shift;
+        shift += 7;
+    }
+    *v = r | ((uint64_t)*p++ << shift);
+    return p;
+}
+
 /* Local. Bytes of memory the multiset holds now: its runs and batch buffers. */
 size_t tk_kc_bytes(const tk_keycount *k);
 

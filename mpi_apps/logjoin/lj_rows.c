@@ -8,32 +8,10 @@
 #include <string.h>
 
 #include "logjoin.h"
+#include "tk_keycount.h"
 #include "tk_mpi.h"
 
 #define ROW_MAX_BYTES (10 * 10) /* ten varints */
-
-static inline uint8_t *put_u(uint8_t *p, uint64_t v)
-{
-    while (v >= 0x80) {
-        *p++ = (uint8_t)(v | 0x80);
-        v >>= 7;
-    }
-    *p++ = (uint8_t)v;
-    return p;
-}
-
-static inline const uint8_t *get_u(const uint8_t *p, uint64_t *v)
-{
-    uint64_t r = 0;
-    int shift = 0;
-
-    while (*p & 0x80) {
-        r |= (uint64_t)(*p++ & 0x7f) << shift;
-        shift += 7;
-    }
-    *v = r | ((uint64_t)*p++ << shift);
-    return p;
-}
 
 static inline uint64_t zz(int64_t v)
 {
@@ -58,15 +36,15 @@ int lj_rowbuf_put(lj_rowbuf *b, const lj_row *r)
         b->cap = cap;
     }
     p = b->data + b->len;
-    p = put_u(p, (uint64_t)r->user - (uint64_t)b->prev); /* ascending: small */
-    p = put_u(p, (uint64_t)r->plays);
-    p = put_u(p, (uint64_t)r->top_genre_songs);
-    p = put_u(p, (uint64_t)r->dist_songs);
-    p = put_u(p, (uint64_t)r->dist_devices);
-    p = put_u(p, zz(r->top_genre));
-    p = put_u(p, zz(r->region));
-    p = put_u(p, zz(r->type));
-    p = put_u(p, zz(r->peak_hour));
+    p = tk_varint_put(p, (uint64_t)r->user - (uint64_t)b->prev); /* ascending: small */
+    p = tk_varint_put(p, (uint64_t)r->plays);
+    p = tk_varint_put(p, (uint64_t)r->top_genre_songs);
+    p = tk_varint_put(p, (uint64_t)r->dist_songs);
+    p = tk_varint_put(p, (uint64_t)r->dist_devices);
+    p = tk_varint_put(p, zz(r->top_genre));
+    p = tk_varint_put(p, zz(r->region));
+    p = tk_varint_put(p, zz(r->type));
+    p = tk_varint_put(p, zz(r->peak_hour));
     *p++ = r->paid;
     b->prev = r->user;
     b->len = (size_t)(p - b->data);
@@ -78,24 +56,24 @@ const uint8_t *lj_row_get(const uint8_t *p, lj_row *r, int64_t *prev)
 {
     uint64_t v;
 
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->user = (int64_t)((uint64_t)*prev + v);
     *prev = r->user;
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->plays = (int64_t)v;
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->top_genre_songs = (int64_t)v;
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->dist_songs = (int64_t)v;
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->dist_devices = (int64_t)v;
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->top_genre = (int32_t)unzz(v);
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->region = (int32_t)unzz(v);
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->type = (int32_t)unzz(v);
-    p = get_u(p, &v);
+    p = tk_varint_get(p, &v);
     r->peak_hour = (int32_t)unzz(v);
     r->paid = *p++;
     return p;
