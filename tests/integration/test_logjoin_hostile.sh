@@ -114,6 +114,9 @@ done
 for kb in $((csv_kb + h5_kb / 2)) $((csv_kb + h5_kb - 4)) $((csv_kb + 4)); do
   full_disk "logjoin" "$kb" 3 "$LJ" 1 100000 "$D1" "$D2" OUT
 done
+# spilling (--memory-limit) onto a full disk: the spill file's write fails
+full_disk "logjoin spilling" 64 2 "$LJ" --memory-limit 1 --round-kib 64 1 100000 "$D1" "$D2" OUT
+check "the full disk was met by a spill file" grep -q "error: cannot write a spill file in .*: no space left on device" "$WORK/err"
 if mount -t tmpfs -o size=$((csv_kb + h5_kb + 400))k tmpfs "$MNT"; then
   expect_status "logjoin with room for the data and 256 KiB" 0 2 "$LJ" 1 100000 "$D1" "$D2" "$MNT/out"
   check "just enough room: the same result" same_file "$WORK/dfref/features.h5" "$MNT/out/features.h5"
