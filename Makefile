@@ -23,7 +23,7 @@
 
 CC       := mpicc
 HDF5_PKG := hdf5-openmpi
-STD      := -std=c11 -D_GNU_SOURCE
+STD      := -std=c11 -D_GNU_SOURCE -fno-math-errno
 WARN     := -Wall -Wextra -Wshadow -Wformat=2 -Wno-format-nonliteral
 OPT      ?= -O2
 DEBUG    ?= -g
@@ -97,7 +97,7 @@ $(UNIT_BIN): $(UNIT_OBJ) $(UNIT_LIBOBJ) $(COMMON_LIB)
 UNIT_MPI_SRC := $(wildcard tests/unit_mpi/*.c) tests/unit/unit_util.c
 UNIT_MPI_OBJ := $(UNIT_MPI_SRC:%.c=$(BUILD)/%.o)
 UNIT_MPI_BIN := $(BUILD)/tests/unit_mpi_tests
-$(UNIT_MPI_BIN): $(UNIT_MPI_OBJ) $(logjoin_LIBOBJ) $(COMMON_LIB)
+$(UNIT_MPI_BIN): $(UNIT_MPI_OBJ) $(logjoin_LIBOBJ) $(gbtrain_LIBOBJ) $(COMMON_LIB)
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LDLIBS) -lcunit
 

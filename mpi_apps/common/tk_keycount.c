@@ -48,6 +48,41 @@ void tk_radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n)
         memcpy(keys, src, n * sizeof(*keys));
 }
 
+void tk_radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n)
+{
+    size_t count[4][256];
+    size_t i;
+    int d;
+    uint32_t *src = keys, *dst = tmp;
+
+    memset(count, 0, sizeof(count));
+    for (i = 0; i < n; i++) {
+        uint32_t v = keys[i];
+        for (d = 0; d < 4; d++)
+            count[d][(v >> (8 * d)) & 0xff]++;
+    }
+    for (d = 0; d < 4; d++) {
+        size_t sum = 0, c, b;
+        uint32_t *t;
+        if (n == 0 || count[d][(keys[0] >> (8 * d)) & 0xff] == n)
+            continue; /* every key has the same digit here */
+        for (b = 0; b < 256; b++) {
+            c = count[d][b];
+            count[d][b] = sum;
+            sum += c;
+        }
+        for (i = 0; i < n; i++) {
+            uint32_t v = src[i];
+            dst[count[d][(v >> (8 * d)) & 0xff]++] = v;
+        }
+        t = src;
+        src = dst;
+        dst = t;
+    }
+    if (src != keys)
+        memcpy(keys, src, n * sizeof(*keys));
+}
+
 void tk_radix_sort_kv(tk_kv *a, tk_kv *tmp, size_t n)
 {
     size_t count[8][256];

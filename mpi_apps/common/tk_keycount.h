@@ -168,6 +168,9 @@ static inline float tk_key_float(uint32_t k)
  * skipped) using tmp (n keys) as scratch. */
 void tk_radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n);
 
+/* Local. The same for 32-bit keys (tmp: n scratch keys). */
+void tk_radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n);
+
 /* a key and its payload */
 typedef struct tk_kv {
     uint64_t k, v;

@@ -16,11 +16,9 @@
 #include "tk_keycount.h"
 #include "tk_mpi.h"
 
-/* Keys <= probe in sorted[0..n). */
-static uint64_t count_le(const uint64_t *sorted, uint64_t n, uint64_t probe)
+/* Keys <= probe in sorted[0..hi), knowing that those below lo are. */
+static uint64_t count_le(const uint32_t *sorted, uint64_t lo, uint64_t hi, uint64_t probe)
 {
-    uint64_t lo = 0, hi = n;
-
     while (lo < hi) {
         uint64_t mid = lo + (hi - lo) / 2;
         if (sorted[mid] <= probe)
@@ -84,12 +82,14 @@ enum {
 /* What the stages of gbt_cuts_build share (owned; work_free releases it). */
 typedef struct cuts_work {
     size_t nf, nt;            /* features; quantile targets per feature (max_bin) */
-    uint64_t **sorted;        /* per feature: this rank's keys, ascending */
+    uint32_t **sorted;        /* per feature: this rank's keys, ascending */
     uint64_t *nloc, *nglob;   /* per feature: keys (non-missing values) here, over all */
     uint32_t *ndist, *dist;   /* per feature: this rank's first distinct keys, up to
                                * nt + 1 of them at dist + f * (nt + 1) */
     uint32_t *state;          /* per feature: a CUT_ state (uint32_t for MPI_MAX) */
+    uint32_t *ntf;            /* per feature: its bins at most (nt, or 255: narrow_bins) */
     uint64_t *lo, *hi, *target, *cnt; /* per (feature, target): the binary search */
+    uint64_t *ia, *ib, *mine; /* per (feature, target): this rank's keys < lo, <= hi, <= mid */
     uint32_t *keys;           /* one feature's keys at the targets */
     int *counts, *displs;     /* per rank: MPI_Allgatherv's counts and displacements */
 } cuts_work;
@@ -107,10 +107,14 @@ static void work_free(cuts_work *w)
     free(w->ndist);
     free(w->dist);
     free(w->state);
+    free(w->ntf);
     free(w->lo);
     free(w->hi);
     free(w->target);
     free(w->cnt);
+    free(w->ia);
+    free(w->ib);
+    free(w->mine);
     free(w->keys);
     free(w->counts);
     memset(w, 0, sizeof(*w));
@@ -129,10 +133,14 @@ static int work_alloc(cuts_work *w, size_t nf, int64_t max_bin, int size, gbt_cu
     w->nglob = calloc(nf, sizeof(*w->nglob));
     w->ndist = calloc(nf, sizeof(*w->ndist));
     w->state = calloc(nf, sizeof(*w->state));
+    w->ntf = calloc(nf, sizeof(*w->ntf));
     w->lo = malloc(nf * nt * sizeof(*w->lo));
     w->hi = malloc(nf * nt * sizeof(*w->hi));
     w->target = malloc(nf * nt * sizeof(*w->target));
     w->cnt = malloc(nf * nt * sizeof(*w->cnt));
+    w->ia = malloc(nf * nt * sizeof(*w->ia));
+    w->ib = malloc(nf * nt * sizeof(*w->ib));
+    w->mine = malloc(nf * nt * sizeof(*w->mine));
     w->dist = malloc(nf * (nt + 1) * sizeof(*w->dist));
     w->keys = malloc(nt * sizeof(*w->keys));
     w->counts = malloc(2 * (size_t)size * sizeof(*w->counts));
@@ -140,8 +148,8 @@ static int work_alloc(cuts_work *w, size_t nf, int64_t max_bin, int size, gbt_cu
     c->nbins = calloc(nf, sizeof(*c->nbins));
     c->cut = calloc(nf, sizeof(*c->cut));
     c->offset = calloc(nf + 1, sizeof(*c->offset));
-    if (!w->sorted || !w->nloc || !w->nglob || !w->ndist || !w->state || !w->lo || !w->hi ||
-        !w->target || !w->cnt || !w->dist || !w->keys || !w->counts || !c->nbins || !c->cut ||
+    if (!w->sorted || !w->nloc || !w->nglob || !w->ndist || !w->state || !w->ntf || !w->lo || !w->hi ||
+        !w->target || !w->cnt || !w->ia || !w->ib || !w->mine || !w->dist || !w->keys || !w->counts || !c->nbins || !c->cut ||
         !c->offset)
         return -1;
     w->displs = w->counts + size;
@@ -152,18 +160,19 @@ static int work_alloc(cuts_work *w, size_t nf, int64_t max_bin, int size, gbt_cu
  * distinct ones (a feature with more is CUT_MANY). Returns 0 or -1. */
 static int local_keys(cuts_work *w, const gbt_data *d)
 {
-    uint64_t *tmp = malloc((d->n + 1) * sizeof(*tmp));
+    uint32_t *tmp = malloc((d->n + 1) * sizeof(*tmp));
     size_t f;
 
     for (f = 0; f < w->nf && tmp; f++) {
-        uint64_t i, n = 0, *sorted = w->sorted[f] = malloc((d->n + 1) * sizeof(uint64_t));
+        uint64_t i, n = 0;
+        uint32_t *sorted = w->sorted[f] = malloc((d->n + 1) * sizeof(uint32_t));
         uint32_t *dist = w->dist + f * (w->nt + 1);
         if (!sorted)
             break;
         for (i = 0; i < d->n; i++)
             if (!isnan(d->xcol[f][i]))
                 sorted[n++] = tk_float_key(d->xcol[f][i]);
-        tk_radix_sort_u64(sorted, tmp, n);
+        tk_radix_sort_u32(sorted, tmp, n);
         w->nloc[f] = n;
         for (i = 0; i < n; i++)
             if (i == 0 || sorted[i] != sorted[i - 1]) {
@@ -171,11 +180,22 @@ static int local_keys(cuts_work *w, const gbt_data *d)
                     w->state[f] = CUT_MANY; /* more distinct values than bins on this rank */
                     break;
                 }
-                dist[w->ndist[f]++] = (uint32_t)sorted[i];
+                dist[w->ndist[f]++] = sorted[i];
             }
     }
     free(tmp);
     return tmp && f == w->nf ? 0 : -1;
+}
+
+/* Local. Each feature's bins at most: max_bin, except that with the
+ * default 256 a feature TRAIN misses values of gets 255, so that its bins
+ * and the missing one fit in a byte (gbt_data.width 1). */
+static void narrow_bins(cuts_work *w, uint64_t total)
+{
+    size_t f;
+
+    for (f = 0; f < w->nf; f++)
+        w->ntf[f] = w->nt == 256 && w->nglob[f] < total ? 255 : (uint32_t)w->nt;
 }
 
 /* Collective. Stage 2: the CUT_FEW features' distinct values gathered from
@@ -208,7 +228,7 @@ static int gather_few(MPI_Comm comm, cuts_work *w, gbt_cuts *c, int size, tk_err
         for (i = 0; i < (size_t)total; i++)
             if (k == 0 || alld[i] != alld[k - 1])
                 alld[k++] = alld[i];
-        if (k <= w->nt) {
+        if (k <= w->ntf[f]) {
             if (set_cuts(c, f, alld, k, k ? alld[0] : 0) != 0)
                 tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
             w->state[f] = CUT_DONE;
@@ -222,7 +242,8 @@ static int gather_few(MPI_Comm comm, cuts_work *w, gbt_cuts *c, int size, tk_err
 
 /* Collective. Stage 3: for the CUT_MANY features the keys at global ranks
  * k*n/max_bin, k = 0 the minimum; all (feature, k) searched together, 33
- * steps of one Allreduce of the counts of keys <= the probes. */
+ * steps of one Allreduce of the counts of keys <= the probes. Each rank's
+ * count is searched only among its keys between the bounds so far. */
 static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
 {
     size_t nf = w->nf, nt = w->nt, f, t, j;
@@ -232,31 +253,37 @@ static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
         for (t = 0; t < nt; t++) {
             j = f * nt + t;
             w->lo[j] = 0;
-            w->hi[j] = w->state[f] == CUT_MANY ? UINT32_MAX : 0;
-            w->target[j] = (uint64_t)((unsigned __int128)t * w->nglob[f] / (uint64_t)nt);
+            w->hi[j] = w->state[f] == CUT_MANY && t < w->ntf[f] ? UINT32_MAX : 0;
+            w->target[j] = (uint64_t)((unsigned __int128)t * w->nglob[f] / w->ntf[f]);
+            w->ia[j] = 0;
+            w->ib[j] = w->nloc[f];
         }
     for (step = 0; step < 33; step++) {
         for (j = 0; j < nf * nt; j++) {
             uint64_t mid = w->lo[j] + (w->hi[j] - w->lo[j]) / 2;
-            w->cnt[j] = w->lo[j] < w->hi[j] ? count_le(w->sorted[j / nt], w->nloc[j / nt], mid) : 0;
+            w->mine[j] = w->lo[j] < w->hi[j]
+                             ? count_le(w->sorted[j / nt], w->ia[j], w->ib[j], mid) : 0;
         }
-        MPI_Allreduce(MPI_IN_PLACE, w->cnt, (int)(nf * nt), MPI_UINT64_T, MPI_SUM, comm);
+        MPI_Allreduce(w->mine, w->cnt, (int)(nf * nt), MPI_UINT64_T, MPI_SUM, comm);
         for (j = 0; j < nf * nt; j++) {
             uint64_t mid = w->lo[j] + (w->hi[j] - w->lo[j]) / 2;
             if (w->lo[j] >= w->hi[j])
                 continue;
-            if (w->cnt[j] > w->target[j]) /* the target's key is <= mid */
+            if (w->cnt[j] > w->target[j]) { /* the target's key is <= mid */
                 w->hi[j] = mid;
-            else
+                w->ib[j] = w->mine[j];
+            } else {
                 w->lo[j] = mid + 1;
+                w->ia[j] = w->mine[j];
+            }
         }
     }
     for (f = 0; f < nf; f++) {
         if (w->state[f] != CUT_MANY)
             continue;
-        for (t = 0; t < nt; t++)
+        for (t = 0; t < w->ntf[f]; t++)
             w->keys[t] = (uint32_t)w->lo[f * nt + t];
-        if (set_cuts(c, f, w->keys + 1, nt - 1, w->keys[0]) != 0) {
+        if (set_cuts(c, f, w->keys + 1, w->ntf[f] - 1, w->keys[0]) != 0) {
             tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
             break;
         }
@@ -265,11 +292,14 @@ static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
 }
 
 /* Collective. Stage 4: a feature without values gets one bin; the slots'
- * offsets. */
-static int finish_bins(MPI_Comm comm, gbt_cuts *c, tk_err *e)
+ * offsets; whether every bin of TRAIN fits in a byte (the missing bin
+ * nbins[f] only counts where TRAIN misses values of f). */
+static int finish_bins(MPI_Comm comm, const cuts_work *w, uint64_t total, gbt_cuts *c,
+                       tk_err *e)
 {
     size_t f;
 
+    c->narrow = 1;
     for (f = 0; f < c->nf; f++) {
         if (!c->cut[f]) { /* no values at all: one bin */
             c->cut[f] = malloc(sizeof(float));
@@ -277,6 +307,8 @@ static int finish_bins(MPI_Comm comm, gbt_cuts *c, tk_err *e)
             if (!c->cut[f])
                 tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
         }
+        if (c->nbins[f] - (w->nglob[f] == total) > 255)
+            c->narrow = 0;
         c->offset[f + 1] = c->offset[f] + c->nbins[f] + 1;
     }
     c->nslots = c->offset[c->nf];
@@ -317,8 +349,9 @@ int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *
     if (tk_mpi_agree(comm, e) == TK_OK) {
         MPI_Allreduce(w.nloc, w.nglob, (int)w.nf, MPI_UINT64_T, MPI_SUM, comm);
         MPI_Allreduce(MPI_IN_PLACE, w.state, (int)w.nf, MPI_UINT32_T, MPI_MAX, comm);
+        narrow_bins(&w, d->total);
         if (gather_few(comm, &w, c, size, e) == TK_OK &&
-            search_quantiles(comm, &w, c, e) == TK_OK && finish_bins(comm, c, e) == TK_OK)
+            search_quantiles(comm, &w, c, e) == TK_OK && finish_bins(comm, &w, d->total, c, e) == TK_OK)
             prefix_tables(comm, c, e);
     }
     work_free(&w);
@@ -374,31 +407,48 @@ uint32_t gbt_cuts_bin_fast(const gbt_cuts *c, size_t f, float v)
     return j;
 }
 
-int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int by_column, tk_err *e)
+/* Rows i0..i1 of every feature into d's bins, width bytes each. */
+static inline __attribute__((always_inline)) void
+bins_rows(const gbt_cuts *c, gbt_data *d, int width, uint64_t i0, uint64_t i1)
+{
+    size_t f, nf = d->nf;
+    uint64_t i;
+
+    for (f = 0; f < nf; f++) {
+        const float *x = d->xcol[f];
+        for (i = i0; i < i1; i++) {
+            uint32_t v = gbt_cuts_bin_fast(c, f, x[i]);
+            if (width == 1) {
+                ((uint8_t *)d->bins)[i * nf + f] = (uint8_t)v;
+                if (d->bins_col)
+                    ((uint8_t *)d->bins_col)[f * d->n + i] = (uint8_t)v;
+            } else {
+                ((uint16_t *)d->bins)[i * nf + f] = (uint16_t)v;
+                if (d->bins_col)
+                    ((uint16_t *)d->bins_col)[f * d->n + i] = (uint16_t)v;
+            }
+        }
+    }
+}
+
+int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int width, int by_column, tk_err *e)
 {
     const uint64_t block = 4096; /* rows whose bins stay in cache meanwhile */
-    size_t f;
-    uint64_t i0, i;
+    size_t f, bytes = (d->n * d->nf + 1) * (size_t)width;
+    uint64_t i0;
 
-    d->bins = malloc((d->n * d->nf + 1) * sizeof(*d->bins));
-    if (by_column)
-        d->bins_col = malloc((d->n * d->nf + 1) * sizeof(*d->bins_col));
+    d->width = width;
+    d->bins = malloc(bytes);
+    d->bins_col = by_column ? malloc(bytes) : NULL;
     if (!d->bins || (by_column && !d->bins_col))
         return tk_err_set(e, TK_ESOFTWARE, "out of memory binning %llu rows",
                           (unsigned long long)d->n);
     for (i0 = 0; i0 < d->n; i0 += block) {
         uint64_t i1 = i0 + block < d->n ? i0 + block : d->n;
-        for (f = 0; f < d->nf; f++) {
-            const float *x = d->xcol[f];
-            uint16_t *b = d->bins + f;
-            uint16_t *col = by_column ? d->bins_col + f * d->n : NULL;
-            for (i = i0; i < i1; i++) {
-                uint16_t v = (uint16_t)gbt_cuts_bin_fast(c, f, x[i]);
-                b[i * d->nf] = v;
-                if (col)
-                    col[i] = v;
-            }
-        }
+        if (width == 1)
+            bins_rows(c, d, 1, i0, i1);
+        else
+            bins_rows(c, d, 2, i0, i1);
     }
     for (f = 0; f < d->nf; f++) {
         free(d->xcol[f]);

@@ -62,6 +62,7 @@ static void set_defaults(gbt_config *cfg)
     cfg->scale_pos_weight = 1;
     cfg->progress = 1;
     cfg->eval_train = -1;
+    cfg->quantized_grad = 1;
     cfg->top_features = 10;
 }
 
@@ -151,6 +152,10 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
         { "eval-train", TK_OPT_TOGGLE, &cfg->eval_train, 0, 0, NULL,
           "evaluate the metric on TRAIN every round (as xgboost with TRAIN in evals)",
           "with --eval-log" },
+        { "quantized-grad", TK_OPT_TOGGLE, &cfg->quantized_grad, 0, 0, NULL,
+          "choose splits from 16-bit gradients (leaf values from the exact sums); "
+          "--no-quantized-grad: exact 64-bit sums everywhere",
+          "on" },
         { "early-stopping-rounds", TK_OPT_INT, &cfg->early_stopping_rounds, 0, 1 << 24, "N",
           "stop when the validation metric has not improved for N rounds (0: off)", NULL },
         { "checkpoint-every", TK_OPT_INT, &cfg->checkpoint_every, 0, 1 << 24, "K",

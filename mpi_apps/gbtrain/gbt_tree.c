@@ -166,11 +166,11 @@ static int32_t add_leaf(gbt_grow *w, const gbt_config *cfg, int32_t parent, doub
     return id;
 }
 
-/* Whether a row with these bins goes left at split node id. */
+/* Whether row i of d goes left at split node id. */
 static inline int goes_left(const tk_tree *t, const uint32_t *split_bin, const gbt_cuts *c,
-                            int32_t id, const uint16_t *bins)
+                            int32_t id, const gbt_data *d, uint64_t i)
 {
-    uint32_t f = (uint32_t)t->split_index[id], b = bins[f];
+    uint32_t f = (uint32_t)t->split_index[id], b = gbt_bin(d, i, f);
 
     if (b == c->nbins[f]) /* missing */
         return t->default_left[id];
@@ -189,27 +189,19 @@ static double fixed_scale(double max, uint64_t n)
     return ldexp(1.0, 62 - exp2);
 }
 
-/* Sums of one feature's slots: every sampled row is counted once. */
-static void hist_totals(const gbt_cuts *c, const gbt_bin_sum *hist, int64_t *g, int64_t *h)
-{
-    size_t s;
-
-    *g = *h = 0;
-    for (s = c->offset[0]; s < c->offset[1]; s++) {
-        *g += hist[s].g;
-        *h += hist[s].h;
-    }
-}
-
 /* The state of one tree while it grows. */
 typedef struct grow_state {
     gbt_ctx *c;
     int64_t round;
     int k;
     gbt_grow w;
-    double gscale, hscale;
+    int quant;                          /* cfg.quantized_grad */
+    double gscale, hscale;              /* histogram units per gradient, hessian */
+    double egscale, ehscale;            /* exact fixed point (quant: the leaves' refit) */
+    gbt_qpair *acc;                     /* quant: packed partial sums, nslots zeroed */
     size_t nrows;                       /* this rank's sampled rows */
-    size_t hbytes;                      /* one histogram */
+    int64_t tg, th;                     /* integer sums over the sampled rows of all ranks */
+    gbt_split *best;                    /* per node of the level: splits of all ranks' blocks */
     uint32_t *tree_f, *level_f, *node_f; /* sampled features */
     size_t ntree_f, nlevel_f;
     node_list level, next, leaves;
@@ -217,7 +209,8 @@ typedef struct grow_state {
 
 /* The round's row sample into c->rows, and fixed-point gradients with
  * scales from the global maxima: every sum of up to d->total rows fits in
- * 63 bits. Collective. */
+ * 63 bits. Quantized, the scales map the largest |g| to GBT_QG_MAX and the
+ * largest h to GBT_QH_MAX, rounding to nearest. Collective. */
 static void sample_rows(grow_state *s, const float *g, const float *h)
 {
     gbt_ctx *c = s->c;
@@ -234,14 +227,76 @@ static void sample_rows(grow_state *s, const float *g, const float *h)
                 mx[1] = h[i];
         }
     MPI_Allreduce(MPI_IN_PLACE, mx, 2, MPI_DOUBLE, MPI_MAX, c->job.comm);
-    s->gscale = fixed_scale(mx[0], d->total);
-    s->hscale = fixed_scale(mx[1], d->total);
+    s->egscale = fixed_scale(mx[0], d->total);
+    s->ehscale = fixed_scale(mx[1], d->total);
+    s->nrows = nrows;
+    if (!s->quant) {
+        s->gscale = s->egscale;
+        s->hscale = s->ehscale;
+    } else {
+        s->gscale = mx[0] > 0.0 ? GBT_QG_MAX / mx[0] : 1.0;
+        s->hscale = mx[1] > 0.0 ? GBT_QH_MAX / mx[1] : 1.0;
+    }
+    s->tg = s->th = 0;
     for (i = 0; i < nrows; i++) {
         uint32_t r = c->rows[i];
-        c->gh[r].g = llrint((double)g[r] * s->gscale);
-        c->gh[r].h = llrint((double)h[r] * s->hscale);
+        int64_t qg = llrint((double)g[r] * s->gscale), qh = llrint((double)h[r] * s->hscale);
+        if (!s->quant) {
+            c->gh[r].g = qg;
+            c->gh[r].h = qh;
+        } else {
+            qg = qg > GBT_QG_MAX ? GBT_QG_MAX : qg < -GBT_QG_MAX ? -GBT_QG_MAX : qg;
+            qh = qh > GBT_QH_MAX ? GBT_QH_MAX : qh < 0 ? 0 : qh;
+            c->ghq[r] = gbt_qpair_make(qg, qh);
+        }
+        s->tg += qg;
+        s->th += qh;
     }
-    s->nrows = nrows;
+    /* the root's sums: what any feature's slots of its histogram add up to */
+    allreduce_sum(c, &s->tg, 2, MPI_INT64_T);
+}
+
+/* Adds the gradients of rows[0..nrows) into node j of the m in the blocks'
+ * send buffer. */
+static void build_hist(grow_state *s, const uint32_t *rows, size_t nrows, size_t m, size_t j,
+                       gbt_bin_sum *send)
+{
+    gbt_ctx *c = s->c;
+    const size_t *dest = gbt_blocks_dest(&c->blocks, &c->cuts, m, j);
+
+    if (s->quant)
+        gbt_hist_build_q(&c->cuts, &c->train, rows, nrows, c->ghq, s->acc, dest, send);
+    else
+        gbt_hist_build(&c->cuts, &c->train, rows, nrows, c->gh, dest, send);
+}
+
+/* Collective. The local histograms of m nodes in the send buffer, summed:
+ * a pooled buffer of this rank's block for each node, into hist[j]. */
+static void reduce_hists(grow_state *s, size_t m, gbt_bin_sum **hist)
+{
+    gbt_ctx *c = s->c;
+    gbt_blocks *b = &c->blocks;
+    gbt_bin_sum *sum = gbt_blocks_reduce(b, c->job.comm, m);
+    size_t j;
+
+    if (!sum)
+        die_oom(c, xmul(c, m, b->nmine * sizeof(gbt_bin_sum)));
+    for (j = 0; j < m; j++) {
+        hist[j] = gbt_blocks_get(b, 0);
+        if (!hist[j])
+            die_oom(c, b->nmine * sizeof(gbt_bin_sum));
+        memcpy(hist[j], sum + j * b->nmine, b->nmine * sizeof(gbt_bin_sum));
+    }
+}
+
+/* A send buffer for m nodes, or the end of the job. */
+static gbt_bin_sum *send_buffer(gbt_ctx *c, size_t m)
+{
+    gbt_bin_sum *send = gbt_blocks_send(&c->blocks, m);
+
+    if (!send)
+        die_oom(c, xmul(c, m, c->cuts.nslots * sizeof(gbt_bin_sum)));
+    return send;
 }
 
 /* The tree's features and the root: its histogram summed over ranks.
@@ -249,11 +304,9 @@ static void sample_rows(grow_state *s, const float *g, const float *h)
 static void grow_root(grow_state *s)
 {
     gbt_ctx *c = s->c;
-    const gbt_cuts *cuts = &c->cuts;
     size_t nf = c->train.nf, i;
     uint32_t *all = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
     gbt_node root;
-    int64_t tg, th;
 
     s->tree_f = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
     s->level_f = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
@@ -264,12 +317,10 @@ static void grow_root(grow_state *s)
                                      all, nf, s->tree_f);
     free(all);
     memset(&root, 0, sizeof(root));
-    root.hist = xalloc(c, s->hbytes, 1);
-    gbt_hist_build(cuts, &c->train, c->rows, s->nrows, c->gh, root.hist);
-    allreduce_sum(c, root.hist, 2 * cuts->nslots, MPI_INT64_T);
-    hist_totals(cuts, root.hist, &tg, &th);
-    root.g = (double)tg / s->gscale;
-    root.h = (double)th / s->hscale;
+    build_hist(s, c->rows, s->nrows, 1, 0, send_buffer(c, 1));
+    reduce_hists(s, 1, &root.hist);
+    root.g = (double)s->tg / s->gscale;
+    root.h = (double)s->th / s->hscale;
     root.begin = 0;
     root.end = s->nrows;
     grow_reserve(c, &s->w, 1);
@@ -277,13 +328,13 @@ static void grow_root(grow_state *s)
     list_push(c, &s->level, &root);
 }
 
-/* This rank's rows of nd: left ones first, both sides kept ascending.
- * Returns where the right ones start. */
-static size_t partition_rows(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp)
+static inline __attribute__((always_inline)) size_t
+partition_width(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp, int width)
 {
     const gbt_data *d = &c->train;
     /* one feature's column: ascending rows, dense reads */
-    const uint16_t *col = d->bins_col + (size_t)sp->feature * d->n;
+    const uint8_t *c8 = (const uint8_t *)d->bins_col + (size_t)sp->feature * d->n;
+    const uint16_t *c16 = (const uint16_t *)d->bins_col + (size_t)sp->feature * d->n;
     uint32_t miss = c->cuts.nbins[sp->feature], sb = sp->bin;
     int dl = sp->default_left;
     size_t lo = nd->begin, hi = 0, j;
@@ -292,8 +343,9 @@ static size_t partition_rows(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp
         uint32_t row = c->rows[j], bin;
         int left;
         if (j + 32 < nd->end)
-            __builtin_prefetch(&col[c->rows[j + 32]]);
-        bin = col[row];
+            __builtin_prefetch(width == 1 ? (const void *)&c8[c->rows[j + 32]]
+                                          : (const void *)&c16[c->rows[j + 32]]);
+        bin = width == 1 ? c8[row] : c16[row];
         /* branchless: the side is a coin flip to the predictor */
         left = (bin == miss) ? dl : (bin <= sb);
         c->rows[lo] = row; /* lo <= j: nothing unread is overwritten */
@@ -303,6 +355,13 @@ static size_t partition_rows(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp
     }
     memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
     return lo;
+}
+
+/* This rank's rows of nd: left ones first, both sides kept ascending.
+ * Returns where the right ones start. */
+static size_t partition_rows(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp)
+{
+    return c->train.width == 1 ? partition_width(c, nd, sp, 1) : partition_width(c, nd, sp, 2);
 }
 
 /* Turns leaf nd into a split with two children, appended to s->next; the
@@ -344,34 +403,106 @@ static void apply_split(grow_state *s, gbt_node *nd, const gbt_split *sp)
     list_push(c, &s->next, &ch);
 }
 
+/* Split <-> 8 doubles, for the Allgather of the ranks' best splits. */
+enum { SPLIT_DOUBLES = 8 };
+
+static void split_pack(const gbt_split *sp, double *v)
+{
+    v[0] = sp->gain;
+    v[1] = sp->feature;
+    v[2] = sp->bin;
+    v[3] = sp->default_left;
+    v[4] = sp->gl;
+    v[5] = sp->hl;
+    v[6] = sp->gr;
+    v[7] = sp->hr;
+}
+
+static gbt_split split_unpack(const double *v)
+{
+    gbt_split sp;
+
+    sp.gain = v[0];
+    sp.feature = (uint32_t)v[1];
+    sp.bin = (uint32_t)v[2];
+    sp.default_left = (int)v[3];
+    sp.gl = v[4];
+    sp.hl = v[5];
+    sp.gr = v[6];
+    sp.hr = v[7];
+    return sp;
+}
+
+/* The best split of every node of the level into s->best: each rank
+ * searches its block of each node's sampled features, one Allgather
+ * brings every block's best, and the first largest gain over the blocks in
+ * rank order wins, which is the split one search over all features would
+ * find (blocks are ascending runs of features). Collective. */
+static void best_splits(grow_state *s, int depth)
+{
+    gbt_ctx *c = s->c;
+    const gbt_config *cfg = &c->cfg;
+    const gbt_blocks *b = &c->blocks;
+    size_t n = s->level.n, i, p = (size_t)b->size, lo, hi;
+    double *mine = xalloc(c, xmul(c, n, SPLIT_DOUBLES * sizeof(double)), 0);
+    double *all = xalloc(c, xmul(c, xmul(c, n, p), SPLIT_DOUBLES * sizeof(double)), 0);
+
+    s->nlevel_f = gbt_sample_features(cfg, s->round, s->k, depth, 1, cfg->colsample_bylevel,
+                                      s->tree_f, s->ntree_f, s->level_f);
+    for (i = 0; i < n; i++) {
+        gbt_node *nd = &s->level.v[i];
+        size_t nnode_f = gbt_sample_features(cfg, s->round, s->k, nd->id, 2,
+                                             cfg->colsample_bynode, s->level_f, s->nlevel_f,
+                                             s->node_f);
+        gbt_split sp;
+        /* this block's run of the (ascending) sampled features */
+        for (lo = 0; lo < nnode_f && s->node_f[lo] < b->f0[b->rank]; lo++)
+            ;
+        for (hi = lo; hi < nnode_f && s->node_f[hi] < b->f0[b->rank + 1]; hi++)
+            ;
+        sp = gbt_split_best(cfg, &c->cuts, nd->hist, b->s0[b->rank], nd->g, nd->h, s->gscale,
+                            s->hscale, s->node_f + lo, hi - lo);
+        split_pack(&sp, mine + i * SPLIT_DOUBLES);
+    }
+    MPI_Allgather(mine, (int)(n * SPLIT_DOUBLES), MPI_DOUBLE, all, (int)(n * SPLIT_DOUBLES),
+                  MPI_DOUBLE, c->job.comm);
+    for (i = 0; i < n; i++) {
+        size_t r;
+        s->best[i] = split_unpack(all + i * SPLIT_DOUBLES);
+        for (r = 1; r < p; r++) {
+            gbt_split o = split_unpack(all + (r * n + i) * SPLIT_DOUBLES);
+            if (o.gain > s->best[i].gain)
+                s->best[i] = o;
+        }
+    }
+    free(mine);
+    free(all);
+}
+
 /* Finds the best split of every node of the level: a leaf stays in
  * s->leaves, a split appends its children to s->next. The level's
- * histograms are freed. */
+ * histograms go back to the pool. Collective. */
 static void split_level(grow_state *s, int depth)
 {
     gbt_ctx *c = s->c;
     const gbt_config *cfg = &c->cfg;
     size_t i;
 
-    s->nlevel_f = gbt_sample_features(cfg, s->round, s->k, depth, 1, cfg->colsample_bylevel,
-                                      s->tree_f, s->ntree_f, s->level_f);
+    s->best = xrealloc(c, s->best, xmul(c, s->level.n, sizeof(gbt_split)));
+    best_splits(s, depth);
     s->next.n = 0;
     list_reserve(c, &s->next, 2 * s->level.n);
     grow_reserve(c, &s->w, (size_t)s->w.t.nnodes + 2 * s->level.n);
     for (i = 0; i < s->level.n; i++) {
         gbt_node *nd = &s->level.v[i];
-        size_t nnode_f = gbt_sample_features(cfg, s->round, s->k, nd->id, 2,
-                                             cfg->colsample_bynode, s->level_f, s->nlevel_f,
-                                             s->node_f);
-        gbt_split sp = gbt_split_best(cfg, &c->cuts, nd->hist, nd->g, nd->h, s->gscale,
-                                      s->hscale, s->node_f, nnode_f);
-        if (!(sp.gain > GBT_RT_EPS) || sp.gain < cfg->gamma)
+        const gbt_split *sp = &s->best[i];
+        if (!(sp->gain > GBT_RT_EPS) || sp->gain < cfg->gamma)
             list_push(c, &s->leaves, nd); /* stays a leaf */
         else
-            apply_split(s, nd, &sp);
+            apply_split(s, nd, sp);
     }
     for (i = 0; i < s->level.n; i++) {
-        free(s->level.v[i].hist);
+        gbt_blocks_put(&c->blocks, s->level.v[i].hist);
         s->level.v[i].hist = NULL;
     }
 }
@@ -382,11 +513,10 @@ static void split_level(grow_state *s, int depth)
 static void child_histograms(grow_state *s)
 {
     gbt_ctx *c = s->c;
-    const gbt_cuts *cuts = &c->cuts;
-    size_t nslots = cuts->nslots, nbuild = s->next.n / 2, b;
+    size_t nbuild = s->next.n / 2, b, nmine = c->blocks.nmine;
     gbt_node *nx = s->next.v;
-    gbt_bin_sum *sendbuf = xalloc(c, xmul(c, nbuild, s->hbytes), 1);
     uint64_t *cnt = xalloc(c, xmul(c, nbuild + 1, sizeof(uint64_t)), 0);
+    gbt_bin_sum **built = xalloc(c, xmul(c, nbuild + 1, sizeof(gbt_bin_sum *)), 0), *send;
 
     for (b = 0; b < nbuild; b++) /* left rows minus right rows, as a two's complement sum */
         cnt[b] = (uint64_t)(nx[2 * b].end - nx[2 * b].begin) -
@@ -395,23 +525,65 @@ static void child_histograms(grow_state *s)
     for (b = 0; b < nbuild; b++)
         nx[2 * b].small = (int64_t)cnt[b] <= 0; /* the left one is built */
     free(cnt);
+    send = send_buffer(c, nbuild);
     for (b = 0; b < nbuild; b++) {
         gbt_node *small = nx[2 * b].small ? &nx[2 * b] : &nx[2 * b + 1];
-        gbt_hist_build(cuts, &c->train, c->rows + small->begin, small->end - small->begin,
-                       c->gh, sendbuf + b * nslots);
+        build_hist(s, c->rows + small->begin, small->end - small->begin, nbuild, b, send);
     }
-    allreduce_sum(c, sendbuf, xmul(c, 2 * nbuild, nslots), MPI_INT64_T);
+    reduce_hists(s, nbuild, built);
     for (b = 0; b < nbuild; b++) {
         gbt_node *ln = &nx[2 * b], *rn = &nx[2 * b + 1];
-        gbt_bin_sum *parent = rn->hist, *built = sendbuf + b * nslots;
-        gbt_bin_sum *mine = xalloc(c, s->hbytes, 0);
+        gbt_bin_sum *parent = rn->hist;
         /* the parent's buffer becomes the sibling's */
-        memcpy(mine, built, s->hbytes);
-        gbt_hist_subtract(nslots, parent, built, parent);
-        ln->hist = ln->small ? mine : parent;
-        rn->hist = ln->small ? parent : mine;
+        gbt_hist_subtract(nmine, parent, built[b], parent);
+        ln->hist = ln->small ? built[b] : parent;
+        rn->hist = ln->small ? parent : built[b];
     }
-    free(sendbuf);
+    free(built);
+}
+
+/* Quantized: the leaves' values (and every node's weight and hessian sum)
+ * from the exact fixed-point sums of the full-precision gradients, one
+ * reduction of two integers per leaf; the splits stay as the quantized
+ * histograms chose them. A node's sums are its leaves': children come
+ * after their parent in the tree. Collective. */
+static void refit_leaves(grow_state *s, const float *g, const float *h)
+{
+    gbt_ctx *c = s->c;
+    tk_tree *t = &s->w.t;
+    size_t nl = s->leaves.n, nn = (size_t)t->nnodes, i, j;
+    int64_t *sum = xalloc(c, xmul(c, 2 * nl + 2 * nn, sizeof(int64_t)), 1), *node = sum + 2 * nl;
+    int32_t id;
+
+    for (i = 0; i < nl; i++) {
+        const gbt_node *lf = &s->leaves.v[i];
+        for (j = lf->begin; j < lf->end; j++) {
+            uint32_t r = c->rows[j];
+            sum[2 * i] += llrint((double)g[r] * s->egscale);
+            sum[2 * i + 1] += llrint((double)h[r] * s->ehscale);
+        }
+    }
+    allreduce_sum(c, sum, 2 * nl, MPI_INT64_T);
+    for (i = 0; i < nl; i++) {
+        node[2 * s->leaves.v[i].id] = sum[2 * i];
+        node[2 * s->leaves.v[i].id + 1] = sum[2 * i + 1];
+    }
+    for (id = (int32_t)nn - 1; id >= 0; id--) {
+        double gs = (double)node[2 * id] / s->egscale, hs = (double)node[2 * id + 1] / s->ehscale;
+        double wgt = gbt_weight(&c->cfg, gs, hs);
+        if (id > 0) {
+            node[2 * t->parent[id]] += node[2 * id];
+            node[2 * t->parent[id] + 1] += node[2 * id + 1];
+        }
+        t->sum_hess[id] = (float)hs;
+        if (t->left[id] >= 0) {
+            t->base_weight[id] = (float)wgt;
+        } else {
+            t->split_cond[id] = (float)(wgt * c->cfg.eta);
+            t->base_weight[id] = (float)(wgt * c->cfg.eta);
+        }
+    }
+    free(sum);
 }
 
 /* Adds the tree's leaf values to the training margins of output k: the
@@ -422,7 +594,7 @@ static void add_margins(grow_state *s)
     gbt_ctx *c = s->c;
     gbt_data *d = &c->train;
     const tk_tree *t = &s->w.t;
-    size_t nout = (size_t)c->nout, k = (size_t)s->k, i, j, nf = d->nf;
+    size_t nout = (size_t)c->nout, k = (size_t)s->k, i, j;
 
     for (i = 0; i < s->leaves.n; i++) {
         const gbt_node *lf = &s->leaves.v[i];
@@ -441,11 +613,10 @@ static void add_margins(grow_state *s)
         c->rows_tmp[c->rows[i]] = 1;
     for (i = 0; i < d->n; i++) {
         int32_t node = 0;
-        const uint16_t *bins = d->bins + i * nf;
         if (c->rows_tmp[i])
             continue;
         while (t->left[node] >= 0)
-            node = goes_left(t, s->w.split_bin, &c->cuts, node, bins) ? t->left[node]
+            node = goes_left(t, s->w.split_bin, &c->cuts, node, d, i) ? t->left[node]
                                                                       : t->right[node];
         d->margin[i * nout + k] += t->split_cond[node];
     }
@@ -461,7 +632,9 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     s.c = c;
     s.round = round;
     s.k = k;
-    s.hbytes = xmul(c, c->cuts.nslots, sizeof(gbt_bin_sum));
+    s.quant = c->cfg.quantized_grad;
+    if (s.quant)
+        s.acc = xalloc(c, xmul(c, c->cuts.nslots, sizeof(gbt_qpair)), 1);
     sample_rows(&s, g, h);
     grow_root(&s);
     for (depth = 0; depth < c->cfg.max_depth && s.level.n > 0; depth++) {
@@ -470,7 +643,7 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
         if (depth + 1 >= c->cfg.max_depth || s.next.n == 0) {
             /* the last level: its children cannot split */
             for (i = 0; i < s.next.n; i++) {
-                free(s.next.v[i].hist);
+                gbt_blocks_put(&c->blocks, s.next.v[i].hist);
                 s.next.v[i].hist = NULL;
                 list_push(c, &s.leaves, &s.next.v[i]);
             }
@@ -483,9 +656,11 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
         s.next = tmp;
     }
     for (i = 0; i < s.level.n; i++) {
-        free(s.level.v[i].hist);
+        gbt_blocks_put(&c->blocks, s.level.v[i].hist);
         list_push(c, &s.leaves, &s.level.v[i]);
     }
+    if (s.quant)
+        refit_leaves(&s, g, h);
     add_margins(&s);
     s.w.t.group = k;
     tk_model_add_tree(&c->model, &s.w.t, &c->job.err);
@@ -495,6 +670,8 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     free(s.level.v);
     free(s.next.v);
     free(s.leaves.v);
+    free(s.acc);
+    free(s.best);
     grow_free(&s.w);
     return c->job.err.status;
 }
@@ -529,10 +706,9 @@ int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int 
         split_bin[id] = j - 1;
     }
     for (i = 0; i < d->n; i++) {
-        const uint16_t *bins = d->bins + i * d->nf;
         int32_t node = 0;
         while (t->left[node] >= 0)
-            node = goes_left(t, split_bin, c, node, bins) ? t->left[node] : t->right[node];
+            node = goes_left(t, split_bin, c, node, d, i) ? t->left[node] : t->right[node];
         d->margin[i * (uint64_t)nout + (uint64_t)k] += t->split_cond[node];
     }
     free(split_bin);

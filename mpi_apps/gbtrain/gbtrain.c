@@ -34,10 +34,13 @@ static int alloc_state(gbt_ctx *c)
     c->valid.margin = malloc((nv * K + 1) * sizeof(float));
     c->g = malloc((n * K + 1) * sizeof(float));
     c->h = malloc((n * K + 1) * sizeof(float));
-    c->gh = malloc((n + 1) * sizeof(gbt_bin_sum));
+    if (c->cfg.quantized_grad)
+        c->ghq = malloc((n + 1) * sizeof(gbt_qpair));
+    else
+        c->gh = malloc((n + 1) * sizeof(gbt_bin_sum));
     c->rows = malloc((n + 1) * sizeof(uint32_t));
     c->rows_tmp = malloc((n + 1) * sizeof(uint32_t));
-    if (!c->train.margin || !c->valid.margin || !c->g || !c->h || !c->gh || !c->rows ||
+    if (!c->train.margin || !c->valid.margin || !c->g || !c->h || (!c->gh && !c->ghq) || !c->rows ||
         !c->rows_tmp)
         return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory for %llu rows",
                           (unsigned long long)n);
@@ -71,9 +74,10 @@ static int load(gbt_ctx *c)
     }
     if (gbt_cuts_build(comm, &c->train, c->cfg.max_bin, &c->cuts, &c->job.err) != TK_OK)
         return c->job.err.status;
-    gbt_bins_build(&c->cuts, &c->train, 1, &c->job.err);
+    if (gbt_blocks_init(&c->blocks, &c->cuts, c->job.rank, c->job.size, &c->job.err) == TK_OK)
+        gbt_bins_build(&c->cuts, &c->train, c->cuts.narrow ? 1 : 2, 1, &c->job.err);
     if (c->has_valid && c->job.err.status == TK_OK)
-        gbt_bins_build(&c->cuts, &c->valid, 0, &c->job.err);
+        gbt_bins_build(&c->cuts, &c->valid, 2, 0, &c->job.err);
     return tk_mpi_agree(comm, &c->job.err);
 }
 
@@ -123,10 +127,12 @@ static void ctx_free(gbt_ctx *c)
     gbt_data_free(&c->train);
     gbt_data_free(&c->valid);
     gbt_cuts_free(&c->cuts);
+    gbt_blocks_free(&c->blocks);
     tk_model_free(&c->model);
     free(c->g);
     free(c->h);
     free(c->gh);
+    free(c->ghq);
     free(c->rows);
     free(c->rows_tmp);
     free(c);

@@ -56,6 +56,7 @@ typedef struct gbt_config {
     int overwrite;      /* replace an existing MODEL_OUT */
     int progress;
     int eval_train;     /* the training metric each round: 1, 0, or -1 (automatic) */
+    int quantized_grad; /* histograms of 16-bit gradients (leaves refit exactly) */
     int64_t top_features;
 } gbt_config;
 
@@ -83,8 +84,9 @@ typedef struct gbt_data {
     size_t nf;          /* features */
     float **xcol;       /* nf columns of n values, NaN = missing (freed after binning) */
     float *y;           /* n labels */
-    uint16_t *bins;     /* n * nf feature-local bins (missing = that feature's nbins) */
-    uint16_t *bins_col; /* the same, column-major (training data: for partitioning) */
+    int width;          /* bytes per bin below: 1 or 2 */
+    void *bins;         /* n * nf feature-local bins (missing = that feature's nbins) */
+    void *bins_col;     /* the same, column-major (training data: for partitioning) */
     float *margin;      /* n * K raw scores */
 } gbt_data;
 
@@ -103,6 +105,14 @@ int gbt_data_load(MPI_Comm comm, const gbt_config *cfg, const char *path,
 /* Local. */
 void gbt_data_free(gbt_data *d);
 
+/* Local. The bin of feature f in row-major row i of d. */
+static inline uint32_t gbt_bin(const gbt_data *d, uint64_t i, size_t f)
+{
+    size_t at = (size_t)i * d->nf + f;
+
+    return d->width == 1 ? ((const uint8_t *)d->bins)[at] : ((const uint16_t *)d->bins)[at];
+}
+
 /* ---- cuts and bins (gbt_cuts.c) ---- */
 
 typedef struct gbt_cuts {
@@ -112,6 +122,7 @@ typedef struct gbt_cuts {
     size_t *offset;     /* per feature: first histogram slot (nbins + 1 slots, the
                          * last one for missing values) */
     size_t nslots;      /* histogram slots in all */
+    int narrow;         /* every bin TRAIN has, missing included, is below 256 */
     uint16_t **top;     /* per feature: cuts below each 16-bit key prefix (binning) */
 } gbt_cuts;
 
@@ -134,8 +145,9 @@ uint32_t gbt_cuts_bin(const gbt_cuts *c, size_t f, float v);
 uint32_t gbt_cuts_bin_fast(const gbt_cuts *c, size_t f, float v);
 
 /* Local. Fills d->bins (row-major) and, with by_column, d->bins_col from
- * d->xcol, and frees the columns. */
-int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int by_column, tk_err *e);
+ * d->xcol, width bytes per bin (1 only when c->narrow and d is TRAIN: other
+ * data may miss values TRAIN never misses), and frees the columns. */
+int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int width, int by_column, tk_err *e);
 
 /* ---- objective (gbt_objective.c) ---- */
 
@@ -166,9 +178,81 @@ typedef struct gbt_bin_sum {
 } gbt_bin_sum;
 
 /* Local. Adds the fixed-point gradient pairs gh[row] of rows[0..nrows)
- * into hist (c->nslots slots, zeroed by the caller). */
+ * into hist, feature f's slots starting at hist + dest[f] (dest NULL:
+ * c->offset, one contiguous histogram). */
 void gbt_hist_build(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, size_t nrows,
-                    const gbt_bin_sum *gh, gbt_bin_sum *hist);
+                    const gbt_bin_sum *gh, const size_t *dest, gbt_bin_sum *hist);
+
+/* A quantized gradient pair packed in 64 bits: g * 2^32 + h with
+ * |g| <= GBT_QG_MAX and 0 <= h <= GBT_QH_MAX. Sums of up to GBT_Q_CHUNK of
+ * them keep both halves apart (|sum g| < 2^31, sum h < 2^32), so one 64-bit
+ * add updates both. */
+typedef int64_t gbt_qpair;
+#define GBT_QG_MAX 32767
+#define GBT_QH_MAX 65535
+#define GBT_Q_CHUNK 32768
+
+/* Local. The pair (g, h), both within range. */
+static inline gbt_qpair gbt_qpair_make(int64_t g, int64_t h)
+{
+    return g * ((int64_t)1 << 32) + h;
+}
+
+/* Local. Adds the quantized pairs q[row] of rows[0..nrows) into hist (dest
+ * as for gbt_hist_build), in chunks of GBT_Q_CHUNK rows summed packed in
+ * acc (c->nslots zeroed pairs, zeroed again on return) and then unpacked. */
+void gbt_hist_build_q(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, size_t nrows,
+                      const gbt_qpair *q, gbt_qpair *acc, const size_t *dest, gbt_bin_sum *hist);
+
+/* ---- histograms over ranks (gbt_reduce.c) ----
+ * Each rank keeps, reduces and searches only its block of the features
+ * (contiguous, about nslots / size slots each), as LightGBM's
+ * data-parallel learner does: a level's local histograms are summed with
+ * one MPI_Reduce_scatter, so every rank receives the sums of its own block
+ * only; each finds its block's best split and one Allgather of those picks
+ * the best of all. Buffers of one block's histogram are pooled across
+ * levels and trees, so that growing a tree maps no fresh pages. */
+
+typedef struct gbt_blocks {
+    int rank, size;
+    size_t *f0, *s0;    /* per rank + 1: first feature, first slot of each block */
+    size_t nmine;       /* slots of this rank's block */
+    size_t *dest;       /* scratch: nf destinations (gbt_blocks_dest) */
+    gbt_bin_sum **pool; /* free buffers of nmine pairs */
+    size_t npool, cappool;
+    gbt_bin_sum *send, *recv; /* scratch of a level's reduction */
+    size_t send_cap, recv_cap;
+    int *counts;        /* per rank: MPI_Reduce_scatter's counts */
+    size_t rs_max;      /* int64 values per MPI_Reduce_scatter call (MPI counts are ints) */
+} gbt_blocks;
+
+/* Local. Splits c's features into size blocks of about equal slots.
+ * Returns TK_OK, or TK_ESOFTWARE (recorded in e) when out of memory. */
+int gbt_blocks_init(gbt_blocks *b, const gbt_cuts *c, int rank, int size, tk_err *e);
+
+/* Local. Frees b and its pool. */
+void gbt_blocks_free(gbt_blocks *b);
+
+/* Local. A buffer of b->nmine pairs (zeroed with zero), owned by the caller
+ * until gbt_blocks_put; NULL when out of memory. */
+gbt_bin_sum *gbt_blocks_get(gbt_blocks *b, int zero);
+
+/* Local. Gives hist (from gbt_blocks_get, or NULL) back to the pool. */
+void gbt_blocks_put(gbt_blocks *b, gbt_bin_sum *hist);
+
+/* Local. Zeroed room for the local histograms of m nodes, laid out for
+ * gbt_blocks_reduce: every rank's block of node 0..m-1 in turn. NULL when
+ * out of memory. Owned by b. */
+gbt_bin_sum *gbt_blocks_send(gbt_blocks *b, size_t m);
+
+/* Local. The destinations (gbt_hist_build's dest) of node j of m in the
+ * send buffer. Owned by b, valid until the next call. */
+const size_t *gbt_blocks_dest(gbt_blocks *b, const gbt_cuts *c, size_t m, size_t j);
+
+/* Collective. Sums the send buffer of m nodes over all ranks; returns this
+ * rank's block of each, node j at j * b->nmine (owned by b, valid until
+ * the next call), or NULL when out of memory (the same on every rank). */
+gbt_bin_sum *gbt_blocks_reduce(gbt_blocks *b, MPI_Comm comm, size_t m);
 
 /* Local. out = parent - child, slot by slot. */
 void gbt_hist_subtract(size_t nslots, const gbt_bin_sum *parent, const gbt_bin_sum *child,
@@ -192,10 +276,11 @@ double gbt_weight(const gbt_config *cfg, double g, double h);
 double gbt_gain(const gbt_config *cfg, double g, double h);
 
 /* Local. The best split of a node with sums (g, h) and histogram hist over
- * the features feats[0..nfeats); scale converts fixed point to real sums.
+ * the features feats[0..nfeats), hist[0] being slot slot0 (a block's first
+ * slot; 0 for a whole histogram); scale converts fixed point to real sums.
  * Ties go to the smaller feature, then the smaller bin, then missing-right. */
 gbt_split gbt_split_best(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
-                         double g, double h, double gscale, double hscale,
+                         size_t slot0, double g, double h, double gscale, double hscale,
                          const uint32_t *feats, size_t nfeats);
 
 /* ---- trees (gbt_tree.c) ---- */
@@ -248,7 +333,9 @@ struct gbt_ctx {
     int nout;           /* outputs per row */
     /* per-round scratch */
     float *g, *h;       /* n * nout gradients of the round */
-    gbt_bin_sum *gh;    /* fixed-point gradient pairs of the current tree */
+    gbt_bin_sum *gh;    /* fixed-point gradient pairs of the current tree (exact) */
+    gbt_qpair *ghq;     /* or its quantized pairs (cfg.quantized_grad) */
+    gbt_blocks blocks;  /* this rank's block of the histograms */
     uint32_t *rows;     /* row partition of the current tree: each node's rows
                          * contiguous and ascending (memory order for the histograms) */
     uint32_t *rows_tmp; /* scratch for partitioning */

@@ -60,6 +60,13 @@ for set in syn can dia wine; do
     check "$set importance bytes np=1 == np=$np" same_file "$M/${set}1.json.importance.csv" "$M/$set$np.json.importance.csv"
   done
 done
+# exact sums (--no-quantized-grad): byte-identical for any np too, and not
+# the quantized model (the option does something)
+for np in 1 3; do
+  gb "binary sampled, NaNs, exact sums np=$np" "$np" "${SAMPLED[@]}" --no-quantized-grad "$D/synth_train.h5" "$M/synx$np.json"
+done
+check "exact sums: model bytes np=1 == np=3" same_file "$M/synx1.json" "$M/synx3.json"
+check "exact sums and quantized gradients give different models" bash -c "! cmp -s '$M/synx1.json' '$M/syn1.json'"
 gb "binary sampled from the CSV copy np=3" 3 "${SAMPLED[@]}" "$D/synth_train.csv" "$M/syncsv.json"
 check "CSV and HDF5 copies of the data give the same model (synth)" same_file "$M/syn1.json" "$M/syncsv.json"
 gb "cancer from the CSV copy np=2" 2 "${CANCER[@]}" "$D/cancer_train.csv" "$M/cancsv.json"
@@ -69,9 +76,10 @@ import json,sys; t=json.load(open('$M/can2.json'))['learner']['gradient_booster'
 sys.exit(0 if sum(int(x['tree_param']['num_nodes']) > 1 for x in t) == len(t) else 1)"
 
 # ============ parity with xgboost 1.7 (tree_method=hist, same parameters)
-# Test-set metrics of gbtrain's model (predicted by gbpredict) against
-# xgboost's. Tolerances: AUC abs <= 0.01; logloss and mlogloss rel <= 5%;
-# RMSE rel <= 3%; merror abs <= one test row.
+# Test-set metrics of gbtrain's model (default: quantized gradients;
+# predicted by gbpredict) against xgboost's. Tolerances, on the side of
+# being worse: AUC abs <= 0.01; logloss and mlogloss rel <= 5%; RMSE rel
+# <= 3%; merror abs <= one test row.
 P="$WORK/p"; mkdir -p "$P"
 gb "synth parity model np=2" 2 "${SYN[@]}" --num-round 30 "$D/synth_train.h5" "$M/synp.json"
 gp "gbpredict cancer test" 2 "$M/can2.json" "$D/cancer_test.h5" "$P/can.csv"
@@ -83,15 +91,18 @@ check "parity: wine mlogloss and merror" hp parity wine multi:softprob "$D/wine_
 gp "gbpredict synth test" 2 "$M/synp.json" "$D/synth_test.h5" "$P/synp.csv"
 check "parity: synth (NaNs) AUC and logloss" hp parity synth binary:logistic "$D/synth_train.h5" "$D/synth_test.h5" label "$P/synp.csv" rounds=30
 
-# the same trees as xgboost when the cuts agree (diabetes: < 256 distinct
-# values per feature; cancer with --max-bin 512 > its 426 rows), also with
-# alpha, gamma, max_delta_step, scale_pos_weight, min_child_weight, base_score
-check "diabetes: the same model as xgboost" hp same_model diabetes reg:squarederror "$D/diabetes_train.csv" "$D/diabetes_test.csv" target "$M/dia2.json" rounds=60 eta=0.1 max_depth=3
-check "wine: the same model as xgboost" hp same_model wine multi:softprob "$D/wine_train.h5" "$D/wine_test.h5" target "$M/wine2.json" rounds=30 max_depth=3 num_class=3
-CX=(--num-round 20 --max-bin 512 --gamma 1 --max-delta-step 0.5 --scale-pos-weight 3 --min-child-weight 2 --base-score 0.4)
+# the same trees as xgboost with exact sums (--no-quantized-grad) when the
+# cuts agree (diabetes: < 256 distinct values per feature; cancer with
+# --max-bin 512 > its 426 rows), also with alpha, gamma, max_delta_step,
+# scale_pos_weight, min_child_weight, base_score
+gb "diabetes, exact sums np=2" 2 "${DIAB[@]}" --no-quantized-grad "$D/diabetes_train.csv" "$M/diax.json"
+check "diabetes (exact sums): the same model as xgboost" hp same_model diabetes reg:squarederror "$D/diabetes_train.csv" "$D/diabetes_test.csv" target "$M/diax.json" rounds=60 eta=0.1 max_depth=3
+gb "wine, exact sums np=3" 3 "${WINE[@]}" --no-quantized-grad "$D/wine_train.h5" "$M/winex.json"
+check "wine (exact sums): the same model as xgboost" hp same_model wine multi:softprob "$D/wine_train.h5" "$D/wine_test.h5" target "$M/winex.json" rounds=30 max_depth=3 num_class=3
+CX=(--no-quantized-grad --num-round 20 --max-bin 512 --gamma 1 --max-delta-step 0.5 --scale-pos-weight 3 --min-child-weight 2 --base-score 0.4)
 gb "cancer with gamma, max_delta_step, scale_pos_weight, min_child_weight, base_score np=3" 3 --label target --objective binary:logistic "${CX[@]}" "$D/cancer_train.h5" "$M/canx.json"
 check "cancer with those regularizers: the same model as xgboost" hp same_model cancer binary:logistic "$D/cancer_train.h5" "$D/cancer_test.h5" target "$M/canx.json" rounds=20 max_bin=512 gamma=1 max_delta_step=0.5 scale_pos_weight=3 min_child_weight=2 base_score=0.4
-gb "cancer with alpha and max_delta_step np=2" 2 --label target --objective binary:logistic --num-round 20 --max-bin 512 --alpha 2 --max-delta-step 0.5 "$D/cancer_train.h5" "$M/canam.json"
+gb "cancer with alpha and max_delta_step np=2" 2 --label target --objective binary:logistic --no-quantized-grad --num-round 20 --max-bin 512 --alpha 2 --max-delta-step 0.5 "$D/cancer_train.h5" "$M/canam.json"
 check "cancer with alpha and max_delta_step together: the same model as xgboost" hp same_model cancer-alpha-mds binary:logistic "$D/cancer_train.h5" "$D/cancer_test.h5" target "$M/canam.json" rounds=20 max_bin=512 alpha=2 max_delta_step=0.5
 
 # ============ interchange with xgboost 1.7 (rel diff <= 1e-5)

@@ -80,7 +80,7 @@ static void test_split_best(void)
     double g = 0, h = 6, parent = gbt_gain(&cfg, g, h);
     /* candidates: after bin 0: L(-4,2) R(4,4); after bin 1: L(-3,4) R(3,2) */
     double gain0 = 16.0 / 3 + 16.0 / 5 - parent, gain1 = 9.0 / 5 + 9.0 / 3 - parent;
-    gbt_split s = gbt_split_best(&cfg, &cuts, hist, g, h, 1.0, 1.0, feats, 1);
+    gbt_split s = gbt_split_best(&cfg, &cuts, hist, 0, g, h, 1.0, 1.0, feats, 1);
 
     CU_ASSERT(gain0 > gain1);
     CU_ASSERT_DOUBLE_EQUAL(s.gain, gain0, 1e-12);
@@ -90,7 +90,7 @@ static void test_split_best(void)
     /* with missing values (-5, 2) the best is to send them left after bin 0 */
     {
         gbt_bin_sum hm[4] = { { -4, 2 }, { 1, 2 }, { 3, 2 }, { -5, 2 } };
-        gbt_split m = gbt_split_best(&cfg, &cuts, hm, -5, 8, 1.0, 1.0, feats, 1);
+        gbt_split m = gbt_split_best(&cfg, &cuts, hm, 0, -5, 8, 1.0, 1.0, feats, 1);
         double p = gbt_gain(&cfg, -5, 8);
         CU_ASSERT_EQUAL(m.bin, 0);
         CU_ASSERT_EQUAL(m.default_left, 1);
@@ -98,7 +98,7 @@ static void test_split_best(void)
     }
     /* min_child_weight 3: only splits with both sides >= 3 */
     cfg.min_child_weight = 3;
-    s = gbt_split_best(&cfg, &cuts, hist, g, h, 1.0, 1.0, feats, 1);
+    s = gbt_split_best(&cfg, &cuts, hist, 0, g, h, 1.0, 1.0, feats, 1);
     CU_ASSERT_EQUAL(s.gain, 0.0); /* each candidate has a side of hessian 2 */
 }
 
@@ -137,10 +137,10 @@ static void test_cuts_few_values(void)
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 2.5f), 2);
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 1e30f), 3);
     CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, NAN), 4);
-    CU_ASSERT_EQUAL(gbt_bins_build(&c, &d, 1, &e), TK_OK);
-    CU_ASSERT_EQUAL(d.bins[0], 3);
-    CU_ASSERT_EQUAL(d.bins[2], 4);
-    CU_ASSERT_EQUAL(d.bins[7], 0);
+    CU_ASSERT_EQUAL(gbt_bins_build(&c, &d, 2, 1, &e), TK_OK);
+    CU_ASSERT_EQUAL(gbt_bin(&d, 0, 0), 3);
+    CU_ASSERT_EQUAL(gbt_bin(&d, 2, 0), 4);
+    CU_ASSERT_EQUAL(gbt_bin(&d, 7, 0), 0);
     gbt_cuts_free(&c);
     gbt_data_free(&d);
 }
@@ -201,18 +201,19 @@ static void test_hist_build_subtract(void)
     memset(&d, 0, sizeof(d));
     d.n = 6;
     d.nf = 1;
+    d.width = 2;
     d.bins = bins;
     memset(parent, 0, sizeof(parent));
     memset(child, 0, sizeof(child));
     memset(direct, 0, sizeof(direct));
-    gbt_hist_build(&cuts, &d, all, 6, gh, parent);
+    gbt_hist_build(&cuts, &d, all, 6, gh, NULL, parent);
     CU_ASSERT_EQUAL(parent[0].g, 7);
     CU_ASSERT_EQUAL(parent[1].g, 7);
     CU_ASSERT_EQUAL(parent[2].h, 30);
     CU_ASSERT_EQUAL(parent[3].g, 4); /* missing slot */
-    gbt_hist_build(&cuts, &d, left, 3, gh, child);
+    gbt_hist_build(&cuts, &d, left, 3, gh, NULL, child);
     gbt_hist_subtract(4, parent, child, sib);
-    gbt_hist_build(&cuts, &d, right, 3, gh, direct);
+    gbt_hist_build(&cuts, &d, right, 3, gh, NULL, direct);
     for (s = 0; s < 4; s++) {
         CU_ASSERT_EQUAL(sib[s].g, direct[s].g);
         CU_ASSERT_EQUAL(sib[s].h, direct[s].h);
@@ -327,6 +328,319 @@ static void test_softprob_gradients(void)
     CU_ASSERT_TRUE(same);
 }
 
+/* A tiny deterministic generator for the randomized tests below. */
+static uint64_t rnd(uint64_t *x)
+{
+    *x ^= *x << 13;
+    *x ^= *x >> 7;
+    *x ^= *x << 17;
+    return *x;
+}
+
+/* The best split by brute force, the loop the search replaces: every
+ * candidate in (feature, bin, missing right, missing left) order, each
+ * gain from gbt_gain, only a strictly larger one kept. */
+static gbt_split brute_split(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
+                             double g, double h, const uint32_t *feats, size_t nfeats)
+{
+    gbt_split best = { 0.0, 0, 0, 0, 0, 0, 0, 0 };
+    double parent = gbt_gain(cfg, g, h);
+    size_t i;
+
+    for (i = 0; i < nfeats; i++) {
+        uint32_t f = feats[i], b, nb = c->nbins[f], j;
+        const gbt_bin_sum *s = hist + c->offset[f];
+        for (b = 0; b + 1 < nb; b++) {
+            int dir;
+            for (dir = 0; dir < 2; dir++) {
+                double gl = 0, hl = 0, gr, hr, gain;
+                int64_t gq = 0, hq = 0;
+                for (j = 0; j <= b; j++) {
+                    gq += s[j].g;
+                    hq += s[j].h;
+                }
+                if (dir == 1 && s[nb].h <= 0)
+                    break;
+                gl = (double)gq + (dir ? (double)s[nb].g : 0.0);
+                hl = (double)hq + (dir ? (double)s[nb].h : 0.0);
+                gr = g - gl;
+                hr = h - hl;
+                if (hl < cfg->min_child_weight || hr < cfg->min_child_weight || hl <= 0 || hr <= 0)
+                    continue;
+                gain = gbt_gain(cfg, gl, hl) + gbt_gain(cfg, gr, hr) - parent;
+                if (gain > best.gain) {
+                    best.gain = gain;
+                    best.feature = f;
+                    best.bin = b;
+                    best.default_left = dir;
+                    best.gl = gl;
+                    best.hl = hl;
+                    best.gr = gr;
+                    best.hr = hr;
+                }
+            }
+        }
+    }
+    return best;
+}
+
+/* The split search (its two-at-a-time path without alpha and
+ * max_delta_step, its general one with them) against brute force on
+ * random histograms of features with 1 to 40 bins, ties included (small
+ * integer sums), with and without missing values; and the same search on
+ * a block of the features, as each rank does it. */
+static void test_split_random(void)
+{
+    enum { NF = 6, TRIALS = 400 };
+    uint64_t x = 88172645463325252ull;
+    int t, mismatches = 0, blocks = 0;
+
+    for (t = 0; t < TRIALS; t++) {
+        gbt_config cfg = base_config();
+        gbt_cuts c;
+        uint32_t nbins[NF], feats[NF];
+        size_t offset[NF + 1], f, s;
+        gbt_bin_sum *hist;
+        double g = 0, h = 0;
+        gbt_split a, b, blk;
+        memset(&c, 0, sizeof(c));
+        offset[0] = 0;
+        for (f = 0; f < NF; f++) {
+            nbins[f] = 1 + (uint32_t)(rnd(&x) % 40);
+            offset[f + 1] = offset[f] + nbins[f] + 1;
+            feats[f] = (uint32_t)f;
+        }
+        c.nf = NF;
+        c.nbins = nbins;
+        c.offset = offset;
+        c.nslots = offset[NF];
+        hist = calloc(c.nslots, sizeof(*hist));
+        for (s = 0; s < offset[1]; s++) { /* feature 0 sets the node's sums */
+            hist[s].g = (int64_t)(rnd(&x) % 9) - 4;
+            hist[s].h = (int64_t)(rnd(&x) % 4);
+            if (s == nbins[0] && t % 2)
+                hist[s].g = hist[s].h = 0; /* no missing values */
+            g += (double)hist[s].g;
+            h += (double)hist[s].h;
+        }
+        for (f = 1; f < NF; f++) /* the others: random, same totals not needed */
+            for (s = offset[f]; s < offset[f + 1]; s++) {
+                hist[s].g = (int64_t)(rnd(&x) % 9) - 4;
+                hist[s].h = (int64_t)(rnd(&x) % 4);
+            }
+        cfg.min_child_weight = (double)(t % 3);
+        cfg.lambda = (t % 5 == 0) ? 0.0 : 1.0;
+        if (t % 4 == 3)
+            cfg.alpha = 0.5; /* the general path */
+        a = gbt_split_best(&cfg, &c, hist, 0, g, h, 1.0, 1.0, feats, NF);
+        b = brute_split(&cfg, &c, hist, g, h, feats, NF);
+        mismatches += a.gain != b.gain || a.feature != b.feature || a.bin != b.bin ||
+                      a.default_left != b.default_left || a.gl != b.gl || a.hr != b.hr;
+        /* features 2..5 as a block: hist given from slot offset[2] */
+        blk = gbt_split_best(&cfg, &c, hist + offset[2], offset[2], g, h, 1.0, 1.0, feats + 2,
+                             NF - 2);
+        b = brute_split(&cfg, &c, hist, g, h, feats + 2, NF - 2);
+        blocks += blk.gain != b.gain || blk.feature != b.feature || blk.bin != b.bin;
+        free(hist);
+    }
+    CU_ASSERT_EQUAL(mismatches, 0);
+    CU_ASSERT_EQUAL(blocks, 0);
+}
+
+/* Quantized pairs summed packed, in chunks, equal the same integers summed
+ * as 64-bit pairs, with the extremes of both halves and more rows than a
+ * chunk; 1- and 2-byte bins give the same histogram; a destination table
+ * places each feature's slots where it says. */
+static void test_hist_quantized(void)
+{
+    enum { N = 2 * GBT_Q_CHUNK + 123, NF = 3 };
+    static uint32_t nbins[NF] = { 5, 2, 7 };
+    static size_t offset[NF + 1] = { 0, 6, 9, 17 };
+    gbt_cuts c;
+    gbt_data d8, d16;
+    uint8_t *b8 = malloc(N * NF);
+    uint16_t *b16 = malloc(N * NF * sizeof(uint16_t));
+    gbt_qpair *q = malloc(N * sizeof(*q)), *acc = calloc(17, sizeof(*acc));
+    gbt_bin_sum *gh = malloc(N * sizeof(*gh));
+    gbt_bin_sum ex[17], h8[17], h16[17], moved[17];
+    size_t dest[NF] = { 11, 0, 3 }; /* feature 0 last, 1 first, 2 between */
+    uint32_t *rows = malloc(N * sizeof(uint32_t));
+    uint64_t x = 12345;
+    size_t i, f, acc_left = 0;
+
+    memset(&c, 0, sizeof(c));
+    c.nf = NF;
+    c.nbins = nbins;
+    c.offset = offset;
+    c.nslots = 17;
+    for (i = 0; i < N; i++) {
+        int64_t g = (i % 3 == 0) ? -GBT_QG_MAX : (int64_t)(rnd(&x) % (2 * GBT_QG_MAX + 1)) - GBT_QG_MAX;
+        int64_t h = (i % 5 == 0) ? GBT_QH_MAX : (int64_t)(rnd(&x) % (GBT_QH_MAX + 1));
+        rows[i] = (uint32_t)i;
+        q[i] = gbt_qpair_make(g, h);
+        gh[i].g = g;
+        gh[i].h = h;
+        for (f = 0; f < NF; f++) {
+            uint32_t bin = (uint32_t)(rnd(&x) % (nbins[f] + 1));
+            b8[i * NF + f] = (uint8_t)bin;
+            b16[i * NF + f] = (uint16_t)bin;
+        }
+    }
+    memset(&d8, 0, sizeof(d8));
+    d8.n = N;
+    d8.nf = NF;
+    d8.width = 1;
+    d8.bins = b8;
+    d16 = d8;
+    d16.width = 2;
+    d16.bins = b16;
+    memset(ex, 0, sizeof(ex));
+    memset(h8, 0, sizeof(h8));
+    memset(h16, 0, sizeof(h16));
+    memset(moved, 0, sizeof(moved));
+    gbt_hist_build(&c, &d16, rows, N, gh, NULL, ex);
+    gbt_hist_build_q(&c, &d8, rows, N, q, acc, NULL, h8);
+    gbt_hist_build_q(&c, &d16, rows, N, q, acc, NULL, h16);
+    gbt_hist_build_q(&c, &d8, rows, N, q, acc, dest, moved);
+    CU_ASSERT_EQUAL(memcmp(ex, h8, sizeof(ex)), 0);
+    CU_ASSERT_EQUAL(memcmp(ex, h16, sizeof(ex)), 0);
+    for (f = 0; f < NF; f++)
+        CU_ASSERT_EQUAL(memcmp(moved + dest[f], ex + offset[f],
+                               (nbins[f] + 1) * sizeof(gbt_bin_sum)), 0);
+    for (i = 0; i < 17; i++)
+        acc_left += acc[i] != 0;
+    CU_ASSERT_EQUAL(acc_left, 0); /* the scratch is zero again */
+    /* the 1-byte exact build too */
+    memset(h8, 0, sizeof(h8));
+    gbt_hist_build(&c, &d8, rows, N, gh, NULL, h8);
+    CU_ASSERT_EQUAL(memcmp(ex, h8, sizeof(ex)), 0);
+    free(b8);
+    free(b16);
+    free(q);
+    free(acc);
+    free(gh);
+    free(rows);
+}
+
+/* With the default 256 bins a feature with missing values gets 255, so
+ * that its bins and the missing one fit in a byte; without missing values
+ * 256; with more bins asked the data is not narrow; 1-byte bins equal the
+ * 2-byte ones. */
+static void test_cuts_narrow(void)
+{
+    enum { N = 5000 };
+    float *v = malloc(N * sizeof(float));
+    gbt_cuts c;
+    gbt_data d, d2;
+    tk_err e;
+    size_t i;
+    int same = 1;
+
+    tk_err_clear(&e);
+    for (i = 0; i < N; i++)
+        v[i] = (float)((i * 7919) % N);
+    d = column_data(v, N);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL(c.nbins[0], 256);
+    CU_ASSERT_EQUAL(c.narrow, 1);
+    gbt_cuts_free(&c);
+    gbt_data_free(&d);
+    v[17] = NAN;
+    d = column_data(v, N);
+    d2 = column_data(v, N);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL(c.nbins[0], 255);
+    CU_ASSERT_EQUAL(c.narrow, 1);
+    CU_ASSERT_EQUAL(gbt_bins_build(&c, &d, 1, 1, &e), TK_OK);
+    CU_ASSERT_EQUAL(gbt_bins_build(&c, &d2, 2, 1, &e), TK_OK);
+    for (i = 0; i < N; i++)
+        same &= gbt_bin(&d, i, 0) == gbt_bin(&d2, i, 0) &&
+                ((uint8_t *)d.bins_col)[i] == ((uint16_t *)d2.bins_col)[i];
+    CU_ASSERT_TRUE(same);
+    CU_ASSERT_EQUAL(gbt_bin(&d, 17, 0), 255); /* missing */
+    gbt_cuts_free(&c);
+    gbt_data_free(&d);
+    gbt_data_free(&d2);
+    d = column_data(v, N);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 300, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL(c.nbins[0], 300);
+    CU_ASSERT_EQUAL(c.narrow, 0);
+    gbt_cuts_free(&c);
+    gbt_data_free(&d);
+    free(v);
+}
+
+/* Feature blocks: contiguous, covering every feature once, about equal in
+ * slots; the destinations of node j of m lay each rank's blocks of all
+ * nodes one after another; on one rank the reduction gives the histogram
+ * back; pooled buffers come back zeroed when asked. */
+static void test_blocks(void)
+{
+    enum { NF = 7 };
+    static uint32_t nbins[NF] = { 3, 10, 1, 4, 4, 20, 2 };
+    size_t offset[NF + 1], f, j;
+    gbt_cuts c;
+    gbt_blocks b;
+    tk_err e;
+    int r, size;
+
+    tk_err_clear(&e);
+    memset(&c, 0, sizeof(c));
+    offset[0] = 0;
+    for (f = 0; f < NF; f++)
+        offset[f + 1] = offset[f] + nbins[f] + 1;
+    c.nf = NF;
+    c.nbins = nbins;
+    c.offset = offset;
+    c.nslots = offset[NF];
+    for (size = 1; size <= 9; size++) {
+        size_t covered = 0, slots = 0;
+        for (r = 0; r < size; r++) {
+            CU_ASSERT_EQUAL_FATAL(gbt_blocks_init(&b, &c, r, size, &e), TK_OK);
+            CU_ASSERT_EQUAL(b.f0[0], 0);
+            CU_ASSERT_EQUAL(b.f0[size], NF);
+            CU_ASSERT(b.f0[r] <= b.f0[r + 1]);
+            CU_ASSERT_EQUAL(b.s0[r], offset[b.f0[r]]);
+            covered += b.f0[r + 1] - b.f0[r];
+            slots += b.nmine;
+            /* within one feature (at most 21 slots) of an equal share */
+            CU_ASSERT(b.nmine <= c.nslots / (size_t)size + 21);
+            if (size == 2) /* 51 slots; feature 5 (slots 27..47) has its middle past 25.5 */
+                CU_ASSERT_EQUAL(b.f0[1], 5);
+            {
+                const size_t *dst = gbt_blocks_dest(&b, &c, 3, 1);
+                int q;
+                for (q = 0; q < size; q++)
+                    for (f = b.f0[q]; f < b.f0[q + 1]; f++)
+                        CU_ASSERT_EQUAL(dst[f], 3 * b.s0[q] + (b.s0[q + 1] - b.s0[q]) +
+                                                    offset[f] - b.s0[q]);
+            }
+            gbt_blocks_free(&b);
+        }
+        CU_ASSERT_EQUAL(covered, NF);
+        CU_ASSERT_EQUAL(slots, c.nslots);
+    }
+    CU_ASSERT_EQUAL_FATAL(gbt_blocks_init(&b, &c, 0, 1, &e), TK_OK);
+    {
+        gbt_bin_sum *send = gbt_blocks_send(&b, 2), *sum, *p;
+        for (j = 0; j < 2 * c.nslots; j++) {
+            send[j].g = (int64_t)j - 7;
+            send[j].h = (int64_t)j * 3;
+        }
+        sum = gbt_blocks_reduce(&b, MPI_COMM_SELF, 2);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+        for (j = 0; j < 2 * c.nslots; j++)
+            CU_ASSERT(sum[j].g == (int64_t)j - 7 && sum[j].h == (int64_t)j * 3);
+        p = gbt_blocks_get(&b, 0);
+        p[0].g = 5;
+        gbt_blocks_put(&b, p);
+        CU_ASSERT_PTR_EQUAL(gbt_blocks_get(&b, 1), p); /* the pooled one, zeroed */
+        CU_ASSERT_EQUAL(p[0].g, 0);
+        gbt_blocks_put(&b, p);
+    }
+    gbt_blocks_free(&b);
+}
+
 int unit_register_gbtrain(void)
 {
     static const unit_test tests[] = {
@@ -337,6 +651,10 @@ int unit_register_gbtrain(void)
         { "histogram build and sibling by subtraction", test_hist_build_subtract },
         { "row and column sampling", test_sampling },
         { "multi:softprob gradients of every class in one pass", test_softprob_gradients },
+        { "split search equals brute force (random histograms, blocks)", test_split_random },
+        { "quantized packed histograms equal exact ones; 1- and 2-byte bins", test_hist_quantized },
+        { "cuts: 255 bins with missing values, narrow bins", test_cuts_narrow },
+        { "histogram blocks: partition, layout, pool", test_blocks },
         { NULL, NULL }
     };
     return unit_add_suite("gbtrain", tests);

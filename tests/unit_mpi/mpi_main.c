@@ -71,7 +71,7 @@ static void on_suite_start(const CU_pSuite suite)
 int main(int argc, char **argv)
 {
     int (*const suites[])(void) = { unit_mpi_register_collectives, unit_mpi_register_sort,
-                                    unit_mpi_register_h5 };
+                                    unit_mpi_register_h5, unit_mpi_register_gbtrain };
     int setup_error = 0, any;
     size_t i;
 

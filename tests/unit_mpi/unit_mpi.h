@@ -23,6 +23,7 @@ extern int um_rank, um_size;
 int unit_mpi_register_collectives(void);
 int unit_mpi_register_sort(void);
 int unit_mpi_register_h5(void);
+int unit_mpi_register_gbtrain(void);
 
 /* malloc that ends the job (MPI_Abort) when out of memory; never NULL. */
 void *um_alloc(size_t n);
