@@ -11,6 +11,7 @@
 #include <hdf5.h>
 
 #include "tk_h5.h"
+#include "tk_mem.h"
 #include "tk_mpi.h"
 #include "tk_table_internal.h"
 #include "tk_text.h"
@@ -375,7 +376,7 @@ static int h5_read_column(MPI_Comm comm, h5_table *h, const h5_entry *en, tk_col
         /* read in the file's type, then convert in place: room for either */
         if (esz < dsz)
             esz = dsz;
-        if (!(buf = malloc((size_t)(nrows ? nrows : 1) * esz)))
+        if (!(buf = tk_mem_big((size_t)(nrows ? nrows : 1) * esz)))
             tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", h->path);
     }
     if (tk_mpi_agree(comm, e) != TK_OK)

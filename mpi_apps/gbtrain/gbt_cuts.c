@@ -14,6 +14,7 @@
 
 #include "gbtrain.h"
 #include "tk_keycount.h"
+#include "tk_mem.h"
 #include "tk_mpi.h"
 
 /* Keys <= probe in sorted[0..hi), knowing that those below lo are. */
@@ -160,12 +161,12 @@ static int work_alloc(cuts_work *w, size_t nf, int64_t max_bin, int size, gbt_cu
  * distinct ones (a feature with more is CUT_MANY). Returns 0 or -1. */
 static int local_keys(cuts_work *w, const gbt_data *d)
 {
-    uint32_t *tmp = malloc((d->n + 1) * sizeof(*tmp));
+    uint32_t *tmp = tk_mem_big((d->n + 1) * sizeof(*tmp));
     size_t f;
 
     for (f = 0; f < w->nf && tmp; f++) {
         uint64_t i, n = 0;
-        uint32_t *sorted = w->sorted[f] = malloc((d->n + 1) * sizeof(uint32_t));
+        uint32_t *sorted = w->sorted[f] = tk_mem_big((d->n + 1) * sizeof(uint32_t));
         uint32_t *dist = w->dist + f * (w->nt + 1);
         if (!sorted)
             break;
@@ -438,8 +439,8 @@ int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int width, int by_column, tk_
     uint64_t i0;
 
     d->width = width;
-    d->bins = malloc(bytes);
-    d->bins_col = by_column ? malloc(bytes) : NULL;
+    d->bins = tk_mem_big(bytes);
+    d->bins_col = by_column ? tk_mem_big(bytes) : NULL;
     if (!d->bins || (by_column && !d->bins_col))
         return tk_err_set(e, TK_ESOFTWARE, "out of memory binning %llu rows",
                           (unsigned long long)d->n);

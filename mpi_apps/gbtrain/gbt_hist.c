@@ -86,9 +86,10 @@ build_packed(const size_t *off, const void *bins, int width, size_t nf, const ui
     }
 }
 
-/* Adds the packed sums of acc (slots at c->offset) into hist (feature f's
- * at dest[f]) and zeroes acc. */
-static void unpack(const gbt_cuts *c, gbt_qpair *acc, const size_t *dest, gbt_bin_sum *hist)
+/* Unpacks the sums of acc (slots at c->offset) into hist (feature f's at
+ * dest[f]), set with first, else added, and zeroes acc. */
+static void unpack(const gbt_cuts *c, gbt_qpair *acc, const size_t *dest, int first,
+                   gbt_bin_sum *hist)
 {
     size_t f, j;
 
@@ -97,12 +98,15 @@ static void unpack(const gbt_cuts *c, gbt_qpair *acc, const size_t *dest, gbt_bi
         gbt_bin_sum *out = hist + dest[f];
         for (j = 0; j <= c->nbins[f]; j++) {
             gbt_qpair p = a[j];
-            int64_t h;
-            if (p == 0)
-                continue;
-            h = (int64_t)(uint32_t)p; /* the low half: sum h < 2^32, never negative */
-            out[j].g += (p - h) / ((int64_t)1 << 32);
-            out[j].h += h;
+            int64_t h = (int64_t)(uint32_t)p; /* the low half: sum h < 2^32, never negative */
+            int64_t g = (p - h) / ((int64_t)1 << 32);
+            if (first) {
+                out[j].g = g;
+                out[j].h = h;
+            } else if (p != 0) {
+                out[j].g += g;
+                out[j].h += h;
+            }
             a[j] = 0;
         }
     }
@@ -113,15 +117,17 @@ void gbt_hist_build_q(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows
 {
     size_t done = 0;
 
-    while (done < nrows) {
+    if (!dest)
+        dest = c->offset;
+    do {
         size_t m = nrows - done < GBT_Q_CHUNK ? nrows - done : GBT_Q_CHUNK;
         if (d->width == 1)
             build_packed(c->offset, d->bins, 1, d->nf, rows + done, m, q, acc);
         else
             build_packed(c->offset, d->bins, 2, d->nf, rows + done, m, q, acc);
-        unpack(c, acc, dest ? dest : c->offset, hist);
+        unpack(c, acc, dest, done == 0, hist);
         done += m;
-    }
+    } while (done < nrows);
 }
 
 void gbt_hist_subtract(size_t nslots, const gbt_bin_sum *parent, const gbt_bin_sum *child,

@@ -103,7 +103,7 @@ static gbt_bin_sum *scratch(gbt_bin_sum **buf, size_t *cap, size_t n)
     return *buf;
 }
 
-gbt_bin_sum *gbt_blocks_send(gbt_blocks *b, size_t m)
+gbt_bin_sum *gbt_blocks_send(gbt_blocks *b, size_t m, int zero)
 {
     size_t n = m * b->s0[b->size];
     gbt_bin_sum *s;
@@ -111,7 +111,7 @@ gbt_bin_sum *gbt_blocks_send(gbt_blocks *b, size_t m)
     if (m != 0 && n / m != b->s0[b->size])
         return NULL;
     s = scratch(&b->send, &b->send_cap, n);
-    if (s)
+    if (s && zero)
         memset(s, 0, n * sizeof(gbt_bin_sum));
     return s;
 }

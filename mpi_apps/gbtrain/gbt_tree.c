@@ -289,10 +289,11 @@ static void reduce_hists(grow_state *s, size_t m, gbt_bin_sum **hist)
     }
 }
 
-/* A send buffer for m nodes, or the end of the job. */
+/* A send buffer for m nodes (zeroed for exact sums, which add into it;
+ * quantized ones set it), or the end of the job. */
 static gbt_bin_sum *send_buffer(gbt_ctx *c, size_t m)
 {
-    gbt_bin_sum *send = gbt_blocks_send(&c->blocks, m);
+    gbt_bin_sum *send = gbt_blocks_send(&c->blocks, m, !c->cfg.quantized_grad);
 
     if (!send)
         die_oom(c, xmul(c, m, c->cuts.nslots * sizeof(gbt_bin_sum)));

@@ -6,6 +6,7 @@
 
 #include "gbtrain.h"
 #include "tk_h5.h"
+#include "tk_mem.h"
 #include "tk_mpi.h"
 #include "tk_opt.h"
 #include "tk_table.h"
@@ -30,16 +31,16 @@ static int alloc_state(gbt_ctx *c)
     size_t K = (size_t)c->nout;
     float base = tk_model_base_margin(&c->model);
 
-    c->train.margin = malloc((n * K + 1) * sizeof(float));
-    c->valid.margin = malloc((nv * K + 1) * sizeof(float));
-    c->g = malloc((n * K + 1) * sizeof(float));
-    c->h = malloc((n * K + 1) * sizeof(float));
+    c->train.margin = tk_mem_big((n * K + 1) * sizeof(float));
+    c->valid.margin = tk_mem_big((nv * K + 1) * sizeof(float));
+    c->g = tk_mem_big((n * K + 1) * sizeof(float));
+    c->h = tk_mem_big((n * K + 1) * sizeof(float));
     if (c->cfg.quantized_grad)
-        c->ghq = malloc((n + 1) * sizeof(gbt_qpair));
+        c->ghq = tk_mem_big((n + 1) * sizeof(gbt_qpair));
     else
-        c->gh = malloc((n + 1) * sizeof(gbt_bin_sum));
-    c->rows = malloc((n + 1) * sizeof(uint32_t));
-    c->rows_tmp = malloc((n + 1) * sizeof(uint32_t));
+        c->gh = tk_mem_big((n + 1) * sizeof(gbt_bin_sum));
+    c->rows = tk_mem_big((n + 1) * sizeof(uint32_t));
+    c->rows_tmp = tk_mem_big((n + 1) * sizeof(uint32_t));
     if (!c->train.margin || !c->valid.margin || !c->g || !c->h || (!c->gh && !c->ghq) || !c->rows ||
         !c->rows_tmp)
         return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory for %llu rows",

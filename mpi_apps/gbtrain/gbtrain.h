@@ -198,9 +198,10 @@ static inline gbt_qpair gbt_qpair_make(int64_t g, int64_t h)
     return g * ((int64_t)1 << 32) + h;
 }
 
-/* Local. Adds the quantized pairs q[row] of rows[0..nrows) into hist (dest
- * as for gbt_hist_build), in chunks of GBT_Q_CHUNK rows summed packed in
- * acc (c->nslots zeroed pairs, zeroed again on return) and then unpacked. */
+/* Local. Sets hist (dest as for gbt_hist_build; every feature's slots) to
+ * the sums of the quantized pairs q[row] of rows[0..nrows), in chunks of
+ * GBT_Q_CHUNK rows summed packed in acc (c->nslots zeroed pairs, zeroed
+ * again on return) and then unpacked. */
 void gbt_hist_build_q(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, size_t nrows,
                       const gbt_qpair *q, gbt_qpair *acc, const size_t *dest, gbt_bin_sum *hist);
 
@@ -240,10 +241,10 @@ gbt_bin_sum *gbt_blocks_get(gbt_blocks *b, int zero);
 /* Local. Gives hist (from gbt_blocks_get, or NULL) back to the pool. */
 void gbt_blocks_put(gbt_blocks *b, gbt_bin_sum *hist);
 
-/* Local. Zeroed room for the local histograms of m nodes, laid out for
- * gbt_blocks_reduce: every rank's block of node 0..m-1 in turn. NULL when
- * out of memory. Owned by b. */
-gbt_bin_sum *gbt_blocks_send(gbt_blocks *b, size_t m);
+/* Local. Room (zeroed with zero) for the local histograms of m nodes, laid
+ * out for gbt_blocks_reduce: every rank's block of node 0..m-1 in turn.
+ * NULL when out of memory. Owned by b. */
+gbt_bin_sum *gbt_blocks_send(gbt_blocks *b, size_t m, int zero);
 
 /* Local. The destinations (gbt_hist_build's dest) of node j of m in the
  * send buffer. Owned by b, valid until the next call. */

@@ -36,7 +36,7 @@ static void blocks_case(size_t rs_max)
     CU_ASSERT_EQUAL_FATAL(gbt_blocks_init(&b, &c, um_rank, um_size, &e), TK_OK);
     if (rs_max)
         b.rs_max = rs_max;
-    send = gbt_blocks_send(&b, M);
+    send = gbt_blocks_send(&b, M, 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(send);
     for (j = 0; j < M; j++) {
         const size_t *dest = gbt_blocks_dest(&b, &c, M, j);
