@@ -5,8 +5,9 @@
  * feature. A feature with at most max_bin distinct values gets one bin per
  * value, found by gathering the (few) distinct keys. Otherwise the values at
  * global ranks k*n/max_bin are found exactly by a binary search over the key
- * space run for every (feature, k) at once: 32 steps, each one Allreduce of
- * the counts of keys <= the probes. Only global order statistics are used,
+ * space run for every (feature, k) of a batch of features at once (about 16M
+ * keys in hand): 33 steps, each one Allreduce of the counts of keys <= the
+ * probes. Only global order statistics are used,
  * so the cuts do not depend on the number of ranks. */
 #include <math.h>
 #include <stdlib.h>
@@ -83,7 +84,9 @@ enum {
 /* What the stages of gbt_cuts_build share (owned; work_free releases it). */
 typedef struct cuts_work {
     size_t nf, nt;            /* features; quantile targets per feature (max_bin) */
-    uint32_t **sorted;        /* per feature: this rank's keys, ascending */
+    uint32_t **sorted;        /* per feature: this rank's keys, ascending (in keys_all) */
+    uint32_t *keys_all;       /* the batch's keys, one array (huge pages), reused */
+    size_t f0, f1;            /* the batch of features in hand: [f0, f1) */
     uint64_t *nloc, *nglob;   /* per feature: keys (non-missing values) here, over all */
     uint32_t *ndist, *dist;   /* per feature: this rank's first distinct keys, up to
                                * nt + 1 of them at dist + f * (nt + 1) */
@@ -97,11 +100,7 @@ typedef struct cuts_work {
 
 static void work_free(cuts_work *w)
 {
-    size_t f;
-
-    if (w->sorted)
-        for (f = 0; f < w->nf; f++)
-            free(w->sorted[f]);
+    free(w->keys_all);
     free(w->sorted);
     free(w->nloc);
     free(w->nglob);
@@ -164,12 +163,10 @@ static int local_keys(cuts_work *w, const gbt_data *d)
     uint32_t *tmp = tk_mem_big((d->n + 1) * sizeof(*tmp));
     size_t f;
 
-    for (f = 0; f < w->nf && tmp; f++) {
+    for (f = w->f0; f < w->f1 && tmp; f++) {
         uint64_t i, n = 0;
-        uint32_t *sorted = w->sorted[f] = tk_mem_big((d->n + 1) * sizeof(uint32_t));
+        uint32_t *sorted = w->sorted[f] = w->keys_all + (f - w->f0) * d->n;
         uint32_t *dist = w->dist + f * (w->nt + 1);
-        if (!sorted)
-            break;
         for (i = 0; i < d->n; i++)
             if (!isnan(d->xcol[f][i]))
                 sorted[n++] = tk_float_key(d->xcol[f][i]);
@@ -185,7 +182,7 @@ static int local_keys(cuts_work *w, const gbt_data *d)
             }
     }
     free(tmp);
-    return tmp && f == w->nf ? 0 : -1;
+    return tmp ? 0 : -1;
 }
 
 /* Local. Each feature's bins at most: max_bin, except that with the
@@ -195,7 +192,7 @@ static void narrow_bins(cuts_work *w, uint64_t total)
 {
     size_t f;
 
-    for (f = 0; f < w->nf; f++)
+    for (f = w->f0; f < w->f1; f++)
         w->ntf[f] = w->nt == 256 && w->nglob[f] < total ? 255 : (uint32_t)w->nt;
 }
 
@@ -205,7 +202,7 @@ static int gather_few(MPI_Comm comm, cuts_work *w, gbt_cuts *c, int size, tk_err
 {
     size_t f;
 
-    for (f = 0; f < w->nf; f++) {
+    for (f = w->f0; f < w->f1; f++) {
         int mine = (int)w->ndist[f], total = 0, p;
         uint32_t *alld;
         size_t i, k = 0;
@@ -247,10 +244,10 @@ static int gather_few(MPI_Comm comm, cuts_work *w, gbt_cuts *c, int size, tk_err
  * count is searched only among its keys between the bounds so far. */
 static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
 {
-    size_t nf = w->nf, nt = w->nt, f, t, j;
+    size_t nt = w->nt, f, t, j, j0 = w->f0 * nt, j1 = w->f1 * nt;
     int step;
 
-    for (f = 0; f < nf; f++)
+    for (f = w->f0; f < w->f1; f++)
         for (t = 0; t < nt; t++) {
             j = f * nt + t;
             w->lo[j] = 0;
@@ -260,13 +257,13 @@ static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
             w->ib[j] = w->nloc[f];
         }
     for (step = 0; step < 33; step++) {
-        for (j = 0; j < nf * nt; j++) {
+        for (j = j0; j < j1; j++) {
             uint64_t mid = w->lo[j] + (w->hi[j] - w->lo[j]) / 2;
             w->mine[j] = w->lo[j] < w->hi[j]
                              ? count_le(w->sorted[j / nt], w->ia[j], w->ib[j], mid) : 0;
         }
-        MPI_Allreduce(w->mine, w->cnt, (int)(nf * nt), MPI_UINT64_T, MPI_SUM, comm);
-        for (j = 0; j < nf * nt; j++) {
+        MPI_Allreduce(w->mine + j0, w->cnt + j0, (int)(j1 - j0), MPI_UINT64_T, MPI_SUM, comm);
+        for (j = j0; j < j1; j++) {
             uint64_t mid = w->lo[j] + (w->hi[j] - w->lo[j]) / 2;
             if (w->lo[j] >= w->hi[j])
                 continue;
@@ -279,7 +276,7 @@ static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
             }
         }
     }
-    for (f = 0; f < nf; f++) {
+    for (f = w->f0; f < w->f1; f++) {
         if (w->state[f] != CUT_MANY)
             continue;
         for (t = 0; t < w->ntf[f]; t++)
@@ -338,21 +335,49 @@ static int prefix_tables(MPI_Comm comm, gbt_cuts *c, tk_err *e)
     return tk_mpi_agree(comm, e);
 }
 
+/* Features per batch: about CUTS_BATCH_KEYS keys of the rank with the most
+ * rows in hand at a time (the same count on every rank). */
+#define CUTS_BATCH_KEYS ((uint64_t)16 << 20)
+
+/* Collective. Stages 1 to 3 for the features [w->f0, w->f1). */
+static int cuts_batch(MPI_Comm comm, cuts_work *w, const gbt_data *d, gbt_cuts *c, int size,
+                      tk_err *e)
+{
+    int nb = (int)(w->f1 - w->f0);
+
+    if (local_keys(w, d) != 0)
+        tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
+    if (tk_mpi_agree(comm, e) != TK_OK)
+        return e->status;
+    MPI_Allreduce(w->nloc + w->f0, w->nglob + w->f0, nb, MPI_UINT64_T, MPI_SUM, comm);
+    MPI_Allreduce(MPI_IN_PLACE, w->state + w->f0, nb, MPI_UINT32_T, MPI_MAX, comm);
+    narrow_bins(w, d->total);
+    if (gather_few(comm, w, c, size, e) != TK_OK)
+        return e->status;
+    return search_quantiles(comm, w, c, e);
+}
+
 int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *c, tk_err *e)
 {
     cuts_work w;
+    uint64_t maxn = d->n;
+    size_t batch;
     int size;
 
     MPI_Comm_size(comm, &size);
+    MPI_Allreduce(MPI_IN_PLACE, &maxn, 1, MPI_UINT64_T, MPI_MAX, comm);
+    batch = (size_t)(CUTS_BATCH_KEYS / (maxn ? maxn : 1));
+    batch = batch < 1 ? 1 : batch > d->nf ? d->nf : batch;
     memset(c, 0, sizeof(*c));
-    if (work_alloc(&w, d->nf, max_bin, size, c) != 0 || local_keys(&w, d) != 0)
+    if (work_alloc(&w, d->nf, max_bin, size, c) != 0 ||
+        (d->nf > 0 && !(w.keys_all = tk_mem_big((d->n * batch + 1) * sizeof(uint32_t)))))
         tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
     if (tk_mpi_agree(comm, e) == TK_OK) {
-        MPI_Allreduce(w.nloc, w.nglob, (int)w.nf, MPI_UINT64_T, MPI_SUM, comm);
-        MPI_Allreduce(MPI_IN_PLACE, w.state, (int)w.nf, MPI_UINT32_T, MPI_MAX, comm);
-        narrow_bins(&w, d->total);
-        if (gather_few(comm, &w, c, size, e) == TK_OK &&
-            search_quantiles(comm, &w, c, e) == TK_OK && finish_bins(comm, &w, d->total, c, e) == TK_OK)
+        for (w.f0 = 0; w.f0 < d->nf && e->status == TK_OK; w.f0 = w.f1) {
+            w.f1 = w.f0 + batch < d->nf ? w.f0 + batch : d->nf;
+            cuts_batch(comm, &w, d, c, size, e);
+        }
+        if (e->status == TK_OK && finish_bins(comm, &w, d->total, c, e) == TK_OK)
             prefix_tables(comm, c, e);
     }
     work_free(&w);
@@ -434,7 +459,8 @@ bins_rows(const gbt_cuts *c, gbt_data *d, int width, uint64_t i0, uint64_t i1)
 
 int gbt_bins_build(const gbt_cuts *c, gbt_data *d, int width, int by_column, tk_err *e)
 {
-    const uint64_t block = 4096; /* rows whose bins stay in cache meanwhile */
+    /* rows whose row-major bins (about 64 KiB) stay in cache meanwhile */
+    const uint64_t block = d->nf > 1024 ? 64 : 65536 / (d->nf ? d->nf : 1);
     size_t f, bytes = (d->n * d->nf + 1) * (size_t)width;
     uint64_t i0;
 
