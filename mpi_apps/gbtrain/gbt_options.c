@@ -137,7 +137,9 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
           "fraction of the tree's features per level", NULL },
         { "colsample-bynode", TK_OPT_DOUBLE, &cfg->colsample_bynode, 1e-9, 1, "X",
           "fraction of the level's features per node", NULL },
-        { "max-bin", TK_OPT_INT, &cfg->max_bin, 2, 65535, "N", "maximum bins per feature",
+        { "max-bin", TK_OPT_INT, &cfg->max_bin, 2, 65535, "N",
+          "maximum bins per feature (256: 255 for a feature with missing values, so that "
+          "bins fit in a byte)",
           NULL },
         { "base-score", TK_OPT_DOUBLE, &cfg->base_score, -INFINITY, INFINITY, "X",
           "initial prediction (a probability for binary:logistic)", NULL },
