@@ -13,75 +13,46 @@
 #define KC_VARINT_MAX 20                /* a key delta and a count */
 #define KC_MAX_SPILLED 32               /* spilled runs merged into one above this */
 
-void tk_radix_sort_u64(uint64_t *keys, uint64_t *tmp, size_t n)
-{
-    size_t count[8][256];
-    size_t i;
-    int d;
-    uint64_t *src = keys, *dst = tmp;
+/* LSD radix sort of n unsigned keys of type T (DIGITS bytes), 8-bit digits,
+ * digits that every key shares skipped; defines NAME(keys, tmp, n). */
+#define TK_RADIX_SORT(NAME, T, DIGITS)                                        \
+    void NAME(T *keys, T *tmp, size_t n)                                      \
+    {                                                                         \
+        size_t count[DIGITS][256];                                            \
+        size_t i;                                                             \
+        int d;                                                                \
+        T *src = keys, *dst = tmp;                                            \
+                                                                              \
+        memset(count, 0, sizeof(count));                                      \
+        for (i = 0; i < n; i++) {                                             \
+            T v = keys[i];                                                    \
+            for (d = 0; d < (DIGITS); d++)                                    \
+                count[d][(v >> (8 * d)) & 0xff]++;                            \
+        }                                                                     \
+        for (d = 0; d < (DIGITS); d++) {                                      \
+            size_t sum = 0, c, b;                                             \
+            T *t;                                                             \
+            if (n == 0 || count[d][(keys[0] >> (8 * d)) & 0xff] == n)         \
+                continue; /* every key has the same digit here */             \
+            for (b = 0; b < 256; b++) {                                       \
+                c = count[d][b];                                              \
+                count[d][b] = sum;                                            \
+                sum += c;                                                     \
+            }                                                                 \
+            for (i = 0; i < n; i++) {                                         \
+                T v = src[i];                                                 \
+                dst[count[d][(v >> (8 * d)) & 0xff]++] = v;                   \
+            }                                                                 \
+            t = src;                                                          \
+            src = dst;                                                        \
+            dst = t;                                                          \
+        }                                                                     \
+        if (src != keys)                                                      \
+            memcpy(keys, src, n * sizeof(*keys));                             \
+    }
 
-    memset(count, 0, sizeof(count));
-    for (i = 0; i < n; i++) {
-        uint64_t v = keys[i];
-        for (d = 0; d < 8; d++)
-            count[d][(v >> (8 * d)) & 0xff]++;
-    }
-    for (d = 0; d < 8; d++) {
-        size_t sum = 0, c, b;
-        uint64_t *t;
-        if (n == 0 || count[d][(keys[0] >> (8 * d)) & 0xff] == n)
-            continue; /* every key has the same digit here */
-        for (b = 0; b < 256; b++) {
-            c = count[d][b];
-            count[d][b] = sum;
-            sum += c;
-        }
-        for (i = 0; i < n; i++) {
-            uint64_t v = src[i];
-            dst[count[d][(v >> (8 * d)) & 0xff]++] = v;
-        }
-        t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != keys)
-        memcpy(keys, src, n * sizeof(*keys));
-}
-
-void tk_radix_sort_u32(uint32_t *keys, uint32_t *tmp, size_t n)
-{
-    size_t count[4][256];
-    size_t i;
-    int d;
-    uint32_t *src = keys, *dst = tmp;
-
-    memset(count, 0, sizeof(count));
-    for (i = 0; i < n; i++) {
-        uint32_t v = keys[i];
-        for (d = 0; d < 4; d++)
-            count[d][(v >> (8 * d)) & 0xff]++;
-    }
-    for (d = 0; d < 4; d++) {
-        size_t sum = 0, c, b;
-        uint32_t *t;
-        if (n == 0 || count[d][(keys[0] >> (8 * d)) & 0xff] == n)
-            continue; /* every key has the same digit here */
-        for (b = 0; b < 256; b++) {
-            c = count[d][b];
-            count[d][b] = sum;
-            sum += c;
-        }
-        for (i = 0; i < n; i++) {
-            uint32_t v = src[i];
-            dst[count[d][(v >> (8 * d)) & 0xff]++] = v;
-        }
-        t = src;
-        src = dst;
-        dst = t;
-    }
-    if (src != keys)
-        memcpy(keys, src, n * sizeof(*keys));
-}
+TK_RADIX_SORT(tk_radix_sort_u64, uint64_t, 8)
+TK_RADIX_SORT(tk_radix_sort_u32, uint32_t, 4)
 
 void tk_radix_sort_kv(tk_kv *a, tk_kv *tmp, size_t n)
 {

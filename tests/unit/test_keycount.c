@@ -65,6 +65,44 @@ static void test_radix_sort(void)
     CU_ASSERT_TRUE(ok);
 }
 
+static int cmp_u32(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+
+    return (a > b) - (a < b);
+}
+
+/* The 32-bit sort: the same patterns cut to their low and high halves. */
+static void test_radix_sort_u32(void)
+{
+    static const size_t sizes[] = { 0, 1, 2, 3, 255, 256, 257, 10000 };
+    unsigned long long st = 5;
+    size_t si, i;
+    int p, half, ok = 1;
+
+    for (si = 0; si < sizeof(sizes) / sizeof(sizes[0]); si++)
+        for (p = 0; p < 8; p++)
+            for (half = 0; half < 2; half++) {
+                size_t n = sizes[si];
+                uint64_t *w = malloc((n + 1) * sizeof(*w));
+                uint32_t *a = malloc((n + 1) * sizeof(*a)), *b = malloc((n + 1) * sizeof(*b)),
+                         *t = malloc((n + 1) * sizeof(*t));
+                CU_ASSERT_FATAL(w && a && b && t);
+                fill(w, n, p, &st);
+                for (i = 0; i < n; i++)
+                    a[i] = b[i] = (uint32_t)(half ? w[i] >> 32 : w[i]);
+                tk_radix_sort_u32(a, t, n);
+                qsort(b, n, sizeof(*b), cmp_u32);
+                if (n && memcmp(a, b, n * sizeof(*a)) != 0)
+                    ok = 0;
+                free(w);
+                free(a);
+                free(b);
+                free(t);
+            }
+    CU_ASSERT_TRUE(ok);
+}
+
 /* Adds keys[0..n) with batches of batch keys, spilling to /tmp every
  * spill_every keys (0: never), and compares the result with the sorted
  * reference. Returns 1 when equal. */
@@ -281,6 +319,7 @@ int unit_register_keycount(void)
 {
     static const unit_test tests[] = {
         { "radix sort vs qsort", test_radix_sort },
+        { "32-bit radix sort vs qsort", test_radix_sort_u32 },
         { "empty, tiny, extreme keys", test_kc_empty_and_tiny },
         { "counted, many batch sizes and key patterns", test_kc_counted_many_batches },
         { "uncounted", test_kc_uncounted },
