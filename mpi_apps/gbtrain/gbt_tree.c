@@ -216,6 +216,7 @@ static void sample_rows(grow_state *s, const float *g, const float *h)
     gbt_ctx *c = s->c;
     const gbt_data *d = &c->train;
     double mx[2] = { 0, 0 };
+    int64_t tot[2] = { 0, 0 };
     size_t i, nrows = 0;
 
     for (i = 0; i < d->n; i++)
@@ -237,7 +238,6 @@ static void sample_rows(grow_state *s, const float *g, const float *h)
         s->gscale = mx[0] > 0.0 ? GBT_QG_MAX / mx[0] : 1.0;
         s->hscale = mx[1] > 0.0 ? GBT_QH_MAX / mx[1] : 1.0;
     }
-    s->tg = s->th = 0;
     for (i = 0; i < nrows; i++) {
         uint32_t r = c->rows[i];
         int64_t qg = llrint((double)g[r] * s->gscale), qh = llrint((double)h[r] * s->hscale);
@@ -249,11 +249,13 @@ static void sample_rows(grow_state *s, const float *g, const float *h)
             qh = qh > GBT_QH_MAX ? GBT_QH_MAX : qh < 0 ? 0 : qh;
             c->ghq[r] = gbt_qpair_make(qg, qh);
         }
-        s->tg += qg;
-        s->th += qh;
+        tot[0] += qg;
+        tot[1] += qh;
     }
     /* the root's sums: what any feature's slots of its histogram add up to */
-    allreduce_sum(c, &s->tg, 2, MPI_INT64_T);
+    allreduce_sum(c, tot, 2, MPI_INT64_T);
+    s->tg = tot[0];
+    s->th = tot[1];
 }
 
 /* Adds the gradients of rows[0..nrows) into node j of the m in the blocks'
