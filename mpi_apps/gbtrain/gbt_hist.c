@@ -7,6 +7,8 @@
  * slot, one 64-bit add), summed in chunks that cannot carry from one half
  * into the other and then unpacked into 64-bit pairs. Either reads bins of 1
  * or 2 bytes; each loop is compiled once per width. */
+#include <string.h>
+
 #include "gbtrain.h"
 
 #ifdef __SSE2__
@@ -128,6 +130,35 @@ void gbt_hist_build_q(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows
         unpack(c, acc, dest, done == 0, hist);
         done += m;
     } while (done < nrows);
+}
+
+void gbt_hist_build_qp(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, size_t nrows,
+                       const gbt_qpair *q, gbt_qpair *acc, const size_t *dest, gbt_qpair *out)
+{
+    size_t f;
+
+    if (!dest)
+        dest = c->offset;
+    if (d->width == 1)
+        build_packed(c->offset, d->bins, 1, d->nf, rows, nrows, q, acc);
+    else
+        build_packed(c->offset, d->bins, 2, d->nf, rows, nrows, q, acc);
+    for (f = 0; f < c->nf; f++) {
+        size_t n = c->nbins[f] + 1;
+        memcpy(out + dest[f], acc + c->offset[f], n * sizeof(gbt_qpair));
+        memset(acc + c->offset[f], 0, n * sizeof(gbt_qpair));
+    }
+}
+
+void gbt_hist_unpack(const gbt_qpair *p, size_t n, gbt_bin_sum *out)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++) {
+        int64_t h = (int64_t)(uint32_t)p[i]; /* the low half: sum h < 2^32, never negative */
+        out[i].g = (p[i] - h) / ((int64_t)1 << 32);
+        out[i].h = h;
+    }
 }
 
 void gbt_hist_subtract(size_t nslots, const gbt_bin_sum *parent, const gbt_bin_sum *child,

@@ -131,17 +131,17 @@ const size_t *gbt_blocks_dest(gbt_blocks *b, const gbt_cuts *c, size_t m, size_t
     return b->dest;
 }
 
-/* Sums nodes [j0, j0 + k) of the m in the send buffer into recv: the
- * whole buffer as it is, or a copy of the part's blocks. Returns 0, or -1
- * when out of memory (the same on every rank). */
-static int reduce_part(gbt_blocks *b, MPI_Comm comm, size_t m, size_t j0, size_t k)
+/* Sums nodes [j0, j0 + k) of the m in the send buffer (words int64 a slot)
+ * into recv: the whole buffer as it is, or a copy of the part's blocks.
+ * Returns 0, or -1 when out of memory (the same on every rank). */
+static int reduce_part(gbt_blocks *b, MPI_Comm comm, size_t m, size_t j0, size_t k, int words)
 {
-    gbt_bin_sum *part = b->send;
-    size_t at = 0;
+    int64_t *send = (int64_t *)b->send, *part = send, *recv = (int64_t *)b->recv;
+    size_t at = 0, w = (size_t)words;
     int r, ok = 1;
 
     if (k != m) {
-        part = malloc((k * b->s0[b->size] + 1) * sizeof(gbt_bin_sum));
+        part = malloc((k * b->s0[b->size] * w + 1) * sizeof(int64_t));
         ok = part != NULL;
         MPI_Allreduce(MPI_IN_PLACE, &ok, 1, MPI_INT, MPI_MIN, comm);
         if (!ok) {
@@ -150,19 +150,19 @@ static int reduce_part(gbt_blocks *b, MPI_Comm comm, size_t m, size_t j0, size_t
         }
     }
     for (r = 0; r < b->size; r++) {
-        size_t ns = b->s0[r + 1] - b->s0[r];
+        size_t ns = (b->s0[r + 1] - b->s0[r]) * w;
         if (k != m)
-            memcpy(part + at, b->send + m * b->s0[r] + j0 * ns, k * ns * sizeof(gbt_bin_sum));
+            memcpy(part + at, send + m * b->s0[r] * w + j0 * ns, k * ns * sizeof(int64_t));
         at += k * ns;
-        b->counts[r] = (int)(2 * k * ns);
+        b->counts[r] = (int)(k * ns);
     }
-    MPI_Reduce_scatter(part, b->recv + j0 * b->nmine, b->counts, MPI_INT64_T, MPI_SUM, comm);
-    if (part != b->send)
+    MPI_Reduce_scatter(part, recv + j0 * b->nmine * w, b->counts, MPI_INT64_T, MPI_SUM, comm);
+    if (part != send)
         free(part);
     return 0;
 }
 
-gbt_bin_sum *gbt_blocks_reduce(gbt_blocks *b, MPI_Comm comm, size_t m)
+int64_t *gbt_blocks_reduce(gbt_blocks *b, MPI_Comm comm, size_t m, int words)
 {
     size_t nslots = b->s0[b->size], k, j0;
     int ok;
@@ -172,11 +172,11 @@ gbt_bin_sum *gbt_blocks_reduce(gbt_blocks *b, MPI_Comm comm, size_t m)
     if (!ok)
         return NULL;
     /* nodes per call: MPI counts are ints */
-    k = nslots ? b->rs_max / (2 * nslots) : m;
+    k = nslots ? b->rs_max / ((size_t)words * nslots) : m;
     if (k == 0)
         k = 1;
     for (j0 = 0; j0 < m; j0 += k)
-        if (reduce_part(b, comm, m, j0, m - j0 < k ? m - j0 : k) != 0)
+        if (reduce_part(b, comm, m, j0, m - j0 < k ? m - j0 : k, words) != 0)
             return NULL;
-    return b->recv;
+    return (int64_t *)b->recv;
 }

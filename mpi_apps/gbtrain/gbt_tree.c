@@ -259,26 +259,32 @@ static void sample_rows(grow_state *s, const float *g, const float *h)
 }
 
 /* Adds the gradients of rows[0..nrows) into node j of the m in the blocks'
- * send buffer. */
+ * send buffer: as packed sums with packed (quantized, and no node of the
+ * level has more than GBT_Q_CHUNK rows over all ranks), else as pairs. */
 static void build_hist(grow_state *s, const uint32_t *rows, size_t nrows, size_t m, size_t j,
-                       gbt_bin_sum *send)
+                       int packed, gbt_bin_sum *send)
 {
     gbt_ctx *c = s->c;
     const size_t *dest = gbt_blocks_dest(&c->blocks, &c->cuts, m, j);
 
-    if (s->quant)
+    if (packed)
+        gbt_hist_build_qp(&c->cuts, &c->train, rows, nrows, c->ghq, s->acc, dest,
+                          (gbt_qpair *)send);
+    else if (s->quant)
         gbt_hist_build_q(&c->cuts, &c->train, rows, nrows, c->ghq, s->acc, dest, send);
     else
         gbt_hist_build(&c->cuts, &c->train, rows, nrows, c->gh, dest, send);
 }
 
-/* Collective. The local histograms of m nodes in the send buffer, summed:
- * a pooled buffer of this rank's block for each node, into hist[j]. */
-static void reduce_hists(grow_state *s, size_t m, gbt_bin_sum **hist)
+/* Collective. The local histograms of m nodes in the send buffer (packed
+ * or pairs, as built), summed: a pooled buffer of pairs of this rank's
+ * block for each node, into hist[j]. Packed sums cross the ranks in half
+ * the bytes. */
+static void reduce_hists(grow_state *s, size_t m, int packed, gbt_bin_sum **hist)
 {
     gbt_ctx *c = s->c;
     gbt_blocks *b = &c->blocks;
-    gbt_bin_sum *sum = gbt_blocks_reduce(b, c->job.comm, m);
+    int64_t *sum = gbt_blocks_reduce(b, c->job.comm, m, packed ? 1 : 2);
     size_t j;
 
     if (!sum)
@@ -287,7 +293,10 @@ static void reduce_hists(grow_state *s, size_t m, gbt_bin_sum **hist)
         hist[j] = gbt_blocks_get(b, 0);
         if (!hist[j])
             die_oom(c, b->nmine * sizeof(gbt_bin_sum));
-        memcpy(hist[j], sum + j * b->nmine, b->nmine * sizeof(gbt_bin_sum));
+        if (packed)
+            gbt_hist_unpack(sum + j * b->nmine, b->nmine, hist[j]);
+        else
+            memcpy(hist[j], (gbt_bin_sum *)sum + j * b->nmine, b->nmine * sizeof(gbt_bin_sum));
     }
 }
 
@@ -310,6 +319,7 @@ static void grow_root(grow_state *s)
     size_t nf = c->train.nf, i;
     uint32_t *all = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
     gbt_node root;
+    int packed;
 
     s->tree_f = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
     s->level_f = xalloc(c, xmul(c, nf, sizeof(uint32_t)), 0);
@@ -320,8 +330,9 @@ static void grow_root(grow_state *s)
                                      all, nf, s->tree_f);
     free(all);
     memset(&root, 0, sizeof(root));
-    build_hist(s, c->rows, s->nrows, 1, 0, send_buffer(c, 1));
-    reduce_hists(s, 1, &root.hist);
+    packed = s->quant && c->train.total <= GBT_Q_CHUNK;
+    build_hist(s, c->rows, s->nrows, 1, 0, packed, send_buffer(c, 1));
+    reduce_hists(s, 1, packed, &root.hist);
     root.g = (double)s->tg / s->gscale;
     root.h = (double)s->th / s->hscale;
     root.begin = 0;
@@ -518,22 +529,27 @@ static void child_histograms(grow_state *s)
     gbt_ctx *c = s->c;
     size_t nbuild = s->next.n / 2, b, nmine = c->blocks.nmine;
     gbt_node *nx = s->next.v;
-    uint64_t *cnt = xalloc(c, xmul(c, nbuild + 1, sizeof(uint64_t)), 0);
+    uint64_t *cnt = xalloc(c, xmul(c, 2 * nbuild + 1, sizeof(uint64_t)), 0), most = 0;
     gbt_bin_sum **built = xalloc(c, xmul(c, nbuild + 1, sizeof(gbt_bin_sum *)), 0), *send;
+    int packed;
 
-    for (b = 0; b < nbuild; b++) /* left rows minus right rows, as a two's complement sum */
-        cnt[b] = (uint64_t)(nx[2 * b].end - nx[2 * b].begin) -
-                 (uint64_t)(nx[2 * b + 1].end - nx[2 * b + 1].begin);
-    allreduce_sum(c, cnt, nbuild, MPI_UINT64_T);
-    for (b = 0; b < nbuild; b++)
-        nx[2 * b].small = (int64_t)cnt[b] <= 0; /* the left one is built */
+    for (b = 0; b < 2 * nbuild; b++) /* rows of each child over all ranks */
+        cnt[b] = (uint64_t)(nx[b].end - nx[b].begin);
+    allreduce_sum(c, cnt, 2 * nbuild, MPI_UINT64_T);
+    for (b = 0; b < nbuild; b++) {
+        nx[2 * b].small = cnt[2 * b] <= cnt[2 * b + 1]; /* the left one is built */
+        if (cnt[2 * b + !nx[2 * b].small] > most)
+            most = cnt[2 * b + !nx[2 * b].small];
+    }
     free(cnt);
+    packed = s->quant && most <= GBT_Q_CHUNK;
     send = send_buffer(c, nbuild);
     for (b = 0; b < nbuild; b++) {
         gbt_node *small = nx[2 * b].small ? &nx[2 * b] : &nx[2 * b + 1];
-        build_hist(s, c->rows + small->begin, small->end - small->begin, nbuild, b, send);
+        build_hist(s, c->rows + small->begin, small->end - small->begin, nbuild, b, packed,
+                   send);
     }
-    reduce_hists(s, nbuild, built);
+    reduce_hists(s, nbuild, packed, built);
     for (b = 0; b < nbuild; b++) {
         gbt_node *ln = &nx[2 * b], *rn = &nx[2 * b + 1];
         gbt_bin_sum *parent = rn->hist;

@@ -205,6 +205,16 @@ static inline gbt_qpair gbt_qpair_make(int64_t g, int64_t h)
 void gbt_hist_build_q(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, size_t nrows,
                       const gbt_qpair *q, gbt_qpair *acc, const size_t *dest, gbt_bin_sum *hist);
 
+/* Local. Writes the packed sums of rows[0..nrows) (at most GBT_Q_CHUNK
+ * rows) into out, feature f's slots at out + dest[f] (dest NULL:
+ * c->offset), through acc (zeroed, zeroed again on return). */
+void gbt_hist_build_qp(const gbt_cuts *c, const gbt_data *d, const uint32_t *rows, size_t nrows,
+                       const gbt_qpair *q, gbt_qpair *acc, const size_t *dest, gbt_qpair *out);
+
+/* Local. Sets out[0..n) to the pairs packed in p[0..n) (sums of at most
+ * GBT_Q_CHUNK pairs). */
+void gbt_hist_unpack(const gbt_qpair *p, size_t n, gbt_bin_sum *out);
+
 /* ---- histograms over ranks (gbt_reduce.c) ----
  * Each rank keeps, reduces and searches only its block of the features
  * (contiguous, about nslots / size slots each), as LightGBM's
@@ -250,10 +260,13 @@ gbt_bin_sum *gbt_blocks_send(gbt_blocks *b, size_t m, int zero);
  * send buffer. Owned by b, valid until the next call. */
 const size_t *gbt_blocks_dest(gbt_blocks *b, const gbt_cuts *c, size_t m, size_t j);
 
-/* Collective. Sums the send buffer of m nodes over all ranks; returns this
- * rank's block of each, node j at j * b->nmine (owned by b, valid until
- * the next call), or NULL when out of memory (the same on every rank). */
-gbt_bin_sum *gbt_blocks_reduce(gbt_blocks *b, MPI_Comm comm, size_t m);
+/* Collective. Sums the send buffer of m nodes over all ranks, words int64
+ * a slot: 2, gbt_bin_sum pairs; 1, packed gbt_qpair sums (the send buffer
+ * read as gbt_qpair, slot s of it at s; exact while no node has more than
+ * GBT_Q_CHUNK rows over all ranks). Returns this rank's block of each, node
+ * j at j * b->nmine slots (owned by b, valid until the next call), or NULL
+ * when out of memory (the same on every rank). */
+int64_t *gbt_blocks_reduce(gbt_blocks *b, MPI_Comm comm, size_t m, int words);
 
 /* Local. out = parent - child, slot by slot. */
 void gbt_hist_subtract(size_t nslots, const gbt_bin_sum *parent, const gbt_bin_sum *child,

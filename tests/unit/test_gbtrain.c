@@ -510,6 +510,19 @@ static void test_hist_quantized(void)
     for (i = 0; i < 17; i++)
         acc_left += acc[i] != 0;
     CU_ASSERT_EQUAL(acc_left, 0); /* the scratch is zero again */
+    /* at most a chunk of rows written packed, then unpacked: the same sums */
+    {
+        gbt_qpair packed[17];
+        gbt_bin_sum un[17], ref[17];
+        gbt_hist_build_q(&c, &d8, rows, 1000, q, acc, NULL, ref);
+        memset(packed, 0x5a, sizeof(packed));
+        gbt_hist_build_qp(&c, &d8, rows, 1000, q, acc, NULL, packed);
+        gbt_hist_unpack(packed, 17, un);
+        CU_ASSERT_EQUAL(memcmp(un, ref, sizeof(un)), 0);
+        for (i = 0, acc_left = 0; i < 17; i++)
+            acc_left += acc[i] != 0;
+        CU_ASSERT_EQUAL(acc_left, 0);
+    }
     /* the 1-byte exact build too */
     memset(h8, 0, sizeof(h8));
     gbt_hist_build(&c, &d8, rows, N, gh, NULL, h8);
@@ -627,7 +640,7 @@ static void test_blocks(void)
             send[j].g = (int64_t)j - 7;
             send[j].h = (int64_t)j * 3;
         }
-        sum = gbt_blocks_reduce(&b, MPI_COMM_SELF, 2);
+        sum = (gbt_bin_sum *)gbt_blocks_reduce(&b, MPI_COMM_SELF, 2, 2);
         CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
         for (j = 0; j < 2 * c.nslots; j++)
             CU_ASSERT(sum[j].g == (int64_t)j - 7 && sum[j].h == (int64_t)j * 3);

@@ -46,7 +46,7 @@ static void blocks_case(size_t rs_max)
                 send[dest[f] + s].h = fill_h(um_rank, j, offset[f] + s);
             }
     }
-    sum = gbt_blocks_reduce(&b, MPI_COMM_WORLD, M);
+    sum = (gbt_bin_sum *)gbt_blocks_reduce(&b, MPI_COMM_WORLD, M, 2);
     CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
     for (j = 0; j < M; j++)
         for (s = 0; s < b.nmine; s++) {
@@ -61,6 +61,58 @@ static void blocks_case(size_t rs_max)
     gbt_blocks_free(&b);
 }
 
+/* Packed quantized sums (one int64 a slot) reduced and unpacked: each
+ * rank's pairs are small enough that the sums of all ranks stay packed. */
+static void test_blocks_packed(void)
+{
+    enum { NF = 4, M = 3 };
+    static uint32_t nbins[NF] = { 5, 2, 8, 1 };
+    size_t offset[NF + 1], f, j, s;
+    gbt_cuts c;
+    gbt_blocks b;
+    gbt_qpair *send;
+    int64_t *sum;
+    gbt_bin_sum *out;
+    tk_err e;
+    int r, bad = 0;
+
+    tk_err_clear(&e);
+    memset(&c, 0, sizeof(c));
+    offset[0] = 0;
+    for (f = 0; f < NF; f++)
+        offset[f + 1] = offset[f] + nbins[f] + 1;
+    c.nf = NF;
+    c.nbins = nbins;
+    c.offset = offset;
+    c.nslots = offset[NF];
+    CU_ASSERT_EQUAL_FATAL(gbt_blocks_init(&b, &c, um_rank, um_size, &e), TK_OK);
+    send = (gbt_qpair *)gbt_blocks_send(&b, M, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(send);
+    for (j = 0; j < M; j++) {
+        const size_t *dest = gbt_blocks_dest(&b, &c, M, j);
+        for (f = 0; f < NF; f++)
+            for (s = 0; s <= nbins[f]; s++)
+                send[dest[f] + s] = gbt_qpair_make(fill_g(um_rank, j, offset[f] + s) % 30000,
+                                                   fill_h(um_rank, j, offset[f] + s) % 60000);
+    }
+    sum = gbt_blocks_reduce(&b, MPI_COMM_WORLD, M, 1);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(sum);
+    out = malloc((M * b.nmine + 1) * sizeof(*out));
+    gbt_hist_unpack(sum, M * b.nmine, out);
+    for (j = 0; j < M; j++)
+        for (s = 0; s < b.nmine; s++) {
+            int64_t g = 0, h = 0;
+            for (r = 0; r < um_size; r++) {
+                g += fill_g(r, j, b.s0[um_rank] + s) % 30000;
+                h += fill_h(r, j, b.s0[um_rank] + s) % 60000;
+            }
+            bad += out[j * b.nmine + s].g != g || out[j * b.nmine + s].h != h;
+        }
+    CU_ASSERT_EQUAL(bad, 0);
+    free(out);
+    gbt_blocks_free(&b);
+}
+
 static void test_blocks_one_call(void) { blocks_case(0); }
 static void test_blocks_chunked(void) { blocks_case(2 * 45); } /* one node (45 slots) a call */
 
@@ -69,6 +121,7 @@ int unit_mpi_register_gbtrain(void)
     static const unit_test tests[] = {
         { "gbt_blocks_reduce: every rank's block of every node", test_blocks_one_call },
         { "gbt_blocks_reduce: in several calls", test_blocks_chunked },
+        { "gbt_blocks_reduce: packed quantized sums", test_blocks_packed },
         { NULL, NULL }
     };
     return unit_add_suite("gbtrain-blocks", tests);
