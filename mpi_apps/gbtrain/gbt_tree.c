@@ -1,12 +1,14 @@
 /* gbt_tree.c -- one tree, grown depth-wise as XGBoost's hist method does,
- * with one MPI_Allreduce of histograms per level; and routing rows through
+ * with one MPI_Reduce_scatter of histograms per level (gbt_reduce.c) and one
+ * MPI_Allgather of the feature blocks' best splits; and routing rows through
  * a tree by their bins.
  *
- * Gradients become 64-bit fixed point with scales every rank agrees on
- * (from the global maxima), so histogram sums are exact; the histogram of
- * the smaller child of each split is built and summed over ranks, its
- * sibling's comes by subtraction from the parent. Everything after a
- * reduction runs identically on every rank.
+ * Gradients become integers with scales every rank agrees on (from the
+ * global maxima): 16-bit quantized ones, whose leaves are then refit from
+ * exact sums, or 64-bit fixed point (--no-quantized-grad), so histogram
+ * sums are exact; the histogram of the smaller child of each split is built
+ * and summed over ranks, its sibling's comes by subtraction from the parent.
+ * Everything after a reduction runs identically on every rank.
  *
  * Memory follows the nodes that exist, never 2^max_depth: the tree's arrays
  * and the per-level node lists grow as splits appear, so any depth up to 30

@@ -7,7 +7,9 @@
  *   gbt_cuts.c       exact distributed quantile cuts; values -> bins
  *   gbt_objective.c  margins -> gradients; the base margin
  *   gbt_sample.c     row and column sampling keyed on (seed, round, ...)
- *   gbt_hist.c       fixed-point gradient histograms, summed over ranks
+ *   gbt_hist.c       integer gradient histograms: exact fixed point, or
+ *                    quantized pairs packed in 64 bits
+ *   gbt_reduce.c     histograms summed over ranks by feature blocks
  *   gbt_split.c      the best split of a node, leaf weights
  *   gbt_tree.c       one tree, grown depth-wise; routing rows through trees
  *   gbt_metric.c     evaluation metrics, exact over all ranks
@@ -16,10 +18,12 @@
  *   gbt_importance.c feature importance
  *   gbtrain.c        gbt_run: the stages in order
  *
- * Determinism: every rank's gradients are turned into 64-bit fixed-point
- * integers with a scale all ranks agree on, so histogram sums are exact and
- * independent of how rows are split over ranks; everything after a reduction
- * runs identically on every rank. */
+ * Determinism: every rank's gradients are turned into integers (16-bit
+ * quantized, or 64-bit fixed point with --no-quantized-grad) with scales all
+ * ranks agree on, so histogram sums are exact and independent of how rows
+ * are split over ranks; everything after a reduction runs identically on
+ * every rank, and the split found over feature blocks is the one a single
+ * search would find. */
 #ifndef GBTRAIN_H
 #define GBTRAIN_H
 
