@@ -3,7 +3,6 @@
  * MPI_Reduce_scatter a level), and a pool of that block's buffers reused
  * across levels and trees (fresh pages cost a fault each on every level
  * otherwise). The split search on blocks is gbt_tree.c's. */
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 

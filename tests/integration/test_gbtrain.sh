@@ -76,20 +76,22 @@ import json,sys; t=json.load(open('$M/can2.json'))['learner']['gradient_booster'
 sys.exit(0 if sum(int(x['tree_param']['num_nodes']) > 1 for x in t) == len(t) else 1)"
 
 # ============ parity with xgboost 1.7 (tree_method=hist, same parameters)
-# Test-set metrics of gbtrain's model (default: quantized gradients;
-# predicted by gbpredict) against xgboost's. Tolerances, on the side of
-# being worse: AUC abs <= 0.01; logloss and mlogloss rel <= 5%; RMSE rel
-# <= 3%; merror abs <= one test row.
+# Test-set metrics of gbtrain's model (predicted by gbpredict) against
+# xgboost's. Tolerances: AUC abs <= 0.01; logloss and mlogloss rel <= 5%;
+# RMSE rel <= 3%; merror abs <= one test row. The quantized default is held
+# to them on the side of being worse (it may also do better: wine's
+# mlogloss 0.037 against 0.039); exact sums (--no-quantized-grad) on both
+# sides, after the same-model checks below.
 P="$WORK/p"; mkdir -p "$P"
 gb "synth parity model np=2" 2 "${SYN[@]}" --num-round 30 "$D/synth_train.h5" "$M/synp.json"
 gp "gbpredict cancer test" 2 "$M/can2.json" "$D/cancer_test.h5" "$P/can.csv"
-check "parity: breast cancer AUC and logloss" hp parity cancer binary:logistic "$D/cancer_train.h5" "$D/cancer_test.h5" target "$P/can.csv" rounds=50 eta=0.1 max_depth=4
+check "parity: breast cancer AUC and logloss" hp parity_worse cancer binary:logistic "$D/cancer_train.h5" "$D/cancer_test.h5" target "$P/can.csv" rounds=50 eta=0.1 max_depth=4
 gp "gbpredict diabetes test" 2 "$M/dia2.json" "$D/diabetes_test.csv" "$P/dia.csv"
-check "parity: diabetes RMSE" hp parity diabetes reg:squarederror "$D/diabetes_train.csv" "$D/diabetes_test.csv" target "$P/dia.csv" rounds=60 eta=0.1 max_depth=3
+check "parity: diabetes RMSE" hp parity_worse diabetes reg:squarederror "$D/diabetes_train.csv" "$D/diabetes_test.csv" target "$P/dia.csv" rounds=60 eta=0.1 max_depth=3
 gp "gbpredict wine test" 2 "$M/wine2.json" "$D/wine_test.h5" "$P/wine.csv"
-check "parity: wine mlogloss and merror" hp parity wine multi:softprob "$D/wine_train.h5" "$D/wine_test.h5" target "$P/wine.csv" rounds=30 max_depth=3 num_class=3
+check "parity: wine mlogloss and merror" hp parity_worse wine multi:softprob "$D/wine_train.h5" "$D/wine_test.h5" target "$P/wine.csv" rounds=30 max_depth=3 num_class=3
 gp "gbpredict synth test" 2 "$M/synp.json" "$D/synth_test.h5" "$P/synp.csv"
-check "parity: synth (NaNs) AUC and logloss" hp parity synth binary:logistic "$D/synth_train.h5" "$D/synth_test.h5" label "$P/synp.csv" rounds=30
+check "parity: synth (NaNs) AUC and logloss" hp parity_worse synth binary:logistic "$D/synth_train.h5" "$D/synth_test.h5" label "$P/synp.csv" rounds=30
 
 # the same trees as xgboost with exact sums (--no-quantized-grad) when the
 # cuts agree (diabetes: < 256 distinct values per feature; cancer with
@@ -99,6 +101,16 @@ gb "diabetes, exact sums np=2" 2 "${DIAB[@]}" --no-quantized-grad "$D/diabetes_t
 check "diabetes (exact sums): the same model as xgboost" hp same_model diabetes reg:squarederror "$D/diabetes_train.csv" "$D/diabetes_test.csv" target "$M/diax.json" rounds=60 eta=0.1 max_depth=3
 gb "wine, exact sums np=3" 3 "${WINE[@]}" --no-quantized-grad "$D/wine_train.h5" "$M/winex.json"
 check "wine (exact sums): the same model as xgboost" hp same_model wine multi:softprob "$D/wine_train.h5" "$D/wine_test.h5" target "$M/winex.json" rounds=30 max_depth=3 num_class=3
+gb "cancer, exact sums np=2" 2 "${CANCER[@]}" --no-quantized-grad "$D/cancer_train.h5" "$M/canex.json"
+gp "gbpredict cancer test (exact sums)" 2 "$M/canex.json" "$D/cancer_test.h5" "$P/canex.csv"
+check "parity (exact sums, both sides): breast cancer AUC and logloss" hp parity cancer binary:logistic "$D/cancer_train.h5" "$D/cancer_test.h5" target "$P/canex.csv" rounds=50 eta=0.1 max_depth=4
+gp "gbpredict diabetes test (exact sums)" 2 "$M/diax.json" "$D/diabetes_test.csv" "$P/diax.csv"
+check "parity (exact sums, both sides): diabetes RMSE" hp parity diabetes reg:squarederror "$D/diabetes_train.csv" "$D/diabetes_test.csv" target "$P/diax.csv" rounds=60 eta=0.1 max_depth=3
+gp "gbpredict wine test (exact sums)" 2 "$M/winex.json" "$D/wine_test.h5" "$P/winex.csv"
+check "parity (exact sums, both sides): wine mlogloss and merror" hp parity wine multi:softprob "$D/wine_train.h5" "$D/wine_test.h5" target "$P/winex.csv" rounds=30 max_depth=3 num_class=3
+gb "synth parity model, exact sums np=2" 2 "${SYN[@]}" --no-quantized-grad --num-round 30 "$D/synth_train.h5" "$M/synpx.json"
+gp "gbpredict synth test (exact sums)" 2 "$M/synpx.json" "$D/synth_test.h5" "$P/synpx.csv"
+check "parity (exact sums, both sides): synth (NaNs) AUC and logloss" hp parity synth binary:logistic "$D/synth_train.h5" "$D/synth_test.h5" label "$P/synpx.csv" rounds=30
 CX=(--no-quantized-grad --num-round 20 --max-bin 512 --gamma 1 --max-delta-step 0.5 --scale-pos-weight 3 --min-child-weight 2 --base-score 0.4)
 gb "cancer with gamma, max_delta_step, scale_pos_weight, min_child_weight, base_score np=3" 3 --label target --objective binary:logistic "${CX[@]}" "$D/cancer_train.h5" "$M/canx.json"
 check "cancer with those regularizers: the same model as xgboost" hp same_model cancer binary:logistic "$D/cancer_train.h5" "$D/cancer_test.h5" target "$M/canx.json" rounds=20 max_bin=512 gamma=1 max_delta_step=0.5 scale_pos_weight=3 min_child_weight=2 base_score=0.4

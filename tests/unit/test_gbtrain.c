@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../mpi_apps/gbtrain/gbtrain.h"
+#include "gbt_test_cuts.h"
 #include "unit.h"
 
 static gbt_config base_config(void)
@@ -403,17 +404,11 @@ static void test_split_random(void)
         gbt_bin_sum *hist;
         double g = 0, h = 0;
         gbt_split a, b, blk;
-        memset(&c, 0, sizeof(c));
-        offset[0] = 0;
         for (f = 0; f < NF; f++) {
             nbins[f] = 1 + (uint32_t)(rnd(&x) % 40);
-            offset[f + 1] = offset[f] + nbins[f] + 1;
             feats[f] = (uint32_t)f;
         }
-        c.nf = NF;
-        c.nbins = nbins;
-        c.offset = offset;
-        c.nslots = offset[NF];
+        c = gbt_test_cuts(nbins, NF, offset);
         hist = calloc(c.nslots, sizeof(*hist));
         for (s = 0; s < offset[1]; s++) { /* feature 0 sets the node's sums */
             hist[s].g = (int64_t)(rnd(&x) % 9) - 4;
@@ -455,8 +450,8 @@ static void test_hist_quantized(void)
 {
     enum { N = 2 * GBT_Q_CHUNK + 123, NF = 3 };
     static uint32_t nbins[NF] = { 5, 2, 7 };
-    static size_t offset[NF + 1] = { 0, 6, 9, 17 };
-    gbt_cuts c;
+    size_t offset[NF + 1];
+    gbt_cuts c = gbt_test_cuts(nbins, NF, offset); /* 17 slots */
     gbt_data d8, d16;
     uint8_t *b8 = malloc(N * NF);
     uint16_t *b16 = malloc(N * NF * sizeof(uint16_t));
@@ -468,11 +463,7 @@ static void test_hist_quantized(void)
     uint64_t x = 12345;
     size_t i, f, acc_left = 0;
 
-    memset(&c, 0, sizeof(c));
-    c.nf = NF;
-    c.nbins = nbins;
-    c.offset = offset;
-    c.nslots = 17;
+    CU_ASSERT_EQUAL_FATAL(c.nslots, 17);
     for (i = 0; i < N; i++) {
         int64_t g = (i % 3 == 0) ? -GBT_QG_MAX : (int64_t)(rnd(&x) % (2 * GBT_QG_MAX + 1)) - GBT_QG_MAX;
         int64_t h = (i % 5 == 0) ? GBT_QH_MAX : (int64_t)(rnd(&x) % (GBT_QH_MAX + 1));
@@ -598,14 +589,7 @@ static void test_blocks(void)
     int r, size;
 
     tk_err_clear(&e);
-    memset(&c, 0, sizeof(c));
-    offset[0] = 0;
-    for (f = 0; f < NF; f++)
-        offset[f + 1] = offset[f] + nbins[f] + 1;
-    c.nf = NF;
-    c.nbins = nbins;
-    c.offset = offset;
-    c.nslots = offset[NF];
+    c = gbt_test_cuts(nbins, NF, offset);
     for (size = 1; size <= 9; size++) {
         size_t covered = 0, slots = 0;
         for (r = 0; r < size; r++) {

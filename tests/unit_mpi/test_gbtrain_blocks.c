@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "../../mpi_apps/gbtrain/gbtrain.h"
+#include "../unit/gbt_test_cuts.h"
 #include "unit_mpi.h"
 
 /* what rank r puts in slot s of node j */
@@ -25,14 +26,7 @@ static void blocks_case(size_t rs_max)
     int r, bad = 0;
 
     tk_err_clear(&e);
-    memset(&c, 0, sizeof(c));
-    offset[0] = 0;
-    for (f = 0; f < NF; f++)
-        offset[f + 1] = offset[f] + nbins[f] + 1;
-    c.nf = NF;
-    c.nbins = nbins;
-    c.offset = offset;
-    c.nslots = offset[NF];
+    c = gbt_test_cuts(nbins, NF, offset);
     CU_ASSERT_EQUAL_FATAL(gbt_blocks_init(&b, &c, um_rank, um_size, &e), TK_OK);
     if (rs_max)
         b.rs_max = rs_max;
@@ -77,14 +71,7 @@ static void test_blocks_packed(void)
     int r, bad = 0;
 
     tk_err_clear(&e);
-    memset(&c, 0, sizeof(c));
-    offset[0] = 0;
-    for (f = 0; f < NF; f++)
-        offset[f + 1] = offset[f] + nbins[f] + 1;
-    c.nf = NF;
-    c.nbins = nbins;
-    c.offset = offset;
-    c.nslots = offset[NF];
+    c = gbt_test_cuts(nbins, NF, offset);
     CU_ASSERT_EQUAL_FATAL(gbt_blocks_init(&b, &c, um_rank, um_size, &e), TK_OK);
     send = (gbt_qpair *)gbt_blocks_send(&b, M, 1);
     CU_ASSERT_PTR_NOT_NULL_FATAL(send);
