@@ -1,6 +1,6 @@
 /* tk_model.h -- gradient-boosted tree models in XGBoost 1.7's JSON format:
  * gbtrain writes them, gbpredict and Python's xgboost.Booster load them, and
- * models saved by xgboost 1.7 (numerical splits) load here.
+ * models saved by xgboost 1.7 (numerical and categorical splits) load here.
  *
  * Prediction follows XGBoost: at a split node a missing value (NaN) goes to
  * the default child, otherwise x < split_condition (compared in float32) goes
@@ -41,6 +41,20 @@ typedef struct tk_tree {
     float *sum_hess;         /* sum of hessians of the node's training rows */
     float *base_weight;      /* the node's weight before eta */
     int32_t group;           /* output group (class) */
+    /* Categorical splits, as xgboost 1.7 keeps them. split_type, cat_begin
+     * and cat_size have nnodes entries each (zeroed by tk_tree_alloc);
+     * split_type[i] is 1 on a categorical split, whose split_cond is NaN and
+     * whose categories are cats[cat_begin[i] .. cat_begin[i] + cat_size[i]),
+     * ascending, at least one, each in [0, 2^24). Those categories go RIGHT;
+     * any other value goes left: a category not in the set, one never seen,
+     * and an invalid one (negative or >= 2^24); a non-integer is truncated
+     * toward zero first (xgboost's common::Decision). NaN takes the default
+     * child. cats (ncats entries, owned, NULL when 0) may hold the nodes'
+     * runs in any order. */
+    uint8_t *split_type;
+    int32_t *cat_begin, *cat_size;
+    int32_t *cats;
+    int32_t ncats;
 } tk_tree;
 
 typedef struct tk_model {
@@ -50,6 +64,8 @@ typedef struct tk_model {
     float scale_pos_weight;  /* binary:logistic's parameter */
     size_t nfeatures;
     char **feature_names;    /* owned; nfeatures names */
+    uint8_t *feature_cat;    /* owned; NULL, or nfeatures flags: 1 for a categorical
+                              * feature (feature_types "c" in the JSON, else "float") */
     tk_tree *trees;          /* owned */
     size_t ntrees, trees_cap;
     char **attr_keys, **attr_vals; /* owned "attributes" (string -> string) */
@@ -78,6 +94,16 @@ int tk_names_duplicate(const char *const *names, size_t n, size_t *first, size_t
  * name repeats (xgboost refuses that too) or TK_ESOFTWARE. */
 int tk_model_set_features(tk_model *m, const char *const *names, size_t n, tk_err *e);
 
+/* Local. Makes node of t a categorical split on cats[0..n) (ascending,
+ * distinct, each in [0, 2^24), n >= 1; copied, appended to t->cats) and sets
+ * its split_cond to NaN; the caller sets the rest of the node. Returns
+ * TK_OK, or TK_ESOFTWARE when out of memory (t unchanged). */
+int tk_tree_set_categories(tk_tree *t, int32_t node, const int32_t *cats, int32_t n);
+
+/* Local. Sets the features' categorical flags (copied; cat NULL: none
+ * categorical). Returns TK_OK or TK_ESOFTWARE (recorded in e). */
+int tk_model_set_feature_cat(tk_model *m, const uint8_t *cat, tk_err *e);
+
 /* Local. Appends a copy of tree t. Returns TK_OK or TK_ESOFTWARE. */
 int tk_model_add_tree(tk_model *m, const tk_tree *t, tk_err *e);
 
@@ -98,10 +124,13 @@ int tk_model_to_json(const tk_model *m, char **text, size_t *len, tk_err *e);
  * rename). */
 int tk_model_save(const tk_model *m, const char *path, tk_err *e);
 
-/* Local. Loads an XGBoost 1.7 JSON model (gbtree booster; numerical splits;
+/* Local. Loads an XGBoost 1.7 JSON model (gbtree booster; numerical and
+ * categorical splits;
  * objectives reg:squarederror, binary:logistic, multi:softprob) into m,
- * which then owns everything (tk_model_free). Anything else -- not JSON, not
- * a model, another booster, categorical splits, inconsistent arrays,
+ * which then owns everything (tk_model_free). The bare tokens NaN, Infinity
+ * and -Infinity that xgboost writes (outside strings) are read as numbers.
+ * Anything else -- not JSON, not a model, another booster, inconsistent
+ * arrays or categories,
  * duplicate feature names -- is TK_EDATA with a clear message naming path.
  * path must be a regular file: a FIFO, folder or device is TK_ENOINPUT
  * "PATH: not a regular file", found without blocking; a missing or
