@@ -8,7 +8,16 @@
  * space run for every (feature, k) of a batch of features at once (about 16M
  * keys in hand): 33 steps, each one Allreduce of the counts of keys <= the
  * probes. Only global order statistics are used,
- * so the cuts do not depend on the number of ranks. */
+ * so the cuts do not depend on the number of ranks.
+ *
+ * With weights (--weight) the targets are cumulative weights k*W/max_bin
+ * instead of ranks, and the counts sums of weights: each weight becomes a
+ * 64-bit integer with one scale for all ranks, so the sums are exact and the
+ * cuts again the same for any number of ranks.
+ *
+ * A categorical feature gets bins 0..its largest category over all ranks,
+ * one per category, as xgboost 1.7 makes them (quantile.cc AddCategories):
+ * categories never seen have empty bins. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -45,6 +54,7 @@ void gbt_cuts_free(gbt_cuts *c)
     free(c->cut);
     free(c->nbins);
     free(c->offset);
+    free(c->cat);
     memset(c, 0, sizeof(*c));
 }
 
@@ -96,6 +106,14 @@ typedef struct cuts_work {
     uint64_t *ia, *ib, *mine; /* per (feature, target): this rank's keys < lo, <= hi, <= mid */
     uint32_t *keys;           /* one feature's keys at the targets */
     int *counts, *displs;     /* per rank: MPI_Allgatherv's counts and displacements */
+    const uint8_t *cat;       /* per feature: categorical, or NULL */
+    uint32_t *catmax;         /* per feature: the largest category */
+    /* weights (d->w), else NULL: */
+    uint64_t *wq;             /* per row: its weight in fixed point */
+    uint64_t **cumw;          /* per feature: weights of sorted[0..i] (in cumw_all) */
+    uint64_t *cumw_all;
+    uint64_t *wloc, *wglob;   /* per feature: the weight of its values here, over all */
+    uint64_t *send;           /* per (feature, target): what the counts' Allreduce sums */
 } cuts_work;
 
 static void work_free(cuts_work *w)
@@ -117,6 +135,13 @@ static void work_free(cuts_work *w)
     free(w->mine);
     free(w->keys);
     free(w->counts);
+    free(w->catmax);
+    free(w->wq);
+    free(w->cumw);
+    free(w->cumw_all);
+    free(w->wloc);
+    free(w->wglob);
+    free(w->send);
     memset(w, 0, sizeof(*w));
 }
 
@@ -144,33 +169,88 @@ static int work_alloc(cuts_work *w, size_t nf, int64_t max_bin, int size, gbt_cu
     w->dist = malloc(nf * (nt + 1) * sizeof(*w->dist));
     w->keys = malloc(nt * sizeof(*w->keys));
     w->counts = malloc(2 * (size_t)size * sizeof(*w->counts));
+    w->catmax = calloc(nf, sizeof(*w->catmax));
+    w->send = malloc(nf * nt * sizeof(*w->send));
     c->nf = nf;
     c->nbins = calloc(nf, sizeof(*c->nbins));
     c->cut = calloc(nf, sizeof(*c->cut));
     c->offset = calloc(nf + 1, sizeof(*c->offset));
     if (!w->sorted || !w->nloc || !w->nglob || !w->ndist || !w->state || !w->ntf || !w->lo || !w->hi ||
         !w->target || !w->cnt || !w->ia || !w->ib || !w->mine || !w->dist || !w->keys || !w->counts || !c->nbins || !c->cut ||
-        !c->offset)
+        !c->offset || !w->catmax || !w->send)
         return -1;
     w->displs = w->counts + size;
     return 0;
+}
+
+/* Local. A categorical feature's values here: how many, the largest. */
+static void local_categories(cuts_work *w, const gbt_data *d, size_t f)
+{
+    uint64_t i, n = 0;
+    float mx = 0.0f;
+
+    for (i = 0; i < d->n; i++) {
+        float v = d->xcol[f][i];
+        if (!isnan(v)) {
+            n++;
+            mx = v > mx ? v : mx;
+        }
+    }
+    w->nloc[f] = n;
+    w->catmax[f] = (uint32_t)mx; /* checked: an integer in [0, GBT_MAX_CAT] */
+    w->state[f] = CUT_DONE;
+}
+
+/* Local. Feature f's keys here, ascending, into sorted, with the running
+ * sums of their fixed-point weights into w->cumw[f]; rec, tmp: scratch of
+ * d->n records. Returns the count. */
+static uint64_t sort_weighted(cuts_work *w, const gbt_data *d, size_t f, uint32_t *sorted,
+                              uint64_t *rec, uint64_t *tmp)
+{
+    uint64_t i, n = 0, sum = 0;
+    uint64_t *cum = w->cumw[f] = w->cumw_all + (f - w->f0) * d->n;
+
+    for (i = 0; i < d->n; i++)
+        if (!isnan(d->xcol[f][i]))
+            rec[n++] = ((uint64_t)tk_float_key(d->xcol[f][i]) << 32) | i;
+    tk_radix_sort_u64(rec, tmp, n);
+    for (i = 0; i < n; i++) {
+        sorted[i] = (uint32_t)(rec[i] >> 32);
+        sum += w->wq[rec[i] & UINT32_MAX];
+        cum[i] = sum;
+    }
+    w->wloc[f] = sum;
+    return n;
 }
 
 /* Local. Stage 1: each rank's sorted keys per feature, and up to max_bin+1
  * distinct ones (a feature with more is CUT_MANY). Returns 0 or -1. */
 static int local_keys(cuts_work *w, const gbt_data *d)
 {
-    uint32_t *tmp = tk_mem_big((d->n + 1) * sizeof(*tmp));
+    uint32_t *tmp = NULL;
+    uint64_t *rec = NULL;
     size_t f;
 
-    for (f = w->f0; f < w->f1 && tmp; f++) {
+    if (w->wq)
+        rec = tk_mem_big(2 * (d->n + 1) * sizeof(*rec));
+    else
+        tmp = tk_mem_big((d->n + 1) * sizeof(*tmp));
+    for (f = w->f0; f < w->f1 && (tmp || rec); f++) {
         uint64_t i, n = 0;
         uint32_t *sorted = w->sorted[f] = w->keys_all + (f - w->f0) * d->n;
         uint32_t *dist = w->dist + f * (w->nt + 1);
-        for (i = 0; i < d->n; i++)
-            if (!isnan(d->xcol[f][i]))
-                sorted[n++] = tk_float_key(d->xcol[f][i]);
-        tk_radix_sort_u32(sorted, tmp, n);
+        if (w->cat && w->cat[f]) {
+            local_categories(w, d, f);
+            continue;
+        }
+        if (rec) {
+            n = sort_weighted(w, d, f, sorted, rec, rec + d->n + 1);
+        } else {
+            for (i = 0; i < d->n; i++)
+                if (!isnan(d->xcol[f][i]))
+                    sorted[n++] = tk_float_key(d->xcol[f][i]);
+            tk_radix_sort_u32(sorted, tmp, n);
+        }
         w->nloc[f] = n;
         for (i = 0; i < n; i++)
             if (i == 0 || sorted[i] != sorted[i - 1]) {
@@ -182,7 +262,8 @@ static int local_keys(cuts_work *w, const gbt_data *d)
             }
     }
     free(tmp);
-    return tmp ? 0 : -1;
+    free(rec);
+    return tmp || rec ? 0 : -1;
 }
 
 /* Local. Each feature's bins at most: max_bin, except that with the
@@ -238,10 +319,18 @@ static int gather_few(MPI_Comm comm, cuts_work *w, gbt_cuts *c, int size, tk_err
     return tk_mpi_agree(comm, e);
 }
 
+/* Whether feature f's quantiles are by weight: with weights, unless all
+ * of its values weigh 0 (then by count). */
+static int by_weight(const cuts_work *w, size_t f)
+{
+    return w->wq && w->wglob[f] > 0;
+}
+
 /* Collective. Stage 3: for the CUT_MANY features the keys at global ranks
- * k*n/max_bin, k = 0 the minimum; all (feature, k) searched together, 33
- * steps of one Allreduce of the counts of keys <= the probes. Each rank's
- * count is searched only among its keys between the bounds so far. */
+ * k*n/max_bin (or cumulative weights k*W/max_bin), k = 0 the minimum; all
+ * (feature, k) searched together, 33 steps of one Allreduce of the counts
+ * (weights) of keys <= the probes. Each rank's count is searched only among
+ * its keys between the bounds so far. */
 static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
 {
     size_t nt = w->nt, f, t, j, j0 = w->f0 * nt, j1 = w->f1 * nt;
@@ -249,20 +338,27 @@ static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
 
     for (f = w->f0; f < w->f1; f++)
         for (t = 0; t < nt; t++) {
+            uint64_t all = by_weight(w, f) ? w->wglob[f] : w->nglob[f];
             j = f * nt + t;
             w->lo[j] = 0;
             w->hi[j] = w->state[f] == CUT_MANY && t < w->ntf[f] ? UINT32_MAX : 0;
-            w->target[j] = (uint64_t)((unsigned __int128)t * w->nglob[f] / w->ntf[f]);
+            w->target[j] = (uint64_t)((unsigned __int128)t * all / w->ntf[f]);
             w->ia[j] = 0;
             w->ib[j] = w->nloc[f];
         }
     for (step = 0; step < 33; step++) {
         for (j = j0; j < j1; j++) {
             uint64_t mid = w->lo[j] + (w->hi[j] - w->lo[j]) / 2;
+            size_t fj = j / nt;
             w->mine[j] = w->lo[j] < w->hi[j]
-                             ? count_le(w->sorted[j / nt], w->ia[j], w->ib[j], mid) : 0;
+                             ? count_le(w->sorted[fj], w->ia[j], w->ib[j], mid) : 0;
+            if (w->wq)
+                w->send[j] = !by_weight(w, fj) ? w->mine[j]
+                             : w->mine[j]      ? w->cumw[fj][w->mine[j] - 1]
+                                               : 0;
         }
-        MPI_Allreduce(w->mine + j0, w->cnt + j0, (int)(j1 - j0), MPI_UINT64_T, MPI_SUM, comm);
+        MPI_Allreduce(w->wq ? w->send + j0 : w->mine + j0, w->cnt + j0, (int)(j1 - j0),
+                      MPI_UINT64_T, MPI_SUM, comm);
         for (j = j0; j < j1; j++) {
             uint64_t mid = w->lo[j] + (w->hi[j] - w->lo[j]) / 2;
             if (w->lo[j] >= w->hi[j])
@@ -336,8 +432,29 @@ static int prefix_tables(MPI_Comm comm, gbt_cuts *c, tk_err *e)
 }
 
 /* Features per batch: about CUTS_BATCH_KEYS keys of the rank with the most
- * rows in hand at a time (the same count on every rank). */
+ * rows in hand at a time (the same count on every rank); a third of that
+ * with weights (12 bytes a key instead of 4). */
 #define CUTS_BATCH_KEYS ((uint64_t)16 << 20)
+
+/* Local. The categorical features of the batch: bins 0..the largest
+ * category (over all ranks, in w->catmax), bin j holding the values in
+ * [j, j + 1). Returns 0 or -1. */
+static int category_cuts(cuts_work *w, gbt_cuts *c)
+{
+    size_t f;
+    uint32_t j;
+
+    for (f = w->f0; f < w->f1; f++) {
+        if (!w->cat || !w->cat[f])
+            continue;
+        c->nbins[f] = w->catmax[f] + 1;
+        if (!(c->cut[f] = malloc(((size_t)c->nbins[f] + 1) * sizeof(float))))
+            return -1;
+        for (j = 0; j + 1 < c->nbins[f]; j++)
+            c->cut[f][j] = (float)(j + 1);
+    }
+    return 0;
+}
 
 /* Collective. Stages 1 to 3 for the features [w->f0, w->f1). */
 static int cuts_batch(MPI_Comm comm, cuts_work *w, const gbt_data *d, gbt_cuts *c, int size,
@@ -351,27 +468,71 @@ static int cuts_batch(MPI_Comm comm, cuts_work *w, const gbt_data *d, gbt_cuts *
         return e->status;
     MPI_Allreduce(w->nloc + w->f0, w->nglob + w->f0, nb, MPI_UINT64_T, MPI_SUM, comm);
     MPI_Allreduce(MPI_IN_PLACE, w->state + w->f0, nb, MPI_UINT32_T, MPI_MAX, comm);
+    if (w->wq)
+        MPI_Allreduce(w->wloc + w->f0, w->wglob + w->f0, nb, MPI_UINT64_T, MPI_SUM, comm);
+    if (w->cat) {
+        MPI_Allreduce(MPI_IN_PLACE, w->catmax + w->f0, nb, MPI_UINT32_T, MPI_MAX, comm);
+        if (category_cuts(w, c) != 0)
+            tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
+    }
     narrow_bins(w, d->total);
     if (gather_few(comm, w, c, size, e) != TK_OK)
         return e->status;
     return search_quantiles(comm, w, c, e);
 }
 
-int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *c, tk_err *e)
+/* Local. With weights, each row's in fixed point (w->wq) at a scale all
+ * ranks agree on (maxw: the largest weight over all ranks), so that the sum
+ * over all rows fits 62 bits, and the room for the running sums of a
+ * batch. Returns 0 or -1. */
+static int weights_setup(cuts_work *w, const gbt_data *d, double maxw, size_t batch)
+{
+    double scale = 1.0;
+    uint64_t i;
+    int exp2;
+
+    if (maxw > 0.0 && d->total > 0) {
+        frexp(maxw * (double)d->total, &exp2); /* maxw * total < 2^exp2 */
+        scale = ldexp(1.0, 62 - exp2);
+    }
+    w->wq = malloc((d->n + 1) * sizeof(*w->wq));
+    w->cumw = calloc(w->nf + 1, sizeof(*w->cumw));
+    w->cumw_all = tk_mem_big((d->n * batch + 1) * sizeof(*w->cumw_all));
+    w->wloc = calloc(w->nf + 1, sizeof(*w->wloc));
+    w->wglob = calloc(w->nf + 1, sizeof(*w->wglob));
+    if (!w->wq || !w->cumw || !w->cumw_all || !w->wloc || !w->wglob)
+        return -1;
+    for (i = 0; i < d->n; i++)
+        w->wq[i] = (uint64_t)llrint((double)d->w[i] * scale);
+    return 0;
+}
+
+int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, const uint8_t *cat,
+                   gbt_cuts *c, tk_err *e)
 {
     cuts_work w;
-    uint64_t maxn = d->n;
+    uint64_t maxn = d->n, i;
+    double maxw = 0.0;
     size_t batch;
     int size;
 
     MPI_Comm_size(comm, &size);
     MPI_Allreduce(MPI_IN_PLACE, &maxn, 1, MPI_UINT64_T, MPI_MAX, comm);
-    batch = (size_t)(CUTS_BATCH_KEYS / (maxn ? maxn : 1));
+    for (i = 0; d->w && i < d->n; i++)
+        maxw = d->w[i] > maxw ? d->w[i] : maxw;
+    if (d->w)
+        MPI_Allreduce(MPI_IN_PLACE, &maxw, 1, MPI_DOUBLE, MPI_MAX, comm);
+    batch = (size_t)(CUTS_BATCH_KEYS / (d->w ? 3 : 1) / (maxn ? maxn : 1));
     batch = batch < 1 ? 1 : batch > d->nf ? d->nf : batch;
     memset(c, 0, sizeof(*c));
     if (work_alloc(&w, d->nf, max_bin, size, c) != 0 ||
-        (d->nf > 0 && !(w.keys_all = tk_mem_big((d->n * batch + 1) * sizeof(uint32_t)))))
+        (d->nf > 0 && !(w.keys_all = tk_mem_big((d->n * batch + 1) * sizeof(uint32_t)))) ||
+        (d->w && weights_setup(&w, d, maxw, batch) != 0) ||
+        (cat && !(c->cat = malloc(d->nf + 1))))
         tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
+    if (c->cat)
+        memcpy(c->cat, cat, d->nf);
+    w.cat = cat;
     if (tk_mpi_agree(comm, e) == TK_OK) {
         for (w.f0 = 0; w.f0 < d->nf && e->status == TK_OK; w.f0 = w.f1) {
             w.f1 = w.f0 + batch < d->nf ? w.f0 + batch : d->nf;
@@ -433,6 +594,16 @@ uint32_t gbt_cuts_bin_fast(const gbt_cuts *c, size_t f, float v)
     return j;
 }
 
+/* The bin of category x (checked: NaN or an integer in [0, GBT_MAX_CAT])
+ * of feature f: x itself, the missing bin, or past it for a category TRAIN
+ * never has (only in VALID). */
+static inline uint32_t category_bin(const gbt_cuts *c, size_t f, float x)
+{
+    if (isnan(x))
+        return c->nbins[f];
+    return x < (float)c->nbins[f] ? (uint32_t)x : c->nbins[f] + 1;
+}
+
 /* Rows i0..i1 of every feature into d's bins, width bytes each. */
 static inline __attribute__((always_inline)) void
 bins_rows(const gbt_cuts *c, gbt_data *d, int width, uint64_t i0, uint64_t i1)
@@ -442,8 +613,9 @@ bins_rows(const gbt_cuts *c, gbt_data *d, int width, uint64_t i0, uint64_t i1)
 
     for (f = 0; f < nf; f++) {
         const float *x = d->xcol[f];
+        int cat = c->cat && c->cat[f];
         for (i = i0; i < i1; i++) {
-            uint32_t v = gbt_cuts_bin_fast(c, f, x[i]);
+            uint32_t v = cat ? category_bin(c, f, x[i]) : gbt_cuts_bin_fast(c, f, x[i]);
             if (width == 1) {
                 ((uint8_t *)d->bins)[i * nf + f] = (uint8_t)v;
                 if (d->bins_col)

@@ -3,7 +3,9 @@
  * exponentials come four at a time from glibc's vector expf (libmvec,
  * within an ulp or so of expf): the gradients are rounded to 16 bits
  * anyway. Every row's value is computed the same way wherever it falls,
- * so that the model does not depend on how rows are split over ranks. */
+ * so that the model does not depend on how rows are split over ranks.
+ * Row weights (--weight) multiply gradients and hessians where xgboost's
+ * objectives do (regression_obj.cu, multiclass_obj.cu). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,6 +60,7 @@ static int softprob_gradients(const gbt_data *d, int K, int fast, float *g, floa
         const float *m = d->margin + i * (uint64_t)K;
         float mx = m[0], sum = 0.0f;
         int j, y = (int)d->y[i];
+        float wt = d->w ? d->w[i] : 1.0f;
         for (j = 1; j < K; j++)
             mx = fmaxf(mx, m[j]);
         for (j = 0; j < K; j++)
@@ -72,8 +75,8 @@ static int softprob_gradients(const gbt_data *d, int K, int fast, float *g, floa
             sum += e[j];
         for (j = 0; j < K; j++) {
             float p = e[j] / sum;
-            g[(size_t)j * n + i] = y == j ? p - 1.0f : p;
-            h[(size_t)j * n + i] = fmaxf(2.0f * p * (1.0f - p), 1e-16f);
+            g[(size_t)j * n + i] = (y == j ? p - 1.0f : p) * wt;
+            h[(size_t)j * n + i] = fmaxf(2.0f * p * (1.0f - p) * wt, 1e-16f);
         }
     }
     free(e);
@@ -95,9 +98,16 @@ static void logistic_gradients(const gbt_data *d, float spw, int fast, float *g,
         for (j = 0; j < (uint64_t)n; j++) {
             float y = d->y[i + j], w = y == 1.0f ? spw : 1.0f, q, hh;
             q = fast ? 1.0f / (1.0f + p[j]) : sigmoid(-x[j]);
-            hh = q * (1.0f - q) * w;
+            if (d->w) { /* xgboost: max(p (1 - p), eps) times the weight */
+                w *= d->w[i + j];
+                hh = q * (1.0f - q);
+                hh = (hh > 1e-16f ? hh : 1e-16f) * w;
+            } else {
+                hh = q * (1.0f - q) * w;
+                hh = hh > 1e-16f ? hh : 1e-16f; /* fmaxf, hh never NaN for finite margins */
+            }
             g[i + j] = (q - y) * w;
-            h[i + j] = hh > 1e-16f ? hh : 1e-16f; /* fmaxf, hh never NaN for finite margins */
+            h[i + j] = hh;
         }
     }
 }
@@ -109,8 +119,9 @@ int gbt_gradients(const gbt_config *cfg, const gbt_data *d, float *g, float *h)
     switch (cfg->objective) {
     case TK_OBJ_SQUAREDERROR:
         for (i = 0; i < d->n; i++) {
-            g[i] = d->margin[i] - d->y[i];
-            h[i] = 1.0f;
+            float w = d->w ? d->w[i] : 1.0f;
+            g[i] = (d->margin[i] - d->y[i]) * w;
+            h[i] = w;
         }
         break;
     case TK_OBJ_LOGISTIC:

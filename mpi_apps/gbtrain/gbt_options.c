@@ -64,6 +64,9 @@ static void set_defaults(gbt_config *cfg)
     cfg->eval_train = -1;
     cfg->quantized_grad = 1;
     cfg->top_features = 10;
+    cfg->max_cat = 64;
+    cfg->max_cat_to_onehot = 4;
+    cfg->max_cat_threshold = 64;
 }
 
 /* The checks that span options: objective, classes, metric, early stopping. */
@@ -97,6 +100,10 @@ static int check_config(gbt_config *cfg, tk_err *e)
                           metric_names[cfg->metric], cfg->objective_name);
     if (cfg->early_stopping_rounds > 0 && !cfg->valid)
         return tk_err_set(e, TK_EUSAGE, "--early-stopping-rounds needs --valid");
+    if (cfg->categorical && strspn(cfg->categorical, ",") == strlen(cfg->categorical))
+        return tk_err_set(e, TK_EUSAGE, "--categorical names no column");
+    if (cfg->weight && (!*cfg->weight || strcmp(cfg->weight, cfg->label) == 0))
+        return tk_err_set(e, TK_EUSAGE, "--weight must name a column other than the label");
     return TK_OK;
 }
 
@@ -114,6 +121,18 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
         { "group", TK_OPT_STRING, &cfg->group, 0, 0, "NAME", "HDF5 group of the columns", NULL },
         { "valid", TK_OPT_STRING, &cfg->valid, 0, 0, "FILE",
           "validation data with the same columns", "none" },
+        { "weight", TK_OPT_STRING, &cfg->weight, 0, 0, "NAME",
+          "the column of row weights (>= 0; also VALID's when it has it)", "none" },
+        { "categorical", TK_OPT_STRING, &cfg->categorical, 0, 0, "A,B|auto",
+          "categorical feature columns (integers 0..65533), or auto: the integer columns "
+          "with at most --max-cat values",
+          "none" },
+        { "max-cat", TK_OPT_INT, &cfg->max_cat, 1, GBT_MAX_CAT + 1, "N",
+          "--categorical auto: most distinct values of a categorical column", NULL },
+        { "max-cat-to-onehot", TK_OPT_INT, &cfg->max_cat_to_onehot, 1, 1 << 24, "N",
+          "categorical features with fewer categories split one against the rest", NULL },
+        { "max-cat-threshold", TK_OPT_INT, &cfg->max_cat_threshold, 1, 1 << 24, "N",
+          "most categories on the growing side of a partition split", NULL },
         { "objective", TK_OPT_STRING, &cfg->objective_name, 0, 0, "NAME",
           "reg:squarederror, binary:logistic or multi:softprob", NULL },
         { "num-class", TK_OPT_INT, &cfg->num_class, 0, 1 << 20, "K",

@@ -1,6 +1,11 @@
 /* gbt_split.c -- split gains and leaf weights as XGBoost 1.7 computes them
  * (param.h: ThresholdL1, CalcWeight; split_evaluator.h: the gain), and the
- * best split of a node from its histogram. */
+ * best split of a node from its histogram: numerical features by a scan
+ * over their bins in both directions of the missing values, categorical
+ * ones as xgboost 1.7.4's hist evaluator does (evaluate_splits.h): one
+ * category against the rest below --max-cat-to-onehot categories, else a
+ * partition of the categories sorted by their weights, scanned from both
+ * ends, at most --max-cat-threshold on the growing side. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +72,7 @@ static inline void consider(gbt_split *best, double gain, uint32_t f, uint32_t b
         best->gain = gain;
         best->feature = f;
         best->bin = b;
+        best->kind = GBT_SPLIT_NUM;
         /* with no missing values seen they go right, as in XGBoost */
         best->default_left = dir == 1;
         best->gl = gl;
@@ -161,11 +167,130 @@ static void scan_fast(const gbt_bin_sum *s, uint32_t f, uint32_t nb, const node_
     }
 }
 
+/* A categorical candidate: (gl, hl) the left sums, rows of kind's bin b
+ * going right (gbt_split_kind), missing ones left with dl. Only a strictly
+ * larger gain replaces the best, as for the numerical ones. */
+static void consider_cat(gbt_split *best, const gbt_config *cfg, uint32_t f, uint32_t b,
+                         int kind, int dl, double gl, double hl, const node_sums *ns)
+{
+    double gr = ns->g - gl, hr = ns->h - hl, gain;
+
+    if (hl < ns->mcw || hr < ns->mcw || hl <= 0.0 || hr <= 0.0)
+        return;
+    gain = gain_of(cfg, gl, hl) + gain_of(cfg, gr, hr) - ns->parent;
+    if (gain > best->gain) {
+        best->gain = gain;
+        best->feature = f;
+        best->bin = b;
+        best->kind = kind;
+        best->default_left = dl;
+        best->gl = gl;
+        best->hl = hl;
+        best->gr = gr;
+        best->hr = hr;
+    }
+}
+
+/* One category against the others: for each category, the rows with
+ * missing values first with the others (left), then with it (right). */
+static void scan_onehot(const gbt_config *cfg, const gbt_bin_sum *s, uint32_t f, uint32_t nb,
+                        const node_sums *ns, gbt_split *best)
+{
+    double gm = (double)s[nb].g * ns->ig, hm = (double)s[nb].h * ns->ih;
+    uint32_t b;
+
+    for (b = 0; b < nb; b++) {
+        double gc = (double)s[b].g * ns->ig, hc = (double)s[b].h * ns->ih;
+        consider_cat(best, cfg, f, b, GBT_SPLIT_ONEHOT, 1, ns->g - gc, ns->h - hc, ns);
+        consider_cat(best, cfg, f, b, GBT_SPLIT_ONEHOT, 0, ns->g - gc - gm, ns->h - hc - hm,
+                     ns);
+    }
+}
+
+/* A category's place in the order of weights. */
+typedef struct cat_order {
+    float w;
+    uint32_t bin;
+} cat_order;
+
+static int cmp_order(const void *a, const void *b)
+{
+    const cat_order *x = a, *y = b;
+
+    if (x->w != y->w)
+        return x->w < y->w ? -1 : 1;
+    return (x->bin > y->bin) - (x->bin < y->bin); /* std::stable_sort's order */
+}
+
+/* The nb categories of s by their weights, as float (xgboost's
+ * CalcWeightCat), ties in category order, into ord. */
+static void order_categories(const gbt_config *cfg, const gbt_bin_sum *s, uint32_t nb,
+                             const node_sums *ns, cat_order *ord)
+{
+    uint32_t b;
+
+    for (b = 0; b < nb; b++) {
+        ord[b].w = (float)gbt_weight(cfg, (double)s[b].g * ns->ig, (double)s[b].h * ns->ih);
+        ord[b].bin = b;
+    }
+    qsort(ord, nb, sizeof(*ord), cmp_order);
+}
+
+/* The partitions of the categories in the order of their weights: forward,
+ * the first j + 1 go right (missing values left); backward, the last ones
+ * go left from the end (missing values right); at most --max-cat-threshold
+ * categories on the growing side. ord: room for nb entries. */
+static void scan_partition(const gbt_config *cfg, const gbt_bin_sum *s, uint32_t f,
+                           uint32_t nb, const node_sums *ns, cat_order *ord, gbt_split *best)
+{
+    uint32_t n = nb < cfg->max_cat_threshold ? nb : (uint32_t)cfg->max_cat_threshold, j;
+    int64_t gq = 0, hq = 0;
+
+    order_categories(cfg, s, nb, ns, ord);
+    for (j = 0; j + 1 < n; j++) {
+        gq += s[ord[j].bin].g;
+        hq += s[ord[j].bin].h;
+        consider_cat(best, cfg, f, j + 1, GBT_SPLIT_PART, 1, ns->g - (double)gq * ns->ig,
+                     ns->h - (double)hq * ns->ih, ns);
+    }
+    gq = hq = 0;
+    for (j = nb - 1; j + n > nb; j--) {
+        gq += s[ord[j].bin].g;
+        hq += s[ord[j].bin].h;
+        consider_cat(best, cfg, f, j, GBT_SPLIT_PART, 0, (double)gq * ns->ig,
+                     (double)hq * ns->ih, ns);
+    }
+}
+
+int gbt_split_categories(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
+                         size_t slot0, double gscale, double hscale, const gbt_split *sp,
+                         uint8_t *right)
+{
+    uint32_t nb = c->nbins[sp->feature], j;
+    const gbt_bin_sum *s = hist + (c->offset[sp->feature] - slot0);
+    node_sums ns = { 0, 0, 1.0 / gscale, 1.0 / hscale, 0, 0, 0 };
+    cat_order *ord;
+
+    memset(right, 0, nb);
+    if (sp->kind == GBT_SPLIT_ONEHOT) {
+        right[sp->bin] = 1;
+        return 0;
+    }
+    ord = malloc((size_t)nb * sizeof(*ord));
+    if (!ord)
+        return -1;
+    order_categories(cfg, s, nb, &ns, ord);
+    for (j = 0; j < sp->bin; j++)
+        right[ord[j].bin] = 1;
+    free(ord);
+    return 0;
+}
+
 gbt_split gbt_split_best(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
                          size_t slot0, double g, double h, double gscale, double hscale,
                          const uint32_t *feats, size_t nfeats)
 {
-    gbt_split best = { 0.0, 0, 0, 0, 0, 0, 0, 0 };
+    gbt_split best = { 0.0, 0, 0, 0, GBT_SPLIT_NUM, 0, 0, 0, 0 };
     node_sums ns = { g, h, 1.0 / gscale, 1.0 / hscale, gbt_gain(cfg, g, h),
                      cfg->min_child_weight, cfg->lambda };
     int fast = cfg->alpha == 0.0 && cfg->max_delta_step == 0.0;
@@ -173,14 +298,30 @@ gbt_split gbt_split_best(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin
     double *tmp = NULL;
     size_t i;
 
-    for (i = 0; i < nfeats; i++)
+    int cats = 0;
+
+    for (i = 0; i < nfeats; i++) {
         if (c->nbins[feats[i]] > maxnb)
             maxnb = c->nbins[feats[i]];
-    if (fast && !(tmp = malloc(4 * ((size_t)maxnb + 1) * sizeof(double))))
+        cats |= c->cat && c->cat[feats[i]];
+    }
+    /* 4 doubles a bin for scan_fast; a cat_order (8 bytes) for a partition */
+    if ((fast || cats) && !(tmp = malloc(4 * ((size_t)maxnb + 1) * sizeof(double)))) {
+        if (cats) {
+            best.gain = NAN; /* out of memory: the caller ends the job */
+            return best;
+        }
         fast = 0; /* the same result, slower */
+    }
     for (i = 0; i < nfeats; i++) {
         uint32_t f = feats[i];
-        if (fast)
+        if (c->cat && c->cat[f]) {
+            if (c->nbins[f] < cfg->max_cat_to_onehot)
+                scan_onehot(cfg, hist + (c->offset[f] - slot0), f, c->nbins[f], &ns, &best);
+            else
+                scan_partition(cfg, hist + (c->offset[f] - slot0), f, c->nbins[f], &ns,
+                               (cat_order *)tmp, &best);
+        } else if (fast)
             scan_fast(hist + (c->offset[f] - slot0), f, c->nbins[f], &ns, tmp, &best);
         else
             scan_general(cfg, hist + (c->offset[f] - slot0), f, c->nbins[f], &ns, &best);

@@ -169,6 +169,14 @@ static int load_previous(gbt_ctx *c, tk_model *prev)
             return tk_err_set(&c->job.err, TK_EUSAGE,
                               "cannot resume: %s's feature %zu is '%s', not '%s'",
                               cfg->model_out, f, prev->feature_names[f], c->names[f]);
+    for (f = 0; f < c->nf; f++) {
+        int was = prev->feature_cat && prev->feature_cat[f], is = c->cat && c->cat[f];
+        if (was != is)
+            return tk_err_set(&c->job.err, TK_EUSAGE,
+                              "cannot resume: %s's feature '%s' is %s, but %s now (--categorical)",
+                              cfg->model_out, c->names[f], was ? "categorical" : "numerical",
+                              is ? "categorical" : "numerical");
+    }
     if (prev->ntrees % (size_t)c->nout != 0)
         return tk_err_set(&c->job.err, TK_EDATA, "cannot resume: %s has %zu trees, not a multiple of %d",
                           cfg->model_out, prev->ntrees, c->nout);

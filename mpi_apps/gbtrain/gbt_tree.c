@@ -137,6 +137,9 @@ static void grow_reserve(gbt_ctx *c, gbt_grow *w, size_t want)
     t->loss_chg = xrealloc(c, t->loss_chg, xmul(c, cap, sizeof(float)));
     t->sum_hess = xrealloc(c, t->sum_hess, xmul(c, cap, sizeof(float)));
     t->base_weight = xrealloc(c, t->base_weight, xmul(c, cap, sizeof(float)));
+    t->split_type = xrealloc(c, t->split_type, cap);
+    t->cat_begin = xrealloc(c, t->cat_begin, xmul(c, cap, sizeof(int32_t)));
+    t->cat_size = xrealloc(c, t->cat_size, xmul(c, cap, sizeof(int32_t)));
     w->split_bin = xrealloc(c, w->split_bin, xmul(c, cap, sizeof(uint32_t)));
     w->cap = cap;
 }
@@ -164,11 +167,32 @@ static int32_t add_leaf(gbt_grow *w, const gbt_config *cfg, int32_t parent, doub
     t->loss_chg[id] = 0.0f;
     t->sum_hess[id] = (float)h;
     t->base_weight[id] = (float)(wgt * cfg->eta); /* a leaf's, as XGBoost writes it */
+    t->split_type[id] = 0;
+    t->cat_begin[id] = t->cat_size[id] = 0;
     w->split_bin[id] = 0;
     return id;
 }
 
-/* Whether row i of d goes left at split node id. */
+/* Whether category (bin) b is one categorical split node id sends right:
+ * a binary search of its ascending categories. */
+static int cat_goes_right(const tk_tree *t, int32_t id, uint32_t b)
+{
+    const int32_t *v = t->cats + t->cat_begin[id];
+    int32_t lo = 0, hi = t->cat_size[id];
+
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if ((uint32_t)v[mid] < b)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < t->cat_size[id] && (uint32_t)v[lo] == b;
+}
+
+/* Whether row i of d goes left at split node id. A categorical feature's
+ * bin is its category; bins past the missing one (VALID's categories that
+ * TRAIN never has) go left, as xgboost sends categories it does not know. */
 static inline int goes_left(const tk_tree *t, const uint32_t *split_bin, const gbt_cuts *c,
                             int32_t id, const gbt_data *d, uint64_t i)
 {
@@ -176,6 +200,8 @@ static inline int goes_left(const tk_tree *t, const uint32_t *split_bin, const g
 
     if (b == c->nbins[f]) /* missing */
         return t->default_left[id];
+    if (t->split_type[id])
+        return b > c->nbins[f] || !cat_goes_right(t, id, b);
     return b <= split_bin[id];
 }
 
@@ -204,6 +230,8 @@ typedef struct grow_state {
     size_t nrows;                       /* this rank's sampled rows */
     int64_t tg, th;                     /* integer sums over the sampled rows of all ranks */
     gbt_split *best;                    /* per node of the level: splits of all ranks' blocks */
+    uint8_t *right;                     /* categorical best splits: the bins going right */
+    size_t *right_at;                   /* per node of the level: its bins in right */
     uint32_t *tree_f, *level_f, *node_f; /* sampled features */
     size_t ntree_f, nlevel_f;
     node_list level, next, leaves;
@@ -373,16 +401,62 @@ partition_width(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp, int width)
     return lo;
 }
 
+/* partition_width for a categorical split: right[bin] says which bins go
+ * right. */
+static size_t partition_cat(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp,
+                            const uint8_t *right)
+{
+    const gbt_data *d = &c->train;
+    uint32_t miss = c->cuts.nbins[sp->feature];
+    size_t lo = nd->begin, hi = 0, j;
+
+    for (j = nd->begin; j < nd->end; j++) {
+        uint32_t row = c->rows[j], bin;
+        int left;
+        if (d->width == 1)
+            bin = ((const uint8_t *)d->bins_col)[(size_t)sp->feature * d->n + row];
+        else
+            bin = ((const uint16_t *)d->bins_col)[(size_t)sp->feature * d->n + row];
+        left = bin == miss ? sp->default_left : !right[bin];
+        c->rows[lo] = row;
+        c->rows_tmp[hi] = row;
+        lo += (size_t)left;
+        hi += (size_t)!left;
+    }
+    memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
+    return lo;
+}
+
 /* This rank's rows of nd: left ones first, both sides kept ascending.
  * Returns where the right ones start. */
-static size_t partition_rows(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp)
+static size_t partition_rows(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp,
+                             const uint8_t *right)
 {
+    if (sp->kind != GBT_SPLIT_NUM)
+        return partition_cat(c, nd, sp, right);
     return c->train.width == 1 ? partition_width(c, nd, sp, 1) : partition_width(c, nd, sp, 2);
 }
 
+/* Node id of the tree becomes a categorical split sending the bins with
+ * right[b] set right (a bin is its category). */
+static void set_categories(gbt_ctx *c, tk_tree *t, int32_t id, uint32_t nb,
+                           const uint8_t *right)
+{
+    int32_t *cats = xalloc(c, xmul(c, nb, sizeof(int32_t)), 0), n = 0;
+    uint32_t b;
+
+    for (b = 0; b < nb; b++)
+        if (right[b])
+            cats[n++] = (int32_t)b;
+    if (tk_tree_set_categories(t, id, cats, n) != TK_OK)
+        die_oom(c, (size_t)t->ncats * sizeof(int32_t));
+    free(cats);
+}
+
 /* Turns leaf nd into a split with two children, appended to s->next; the
- * right child keeps the parent's histogram until its own is derived. */
-static void apply_split(grow_state *s, gbt_node *nd, const gbt_split *sp)
+ * right child keeps the parent's histogram until its own is derived.
+ * right: a categorical split's bins going right (else unused). */
+static void apply_split(grow_state *s, gbt_node *nd, const gbt_split *sp, const uint8_t *right)
 {
     gbt_ctx *c = s->c;
     const gbt_config *cfg = &c->cfg;
@@ -396,12 +470,15 @@ static void apply_split(grow_state *s, gbt_node *nd, const gbt_split *sp)
     t->left[id] = l;
     t->right[id] = r;
     t->split_index[id] = (int32_t)sp->feature;
-    t->split_cond[id] = c->cuts.cut[sp->feature][sp->bin];
+    if (sp->kind == GBT_SPLIT_NUM)
+        t->split_cond[id] = c->cuts.cut[sp->feature][sp->bin];
+    else
+        set_categories(c, t, id, c->cuts.nbins[sp->feature], right);
     t->default_left[id] = (uint8_t)sp->default_left;
     t->loss_chg[id] = (float)sp->gain;
     t->base_weight[id] = (float)gbt_weight(cfg, nd->g, nd->h); /* a split's: before eta */
     s->w.split_bin[id] = sp->bin;
-    lo = partition_rows(c, nd, sp);
+    lo = partition_rows(c, nd, sp, right);
     memset(&ch, 0, sizeof(ch));
     ch.id = l;
     ch.g = sp->gl;
@@ -419,8 +496,8 @@ static void apply_split(grow_state *s, gbt_node *nd, const gbt_split *sp)
     list_push(c, &s->next, &ch);
 }
 
-/* Split <-> 8 doubles, for the Allgather of the ranks' best splits. */
-enum { SPLIT_DOUBLES = 8 };
+/* Split <-> 9 doubles, for the Allgather of the ranks' best splits. */
+enum { SPLIT_DOUBLES = 9 };
 
 static void split_pack(const gbt_split *sp, double *v)
 {
@@ -432,6 +509,7 @@ static void split_pack(const gbt_split *sp, double *v)
     v[5] = sp->hl;
     v[6] = sp->gr;
     v[7] = sp->hr;
+    v[8] = sp->kind;
 }
 
 static gbt_split split_unpack(const double *v)
@@ -446,6 +524,7 @@ static gbt_split split_unpack(const double *v)
     sp.hl = v[5];
     sp.gr = v[6];
     sp.hr = v[7];
+    sp.kind = (int)v[8];
     return sp;
 }
 
@@ -453,8 +532,9 @@ static gbt_split split_unpack(const double *v)
  * searches its block of each node's sampled features, one Allgather
  * brings every block's best, and the first largest gain over the blocks in
  * rank order wins, which is the split one search over all features would
- * find (blocks are ascending runs of features). Collective. */
-static void best_splits(grow_state *s, int depth)
+ * find (blocks are ascending runs of features); owner[i]: the rank whose
+ * block it is. Collective. */
+static void best_splits(grow_state *s, int depth, int *owner)
 {
     gbt_ctx *c = s->c;
     const gbt_config *cfg = &c->cfg;
@@ -478,6 +558,8 @@ static void best_splits(grow_state *s, int depth)
             ;
         sp = gbt_split_best(cfg, &c->cuts, nd->hist, b->s0[b->rank], nd->g, nd->h, s->gscale,
                             s->hscale, s->node_f + lo, hi - lo);
+        if (isnan(sp.gain))
+            die_oom(c, 4 * sizeof(double) * (b->nmine + 1));
         split_pack(&sp, mine + i * SPLIT_DOUBLES);
     }
     MPI_Allgather(mine, (int)(n * SPLIT_DOUBLES), MPI_DOUBLE, all, (int)(n * SPLIT_DOUBLES),
@@ -485,14 +567,92 @@ static void best_splits(grow_state *s, int depth)
     for (i = 0; i < n; i++) {
         size_t r;
         s->best[i] = split_unpack(all + i * SPLIT_DOUBLES);
+        owner[i] = 0;
         for (r = 1; r < p; r++) {
             gbt_split o = split_unpack(all + (r * n + i) * SPLIT_DOUBLES);
-            if (o.gain > s->best[i].gain)
+            if (o.gain > s->best[i].gain) {
                 s->best[i] = o;
+                owner[i] = (int)r;
+            }
         }
     }
     free(mine);
     free(all);
+}
+
+/* Whether the level's best split of node i is a categorical one that will
+ * be made. */
+static int cat_split(const grow_state *s, size_t i)
+{
+    const gbt_split *sp = &s->best[i];
+
+    return sp->kind != GBT_SPLIT_NUM && sp->gain > GBT_RT_EPS && sp->gain >= s->c->cfg.gamma;
+}
+
+/* The bins each categorical best split of the level sends right, into
+ * s->right (node i's at s->right_at[i]): found by the rank whose block holds
+ * the feature (owner[i]), from its histogram, and gathered to every rank
+ * in one Allgatherv. Nothing is sent when no split is categorical.
+ * Collective. */
+static void share_categories(grow_state *s, const int *owner)
+{
+    gbt_ctx *c = s->c;
+    const gbt_blocks *b = &c->blocks;
+    size_t n = s->level.n, i, total = 0, mine = 0, at;
+    int *counts = NULL, *displs, r;
+    uint8_t *send;
+
+    for (i = 0; i < n; i++)
+        if (cat_split(s, i)) {
+            size_t nb = c->cuts.nbins[s->best[i].feature];
+            s->right_at[i] = total;
+            total += nb;
+            if (owner[i] == b->rank)
+                mine += nb;
+        }
+    if (total == 0)
+        return;
+    if (total > INT_MAX)
+        die_oom(c, total);
+    s->right = xrealloc(c, s->right, total);
+    send = xalloc(c, mine, 0);
+    counts = xalloc(c, xmul(c, 2 * (size_t)b->size, sizeof(int)), 1);
+    displs = counts + b->size;
+    for (i = 0, at = 0; i < n; i++) {
+        size_t nb;
+        if (!cat_split(s, i))
+            continue;
+        nb = c->cuts.nbins[s->best[i].feature];
+        counts[owner[i]] += (int)nb;
+        if (owner[i] != b->rank)
+            continue;
+        if (gbt_split_categories(&c->cfg, &c->cuts, s->level.v[i].hist, b->s0[b->rank],
+                                 s->gscale, s->hscale, &s->best[i], send + at) != 0)
+            die_oom(c, nb * sizeof(double));
+        at += nb;
+    }
+    for (r = 1; r < b->size; r++)
+        displs[r] = displs[r - 1] + counts[r - 1];
+    /* each rank's runs arrive in node order; lay them out by node */
+    {
+        uint8_t *recv = xalloc(c, total, 0);
+        size_t *pos = xalloc(c, xmul(c, (size_t)b->size, sizeof(size_t)), 0);
+        MPI_Allgatherv(send, (int)mine, MPI_BYTE, recv, counts, displs, MPI_BYTE, c->job.comm);
+        for (r = 0; r < b->size; r++)
+            pos[r] = (size_t)displs[r];
+        for (i = 0; i < n; i++) {
+            size_t nb;
+            if (!cat_split(s, i))
+                continue;
+            nb = c->cuts.nbins[s->best[i].feature];
+            memcpy(s->right + s->right_at[i], recv + pos[owner[i]], nb);
+            pos[owner[i]] += nb;
+        }
+        free(pos);
+        free(recv);
+    }
+    free(send);
+    free(counts);
 }
 
 /* Finds the best split of every node of the level: a leaf stays in
@@ -502,10 +662,14 @@ static void split_level(grow_state *s, int depth)
 {
     gbt_ctx *c = s->c;
     const gbt_config *cfg = &c->cfg;
+    int *owner = xalloc(c, xmul(c, s->level.n, sizeof(int)), 0);
     size_t i;
 
     s->best = xrealloc(c, s->best, xmul(c, s->level.n, sizeof(gbt_split)));
-    best_splits(s, depth);
+    s->right_at = xrealloc(c, s->right_at, xmul(c, s->level.n, sizeof(size_t)));
+    best_splits(s, depth, owner);
+    share_categories(s, owner);
+    free(owner);
     s->next.n = 0;
     list_reserve(c, &s->next, 2 * s->level.n);
     grow_reserve(c, &s->w, (size_t)s->w.t.nnodes + 2 * s->level.n);
@@ -515,7 +679,7 @@ static void split_level(grow_state *s, int depth)
         if (!(sp->gain > GBT_RT_EPS) || sp->gain < cfg->gamma)
             list_push(c, &s->leaves, nd); /* stays a leaf */
         else
-            apply_split(s, nd, sp);
+            apply_split(s, nd, sp, cat_split(s, i) ? s->right + s->right_at[i] : NULL);
     }
     for (i = 0; i < s->level.n; i++) {
         gbt_blocks_put(&c->blocks, s->level.v[i].hist);
@@ -693,6 +857,8 @@ int gbt_tree_grow(gbt_ctx *c, int64_t round, int k, const float *g, const float 
     free(s.leaves.v);
     free(s.acc);
     free(s.best);
+    free(s.right);
+    free(s.right_at);
     grow_free(&s.w);
     return c->job.err.status;
 }
@@ -716,6 +882,14 @@ int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int 
             free(split_bin);
             return tk_err_set(e, TK_EDATA, "a tree splits on feature %u of %zu", f, c->nf);
         }
+        if (t->split_type[id] != (c->cat && c->cat[f])) {
+            free(split_bin);
+            return tk_err_set(e, TK_EDATA, "a tree splits feature %u %s, but it is %s here", f,
+                              t->split_type[id] ? "by categories" : "by a threshold",
+                              t->split_type[id] ? "numerical" : "categorical");
+        }
+        if (t->split_type[id])
+            continue; /* the categories are the bins */
         j = gbt_cuts_bin(c, f, t->split_cond[id]);
         if (j == 0 || c->cut[f][j - 1] != t->split_cond[id]) {
             free(split_bin);

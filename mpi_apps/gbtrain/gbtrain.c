@@ -21,7 +21,9 @@ static int model_setup(gbt_ctx *c)
     m->num_class = c->cfg.objective == TK_OBJ_SOFTPROB ? (int32_t)c->cfg.num_class : 0;
     m->base_score = (float)c->cfg.base_score;
     m->scale_pos_weight = (float)c->cfg.scale_pos_weight;
-    return tk_model_set_features(m, (const char *const *)c->names, c->nf, &c->job.err);
+    if (tk_model_set_features(m, (const char *const *)c->names, c->nf, &c->job.err) != TK_OK)
+        return c->job.err.status;
+    return tk_model_set_feature_cat(m, c->cat, &c->job.err);
 }
 
 /* Margins start at the base margin; scratch for the rounds. */
@@ -54,7 +56,8 @@ static int alloc_state(gbt_ctx *c)
     return TK_OK;
 }
 
-/* TRAIN (and VALID): columns, rows, cuts and bins. */
+/* TRAIN (and VALID): columns, rows, the categorical features, cuts and
+ * bins. */
 static int load(gbt_ctx *c)
 {
     MPI_Comm comm = c->job.comm;
@@ -64,16 +67,22 @@ static int load(gbt_ctx *c)
         tk_mpi_agree(comm, &c->job.err) != TK_OK)
         return c->job.err.status;
     names = (const char *const *)c->names;
-    if (gbt_data_load(comm, &c->cfg, c->cfg.train, names, c->nf, &c->train, &c->job.err) !=
-        TK_OK)
+    if (gbt_data_load(comm, &c->cfg, c->cfg.train, names, c->nf, 1, &c->train, &c->job.err) !=
+            TK_OK ||
+        gbt_data_categorical(comm, &c->cfg, names, c->nf, &c->train, &c->cat, &c->job.err) !=
+            TK_OK ||
+        gbt_data_check_categories(comm, c->cfg.train, names, c->cat, &c->train, &c->job.err) !=
+            TK_OK)
         return c->job.err.status;
     if (c->cfg.valid) {
-        if (gbt_data_load(comm, &c->cfg, c->cfg.valid, names, c->nf, &c->valid, &c->job.err) !=
-            TK_OK)
+        if (gbt_data_load(comm, &c->cfg, c->cfg.valid, names, c->nf, 0, &c->valid,
+                          &c->job.err) != TK_OK ||
+            gbt_data_check_categories(comm, c->cfg.valid, names, c->cat, &c->valid,
+                                      &c->job.err) != TK_OK)
             return c->job.err.status;
         c->has_valid = 1;
     }
-    if (gbt_cuts_build(comm, &c->train, c->cfg.max_bin, &c->cuts, &c->job.err) != TK_OK)
+    if (gbt_cuts_build(comm, &c->train, c->cfg.max_bin, c->cat, &c->cuts, &c->job.err) != TK_OK)
         return c->job.err.status;
     if (gbt_blocks_init(&c->blocks, &c->cuts, c->job.rank, c->job.size, &c->job.err) == TK_OK)
         gbt_bins_build(&c->cuts, &c->train, c->cuts.narrow ? 1 : 2, 1, &c->job.err);
@@ -125,6 +134,7 @@ static int check_paths(gbt_ctx *c)
 static void ctx_free(gbt_ctx *c)
 {
     tk_table_names_free(c->names, c->nf);
+    free(c->cat);
     gbt_data_free(&c->train);
     gbt_data_free(&c->valid);
     gbt_cuts_free(&c->cuts);

@@ -38,6 +38,10 @@
 #define GBT_NAME "gbtrain"
 #define GBT_VERSION "1.0.0"
 #define GBT_RT_EPS 1e-6 /* XGBoost's kRtEps: smaller gains are no gain */
+/* The largest category: bins 0..GBT_MAX_CAT, the missing bin after them and
+ * an unknown one (VALID's categories above TRAIN's largest) fit 16 bits. */
+#define GBT_MAX_CAT 65533
+#define GBT_CAT_LIMIT 16777216.0f /* xgboost: categories are below 2^24 */
 
 /* ---- configuration (gbt_options.c) ---- */
 
@@ -49,10 +53,13 @@ typedef struct gbt_config {
     const char *train, *model_out;
     const char *valid, *label, *features, *exclude, *group;
     const char *objective_name, *metric_name, *eval_log;
+    const char *categorical;    /* --categorical: a list of columns, "auto", or NULL */
+    const char *weight;         /* --weight: the weight column, or NULL */
     tk_objective objective;
     gbt_metric_id metric;
     int64_t num_class, num_round, max_depth, max_bin, seed;
     int64_t early_stopping_rounds, checkpoint_every;
+    int64_t max_cat, max_cat_to_onehot, max_cat_threshold;
     double eta, min_child_weight, lambda, alpha, gamma, max_delta_step;
     double subsample, colsample_bytree, colsample_bylevel, colsample_bynode;
     double base_score, scale_pos_weight;
@@ -88,6 +95,7 @@ typedef struct gbt_data {
     size_t nf;          /* features */
     float **xcol;       /* nf columns of n values, NaN = missing (freed after binning) */
     float *y;           /* n labels */
+    float *w;           /* n weights (--weight), or NULL: every row weighs 1 */
     int width;          /* bytes per bin below: 1 or 2 */
     void *bins;         /* n * nf feature-local bins (missing = that feature's nbins) */
     void *bins_col;     /* the same, column-major (training data: for partitioning) */
@@ -100,11 +108,28 @@ typedef struct gbt_data {
 int gbt_data_columns(MPI_Comm comm, const gbt_config *cfg, char ***names, size_t *n,
                      tk_err *e);
 
-/* Collective. Reads path's columns names[0..nf) and the label into d, this
- * rank's slice, checking labels against the objective and features for
- * infinities. what names the data set in messages ("TRAIN", "VALID"). */
+/* Collective. Reads path's columns names[0..nf), the label and the weight
+ * column (--weight; with need_weight 0 only when path has it) into d, this
+ * rank's slice, checking labels against the objective, weights (finite,
+ * >= 0) and features for infinities. Errors name path and the first bad
+ * row over all ranks. */
 int gbt_data_load(MPI_Comm comm, const gbt_config *cfg, const char *path,
-                  const char *const *names, size_t nf, gbt_data *d, tk_err *e);
+                  const char *const *names, size_t nf, int need_weight, gbt_data *d,
+                  tk_err *e);
+
+/* Collective. Checks that d's categorical features (cat[f] set) hold only
+ * NaN or integers in [0, GBT_MAX_CAT]: else TK_EDATA naming path, the
+ * column, the value and the first bad row over all ranks. */
+int gbt_data_check_categories(MPI_Comm comm, const char *path, const char *const *names,
+                              const uint8_t *cat, const gbt_data *d, tk_err *e);
+
+/* Collective. The categorical flags of the nf features (owned array into
+ * *cat, or NULL when none is): the columns --categorical names (a name that
+ * is not a feature is TK_EUSAGE), or with "auto" every feature of d whose
+ * values are integers in [0, GBT_MAX_CAT] with at most --max-cat distinct
+ * ones over all ranks. */
+int gbt_data_categorical(MPI_Comm comm, const gbt_config *cfg, const char *const *names,
+                         size_t nf, const gbt_data *d, uint8_t **cat, tk_err *e);
 
 /* Local. */
 void gbt_data_free(gbt_data *d);
@@ -127,15 +152,20 @@ typedef struct gbt_cuts {
                          * last one for missing values) */
     size_t nslots;      /* histogram slots in all */
     int narrow;         /* every bin TRAIN has, missing included, is below 256 */
+    uint8_t *cat;       /* per feature: 1 when categorical (bin j = category j,
+                         * nbins = the largest category + 1), or NULL */
     uint16_t **top;     /* per feature: cuts below each 16-bit key prefix (binning) */
 } gbt_cuts;
 
 /* Collective. Exact quantile cuts of d's features over all ranks, at most
  * max_bin bins per feature: with at most max_bin distinct values, one bin per
- * value; otherwise the values at global ranks k*n/max_bin. A value goes to
- * bin j when cut[j-1] <= x < cut[j]. The same on every rank and for any
- * number of ranks. */
-int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, gbt_cuts *c, tk_err *e);
+ * value; otherwise the values at global ranks k*n/max_bin, or with weights
+ * (d->w) at global cumulative weights k*W/max_bin. A value goes to bin j
+ * when cut[j-1] <= x < cut[j]. A categorical feature (cat[f], cat may be
+ * NULL; copied into c->cat) gets bins 0..its largest category, as xgboost
+ * 1.7 does. The same on every rank and for any number of ranks. */
+int gbt_cuts_build(MPI_Comm comm, const gbt_data *d, int64_t max_bin, const uint8_t *cat,
+                   gbt_cuts *c, tk_err *e);
 
 /* Local. */
 void gbt_cuts_free(gbt_cuts *c);
@@ -278,11 +308,21 @@ void gbt_hist_subtract(size_t nslots, const gbt_bin_sum *parent, const gbt_bin_s
 
 /* ---- splits (gbt_split.c) ---- */
 
+/* How a split sends rows: numerically, or one of xgboost 1.7's categorical
+ * ways (evaluate_splits.h: EnumerateOneHot, EnumeratePart). */
+typedef enum {
+    GBT_SPLIT_NUM = 0, /* rows with bin <= bin go left */
+    GBT_SPLIT_ONEHOT,  /* category bin goes right, every other one left */
+    GBT_SPLIT_PART     /* the first bin categories in the order of their weights
+                        * (gbt_split_categories) go right, the others left */
+} gbt_split_kind;
+
 typedef struct gbt_split {
     double gain;        /* loss change; <= 0 when there is no valid split */
     uint32_t feature;
-    uint32_t bin;       /* rows with bin <= this go left */
+    uint32_t bin;       /* the kind's bin (see gbt_split_kind) */
     int default_left;
+    int kind;           /* a gbt_split_kind */
     double gl, hl, gr, hr;
 } gbt_split;
 
@@ -296,10 +336,20 @@ double gbt_gain(const gbt_config *cfg, double g, double h);
 /* Local. The best split of a node with sums (g, h) and histogram hist over
  * the features feats[0..nfeats), hist[0] being slot slot0 (a block's first
  * slot; 0 for a whole histogram); scale converts fixed point to real sums.
- * Ties go to the smaller feature, then the smaller bin, then missing-right. */
+ * Ties go to the smaller feature, then the smaller bin, then missing-right
+ * (categorical features: xgboost's order of candidates). The gain is NaN
+ * when out of memory (categorical features need scratch). */
 gbt_split gbt_split_best(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
                          size_t slot0, double g, double h, double gscale, double hscale,
                          const uint32_t *feats, size_t nfeats);
+
+/* Local. The categories (bins) a categorical split sp found in hist (as for
+ * gbt_split_best, with the same scales) sends right: right[b] = 1 for those
+ * of its feature's nbins bins, 0 for the others. Returns 0, or -1 when out
+ * of memory. */
+int gbt_split_categories(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
+                         size_t slot0, double gscale, double hscale, const gbt_split *sp,
+                         uint8_t *right);
 
 /* ---- trees (gbt_tree.c) ---- */
 
@@ -344,6 +394,7 @@ struct gbt_ctx {
     gbt_config cfg;
     char **names;       /* feature names */
     size_t nf;
+    uint8_t *cat;       /* per feature: categorical (owned), or NULL */
     gbt_data train, valid;
     int has_valid;
     gbt_cuts cuts;

@@ -124,7 +124,7 @@ static void test_cuts_few_values(void)
     tk_err e;
 
     tk_err_clear(&e);
-    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, NULL, &c, &e), TK_OK);
     /* distinct 0, 1, 2, 3: one bin each, cuts 1, 2, 3 */
     CU_ASSERT_EQUAL(c.nbins[0], 4);
     CU_ASSERT_EQUAL(c.cut[0][0], 1.0f);
@@ -159,7 +159,7 @@ static void test_cuts_quantiles(void)
         v[i] = (float)((i * 7919) % N);
     d = column_data(v, N);
     tk_err_clear(&e);
-    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 10, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 10, NULL, &c, &e), TK_OK);
     /* the values at ranks k*1000/10: 100, 200, ..., 900 */
     CU_ASSERT_EQUAL(c.nbins[0], 10);
     for (i = 0; i < 9; i++)
@@ -179,7 +179,7 @@ static void test_cuts_quantiles(void)
     {
         const float m[] = { NAN, NAN };
         gbt_data dm = column_data(m, 2);
-        CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &dm, 10, &c, &e), TK_OK);
+        CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &dm, 10, NULL, &c, &e), TK_OK);
         CU_ASSERT_EQUAL(c.nbins[0], 1);
         CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, 5.0f), 0);
         CU_ASSERT_EQUAL(gbt_cuts_bin(&c, 0, NAN), 1);
@@ -344,7 +344,7 @@ static uint64_t rnd(uint64_t *x)
 static gbt_split brute_split(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
                              double g, double h, const uint32_t *feats, size_t nfeats)
 {
-    gbt_split best = { 0.0, 0, 0, 0, 0, 0, 0, 0 };
+    gbt_split best = { 0.0, 0, 0, 0, GBT_SPLIT_NUM, 0, 0, 0, 0 };
     double parent = gbt_gain(cfg, g, h);
     size_t i;
 
@@ -544,7 +544,7 @@ static void test_cuts_narrow(void)
     for (i = 0; i < N; i++)
         v[i] = (float)((i * 7919) % N);
     d = column_data(v, N);
-    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, NULL, &c, &e), TK_OK);
     CU_ASSERT_EQUAL(c.nbins[0], 256);
     CU_ASSERT_EQUAL(c.narrow, 1);
     gbt_cuts_free(&c);
@@ -552,7 +552,7 @@ static void test_cuts_narrow(void)
     v[17] = NAN;
     d = column_data(v, N);
     d2 = column_data(v, N);
-    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, NULL, &c, &e), TK_OK);
     CU_ASSERT_EQUAL(c.nbins[0], 255);
     CU_ASSERT_EQUAL(c.narrow, 1);
     CU_ASSERT_EQUAL(gbt_bins_build(&c, &d, 1, 1, &e), TK_OK);
@@ -566,7 +566,7 @@ static void test_cuts_narrow(void)
     gbt_data_free(&d);
     gbt_data_free(&d2);
     d = column_data(v, N);
-    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 300, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 300, NULL, &c, &e), TK_OK);
     CU_ASSERT_EQUAL(c.nbins[0], 300);
     CU_ASSERT_EQUAL(c.narrow, 0);
     gbt_cuts_free(&c);
