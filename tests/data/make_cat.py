@@ -9,13 +9,14 @@ Writes OUTDIR/NAME_train.{h5,csv} and OUTDIR/NAME_test.{h5,csv} for
   catbin   binary, label `label` (3000 / 1000 rows)
   catreg   regression, label `target` (3000 / 1000 rows)
   catmc    3 classes, label `label` 0..2 (3000 / 1000 rows)
-           columns of all three: x1 (101 values 0.00..1.00, 5% NaN), x2 (121
-           values -3.00..3.00 step 0.05), c3 (0..2, 3% NaN), c20 (0..19, 3%
-           NaN), c500 (0..499, 2% NaN). Every category 0..K-1 of c3, c20 and
+           columns of all three: x1 (101 values 0.00..1.00), x2 (121 values
+           -3.00..3.00 step 0.05), c3 (0..2, 3% NaN), c20 (0..19, 3% NaN),
+           c500 (0..499, 2% NaN). Every category 0..K-1 of c3, c20 and
            c500 occurs in TRAIN (dense codes, so gbtrain's bins 0..max and
            xgboost's agree), every numeric column has < 255 distinct values
            (every value its own bin in both tools). Each category has a
            random effect (no order), the label depends on all five columns.
+  catnan   as catbin, with 5% NaN in the numeric column x1 too (3000 / 1000)
   catgap   binary, label `label` (3000 / 1000 rows): categories with gaps.
            TRAIN's c20 takes the even values 0..38 but 6 and 14 (max 38);
            c500 takes 300 random values of 0..999. TEST holds categories
@@ -101,15 +102,17 @@ def eff(table, codes):
     return out
 
 
-def numeric(rs, n):
+def numeric(rs, n, nan=False):
     x1 = np.round(rs.rand(n) * 100) / 100
-    x1[rs.rand(n) < 0.05] = np.nan
+    miss = rs.rand(n) < 0.05
+    if nan:
+        x1[miss] = np.nan
     x2 = np.clip(np.round(rs.randn(n) * 20) / 20, -3, 3)
     return x1, x2
 
 
-def base_frame(rs, n, dense):
-    x1, x2 = numeric(rs, n)
+def base_frame(rs, n, dense, nan=False):
+    x1, x2 = numeric(rs, n, nan)
     if dense:
         c3 = dense_codes(rs, n, 3, 0.03)
         c20 = dense_codes(rs, n, 20, 0.03)
@@ -152,6 +155,13 @@ def make_dense_sets(out):
         df['label'] = np.argmax(z, axis=1).astype(np.int64)
     write(tr, os.path.join(out, 'catmc_train'), {'label': np.int64})
     write(te, os.path.join(out, 'catmc_test'), {'label': np.int64})
+    # binary again, with NaN in the numeric column x1 too
+    tr, te = base_frame(rs, N_TRAIN, True, nan=True), base_frame(rs, N_TEST, False, nan=True)
+    for df in (tr, te):
+        z = latent(df, e3, e20, e500)
+        df['label'] = (rs.rand(len(df)) < 1 / (1 + np.exp(-z))).astype(np.int64)
+    write(tr, os.path.join(out, 'catnan_train'), {'label': np.int64})
+    write(te, os.path.join(out, 'catnan_test'), {'label': np.int64})
 
 
 def make_gap_sets(out):
@@ -203,7 +213,7 @@ def make_quality_set(out):
     rs = np.random.RandomState(303)
     e20, e500 = effects(rs, 20, 0.6), effects(rs, 500, 1.5)
     for part, n in (('train', 20000), ('test', 20000)):
-        x1, x2 = numeric(rs, n)
+        x1, x2 = numeric(rs, n, nan=True)
         c20 = rs.randint(0, 20, n).astype(np.float64)
         c500 = rs.randint(0, 500, n).astype(np.float64)
         c500[rs.rand(n) < 0.02] = np.nan

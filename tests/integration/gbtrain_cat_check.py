@@ -166,22 +166,23 @@ def cmd_has_splits(model, spec):
     return 0
 
 
-def cmd_ftypes(model, cats):
-    """The model's learner.feature_types: 'c' exactly for CATS, a numeric type for the
+def cmd_ftypes(cats, *models):
+    """Each model's learner.feature_types: 'c' exactly for CATS, a numeric type for the
     others (xgboost's 'float', 'q', 'int' or 'i'); xgboost loads the model and reports
     the same types."""
     import xgboost as xgb
     cats = cats_of(cats)
-    m = json.load(open(model))
-    names, types = m['learner']['feature_names'], m['learner'].get('feature_types')
-    assert types is not None and len(types) == len(names), ('feature_types', types)
-    got = [n for n, t in zip(names, types) if t == 'c']
-    others = {t for t in types if t != 'c'}
-    print('# %s: categorical %s; other types %s' % (model.split('/')[-1], ','.join(got) or '-', sorted(others)))
-    assert others <= {'float', 'q', 'int', 'i'}, others
-    assert set(got) == set(cats) and len(got) == len(cats), ('categorical', got, 'want', cats)
-    bst = xgb.Booster(model_file=model)
-    assert list(bst.feature_types) == list(types), bst.feature_types
+    for model in models:
+        m = json.load(open(model))
+        names, types = m['learner']['feature_names'], m['learner'].get('feature_types')
+        assert types is not None and len(types) == len(names), ('feature_types', types)
+        got = [n for n, t in zip(names, types) if t == 'c']
+        others = {t for t in types if t != 'c'}
+        print('# %s: categorical %s; other types %s' % (model.split('/')[-1], ','.join(got) or '-', sorted(others)))
+        assert others <= {'float', 'q', 'int', 'i'}, others
+        assert set(got) == set(cats) and len(got) == len(cats), ('categorical', got, 'want', cats)
+        bst = xgb.Booster(model_file=model)
+        assert list(bst.feature_types) == list(types), bst.feature_types
     return 0
 
 

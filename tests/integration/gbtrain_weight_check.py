@@ -147,10 +147,10 @@ def cmd_evallog(evallog, model, metric_name, valid, label, train='', weighted='1
     log = pd.read_csv(evallog)
     assert list(log['round']) == list(range(len(log))), 'rounds'
     bad = 0
-    worst = 0.0
     for col, path in (('valid-' + metric_name, valid), ('train-' + metric_name, train)):
         if not path:
             continue
+        worst = 0.0
         assert col in log.columns, (col, list(log.columns))
         bst = xgb.Booster(model_file=model)
         df = load(path)

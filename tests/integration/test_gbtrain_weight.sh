@@ -64,15 +64,22 @@ gp "gbpredict cancer2 test" 2 "$M/can2x.json" "$D/wcancer2_test.h5" "$P/can2x.cs
 check "cancer (w uniform, exact sums): weighted AUC and logloss within 0.002 of xgboost's" hp parity wcancer2 binary:logistic both "$D/wcancer2_train.h5" "$D/wcancer2_test.h5" target "$P/can2x.csv" 0.002 rounds=50 eta=0.1 max_depth=4 max_bin=512
 gb "cancer weighted, from CSV np=2" 2 "${CAN[@]}" --no-quantized-grad --num-round 50 --eta 0.1 --max-depth 4 --max-bin 512 "$D/wcancer_train.csv" "$M/canxcsv.json"
 check "CSV and HDF5 copies give the same weighted model" same_file "$M/canx.json" "$M/canxcsv.json"
-gb "cancer weighted, quantized default np=2" 2 "${CAN[@]}" --num-round 50 --eta 0.1 --max-depth 4 "$D/wcancer_train.h5" "$M/can.json"
+# the quantized default, with cuts that agree (--max-bin 512): only the gradients'
+# rounding differs. (At 256 bins gbtrain's exact weighted quantiles and
+# xgboost's weighted sketch pick other cuts; xgboost's own weighted logloss
+# moves from 0.069 to 0.079 between 256 and 512 bins on these 143 test rows,
+# too much to hold either tool to 0.002 there.)
+gb "cancer weighted, quantized default np=2" 2 "${CAN[@]}" --num-round 50 --eta 0.1 --max-depth 4 --max-bin 512 "$D/wcancer_train.h5" "$M/can.json"
 gp "gbpredict cancer test (quantized)" 2 "$M/can.json" "$D/wcancer_test.h5" "$P/can.csv"
-check "cancer (w = 1 + 4 label, quantized): weighted AUC / logloss worse than xgboost's by at most 0.002 / 0.005" hp parity wcancer binary:logistic worse "$D/wcancer_train.h5" "$D/wcancer_test.h5" target "$P/can.csv" auc:0.002,logloss:0.005 rounds=50 eta=0.1 max_depth=4
+check "cancer (w = 1 + 4 label, quantized): weighted AUC and logloss worse than xgboost's by at most 0.002" hp parity wcancer binary:logistic worse "$D/wcancer_train.h5" "$D/wcancer_test.h5" target "$P/can.csv" 0.002 rounds=50 eta=0.1 max_depth=4 max_bin=512
+gb "cancer weighted with scale_pos_weight, max_delta_step, base_score, min_child_weight, gamma np=2" 2 "${CAN[@]}" --no-quantized-grad --num-round 20 --max-bin 512 --scale-pos-weight 3 --max-delta-step 0.7 --base-score 0.3 --min-child-weight 20 --gamma 2 "$D/wcancer2_train.h5" "$M/canreg.json"
+check "cancer weighted with those parameters (scale_pos_weight times w): the same model as xgboost" hp same_model wcancer2-params binary:logistic "$D/wcancer2_train.h5" "$D/wcancer2_test.h5" target "$M/canreg.json" rounds=20 max_bin=512 scale_pos_weight=3 max_delta_step=0.7 base_score=0.3 min_child_weight=20 gamma=2
 gb "diabetes weighted, exact sums np=2" 2 "${DIA[@]}" --no-quantized-grad --num-round 60 --eta 0.1 --max-depth 3 "$D/wdiab_train.h5" "$M/diax.json"
 check "diabetes (w uniform): the same model as xgboost" hp same_model wdiab reg:squarederror "$D/wdiab_train.h5" "$D/wdiab_test.h5" target "$M/diax.json" rounds=60 eta=0.1 max_depth=3
 gb "wine weighted, exact sums np=3" 3 "${WIN[@]}" --no-quantized-grad --num-round 30 --max-depth 3 "$D/wwine_train.h5" "$M/winex.json"
 check "wine (w uniform, 3 classes): the same model as xgboost" hp same_model wwine multi:softprob "$D/wwine_train.h5" "$D/wwine_test.h5" target "$M/winex.json" rounds=30 max_depth=3 num_class=3
 gb "grid synth, lognormal w, exact sums np=2" 2 "${SYN[@]}" --no-quantized-grad --num-round 30 "$D/wgrid_train.h5" "$M/gridx.json"
-check "grid synth (lognormal w, NaN): the same model as xgboost" hp same_model wgrid binary:logistic "$D/wgrid_train.h5" "$D/wgrid_test.h5" label "$M/gridx.json" rounds=30
+check "grid synth (lognormal w): the same model as xgboost" hp same_model wgrid binary:logistic "$D/wgrid_train.h5" "$D/wgrid_test.h5" label "$M/gridx.json" rounds=30
 # skewed weights on continuous features: cuts from weighted quantiles (not xgboost's sketch)
 gb "synth, lognormal w, quantized default np=2" 2 "${SYN[@]}" --num-round 100 --eta 0.1 --max-depth 5 "$D/wsynth_train.h5" "$M/syn.json"
 gp "gbpredict synth test" 2 "$M/syn.json" "$D/wsynth_test.h5" "$P/syn.csv"
@@ -113,11 +120,16 @@ gb "--valid without w np=2" 2 "${SYN[@]}" --num-round 8 --eval-metric logloss --
 check "--valid without w: the unweighted valid-logloss" hp evallog "$E/now.csv" "$E/now.json" logloss "$D/wes_test_noweight.h5" label "" 0
 
 # ============ 10. integer weights = repeated rows (exact sums; the same cuts)
+# Binary: depth 4, min_child_weight 3. In nodes of a few rows at depth 6, two
+# splits can have the same gain mathematically, and which one wins then
+# follows the rounding of the sums, which differs between w * g and g added w
+# times (seen: tree 2, a node of hessian 2.2, gains 0.920614839 / 0.920614898).
 G=g0,g1,g2,g3,g4,g5
+RB=(--label label --objective binary:logistic --features "$G" --no-quantized-grad --num-round 20 --max-depth 4 --min-child-weight 3)
 R="$WORK/r"; mkdir -p "$R"
 for set in wrep wrep0 wrepc; do
-  gb "$set: binary with --weight np=2" 2 --label label --objective binary:logistic --features "$G" --no-quantized-grad --num-round 20 "${WT[@]}" "$D/${set}_train.h5" "$R/${set}-w.json"
-  gb "$set: binary on the repeated rows np=3" 3 --label label --objective binary:logistic --features "$G" --no-quantized-grad --num-round 20 "$D/${set}_rep.h5" "$R/${set}-r.json"
+  gb "$set: binary with --weight np=2" 2 "${RB[@]}" "${WT[@]}" "$D/${set}_train.h5" "$R/${set}-w.json"
+  gb "$set: binary on the repeated rows np=3" 3 "${RB[@]}" "$D/${set}_rep.h5" "$R/${set}-r.json"
   gp "$set: gbpredict (weighted model)" 2 "$R/${set}-w.json" "$D/wrep_test.h5" "$R/${set}-w.csv"
   gp "$set: gbpredict (repeated rows)" 2 "$R/${set}-r.json" "$D/wrep_test.h5" "$R/${set}-r.csv"
 done
@@ -174,8 +186,8 @@ expect_fail "NaN weight (CSV): the file and the line (or row)" 65 "wnan\\.csv(:3
 expect_fail "weight -1 (CSV): the file and the line (or row)" 65 "wneg\\.csv(:202\\b|.*row 201\\b)" 3 "$GB" "${CAN[@]}" "$B/wneg.csv" "$B/o.json"
 expect_fail "weight inf (CSV): the file and the line (or row)" 65 "winf\\.csv(:352\\b|.*row 351\\b)" 2 "$GB" "${CAN[@]}" "$B/winf.csv" "$B/o.json"
 expect_fail "NaN weight in --valid: the file and the row" 65 "valid_nan\\.h5.*\\b41\\b" 2 "$GB" "${CAN[@]}" --valid "$B/valid_nan.h5" "$D/wcancer_train.h5" "$B/o.json"
-expect_fail "--weight names a missing column" "65|66" "nope" 2 "$GB" --label target --objective binary:logistic --weight nope "$D/wcancer_train.h5" "$B/o.json"
-expect_fail "--weight w on a TRAIN without w" "65|66" "\\bw\\b|noweight" 2 "$GB" "${CAN[@]}" "$B/noweight.h5" "$B/o.json"
+expect_fail "--weight names a missing column" "64|65|66" "nope" 2 "$GB" --label target --objective binary:logistic --weight nope "$D/wcancer_train.h5" "$B/o.json"
+expect_fail "--weight w on a TRAIN without w" "64|65|66" "\\bw\\b.*noweight\\.h5|noweight\\.h5.*\\bw\\b" 2 "$GB" "${CAN[@]}" "$B/noweight.h5" "$B/o.json"
 check "failed runs wrote no model" test ! -e "$B/o.json"
 gb "zero weights (every third row) train np=3" 3 "${CAN[@]}" --num-round 10 "$B/wzero.h5" "$B/zero.json"
 gp "gbpredict on the zero-weight model" 2 "$B/zero.json" "$D/wcancer_test.h5" "$B/zero.csv"
