@@ -339,7 +339,8 @@ static uint64_t rnd(uint64_t *x)
 }
 
 /* The best split by brute force, the loop the search replaces: every
- * candidate in (feature, bin, missing right, missing left) order, each
+ * candidate in xgboost's order (feature; missing right, bins ascending;
+ * missing left, bins descending), each
  * gain from gbt_gain, only a strictly larger one kept. */
 static gbt_split brute_split(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
                              double g, double h, const uint32_t *feats, size_t nfeats)
@@ -351,17 +352,24 @@ static gbt_split brute_split(const gbt_config *cfg, const gbt_cuts *c, const gbt
     for (i = 0; i < nfeats; i++) {
         uint32_t f = feats[i], b, nb = c->nbins[f], j;
         const gbt_bin_sum *s = hist + c->offset[f];
-        for (b = 0; b + 1 < nb; b++) {
-            int dir;
-            for (dir = 0; dir < 2; dir++) {
+        int dir;
+        for (dir = 0; dir < 2; dir++) {
+            uint32_t k;
+            if (dir == 1 && s[nb].h <= 0)
+                break;
+            /* xgboost's order: missing right ascending (the last one with
+             * every bin left), missing left descending (the last one with
+             * no bin left: b = UINT32_MAX) */
+            for (k = 0; k < nb; k++) {
                 double gl = 0, hl = 0, gr, hr, gain;
                 int64_t gq = 0, hq = 0;
-                for (j = 0; j <= b; j++) {
+                b = dir ? nb - 2 - k : k; /* wraps to UINT32_MAX */
+                if (!dir && b == nb - 1 && s[nb].h <= 0)
+                    break; /* nothing would go right */
+                for (j = 0; j < (b == UINT32_MAX ? 0 : b + 1); j++) {
                     gq += s[j].g;
                     hq += s[j].h;
                 }
-                if (dir == 1 && s[nb].h <= 0)
-                    break;
                 gl = (double)gq + (dir ? (double)s[nb].g : 0.0);
                 hl = (double)hq + (dir ? (double)s[nb].h : 0.0);
                 gr = g - gl;
