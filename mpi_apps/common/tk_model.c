@@ -23,6 +23,10 @@ void tk_tree_free(tk_tree *t)
     free(t->loss_chg);
     free(t->sum_hess);
     free(t->base_weight);
+    free(t->split_type);
+    free(t->cat_begin);
+    free(t->cat_size);
+    free(t->cats);
     memset(t, 0, sizeof(*t));
 }
 
@@ -41,14 +45,86 @@ int tk_tree_alloc(tk_tree *t, int32_t n)
     t->loss_chg = malloc(sz * sizeof(float));
     t->sum_hess = malloc(sz * sizeof(float));
     t->base_weight = malloc(sz * sizeof(float));
+    t->split_type = calloc(sz, 1); /* every node numerical until told otherwise */
+    t->cat_begin = calloc(sz, sizeof(int32_t));
+    t->cat_size = calloc(sz, sizeof(int32_t));
     if (!t->left || !t->right || !t->parent || !t->split_index || !t->split_cond ||
-        !t->default_left || !t->loss_chg || !t->sum_hess || !t->base_weight) {
+        !t->default_left || !t->loss_chg || !t->sum_hess || !t->base_weight ||
+        !t->split_type || !t->cat_begin || !t->cat_size) {
         tk_tree_free(t);
         return TK_ESOFTWARE;
     }
     return TK_OK;
 }
 
+/* Whether cats[0..n) is a valid set of categories: n >= 1, ascending,
+ * distinct, each in [0, TK_MAX_CAT). Returns 0, or -1 with the reason in why
+ * (node names the split in the message). */
+static int cats_check(const int32_t *cats, int32_t n, int32_t node, char *why, size_t why_len)
+{
+    int32_t k;
+
+    if (n < 1) {
+        snprintf(why, why_len, "node %ld: a categorical split with no category", (long)node);
+        return -1;
+    }
+    for (k = 0; k < n; k++) {
+        if (cats[k] < 0 || cats[k] >= TK_MAX_CAT) {
+            snprintf(why, why_len, "node %ld: category %ld is not in [0, %d)", (long)node,
+                     (long)cats[k], TK_MAX_CAT);
+            return -1;
+        }
+        if (k > 0 && cats[k] <= cats[k - 1]) {
+            snprintf(why, why_len, "node %ld: categories %ld, %ld are not ascending and distinct",
+                     (long)node, (long)cats[k - 1], (long)cats[k]);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* Local (tk_model.h). Makes node a categorical split on cats[0..n), copied
+ * onto the end of t->cats (owned by t). Arrays a hand-built tree lacks (split_type, cat_begin,
+ * cat_size NULL) are allocated zeroed for its nnodes nodes, then owned by t
+ * (tk_tree_free). A node out of range or an invalid set is TK_ESOFTWARE too
+ * (t unchanged). */
+int tk_tree_set_categories(tk_tree *t, int32_t node, const int32_t *cats, int32_t n)
+{
+    size_t sz = (size_t)(t->nnodes > 0 ? t->nnodes : 0);
+    uint8_t *st = NULL;
+    int32_t *cb = NULL, *cs = NULL, *all;
+    char why[160];
+
+    if (node < 0 || node >= t->nnodes || !cats || cats_check(cats, n, node, why, sizeof(why)) ||
+        t->ncats < 0 || n > INT32_MAX - t->ncats)
+        return TK_ESOFTWARE;
+    if ((!t->split_type && !(st = calloc(sz, 1))) ||
+        (!t->cat_begin && !(cb = calloc(sz, sizeof(int32_t)))) ||
+        (!t->cat_size && !(cs = calloc(sz, sizeof(int32_t)))))
+        goto oom;
+    all = realloc(t->cats, ((size_t)t->ncats + (size_t)n) * sizeof(int32_t));
+    if (!all)
+        goto oom;
+    t->cats = all; /* the first ncats entries are unchanged */
+    if (st)
+        t->split_type = st;
+    if (cb)
+        t->cat_begin = cb;
+    if (cs)
+        t->cat_size = cs;
+    memcpy(all + t->ncats, cats, (size_t)n * sizeof(int32_t));
+    t->split_type[node] = 1;
+    t->cat_begin[node] = t->ncats;
+    t->cat_size[node] = n;
+    t->split_cond[node] = NAN;
+    t->ncats += n;
+    return TK_OK;
+oom:
+    free(st);
+    free(cb);
+    free(cs);
+    return TK_ESOFTWARE;
+}
 
 /* Whether a is v or an ancestor of v, following the parents of nodes the
  * walk from the root has checked (each one's parent points to the node that
@@ -67,6 +143,44 @@ static int is_ancestor(const tk_tree *t, int32_t a, int32_t v)
             return 0;
     }
     return 0;
+}
+
+/* Whether node i of t is a categorical split (split_type 1). */
+static int is_cat_node(const tk_tree *t, int32_t i)
+{
+    return t->split_type && t->split_type[i] == 1;
+}
+
+/* Node i's split type and, on a categorical split, its run of categories.
+ * Returns 0, or -1 with the reason in why. */
+static int node_cat_check(const tk_tree *t, int32_t i, char *why, size_t why_len)
+{
+    int32_t b, n;
+
+    if (!t->split_type || t->split_type[i] == 0)
+        return 0;
+    if (t->split_type[i] != 1) {
+        snprintf(why, why_len, "node %ld: split_type %u is not 0 or 1", (long)i,
+                 (unsigned)t->split_type[i]);
+        return -1;
+    }
+    if (t->left[i] == -1) {
+        snprintf(why, why_len, "node %ld: a leaf with split_type 1 (categorical)", (long)i);
+        return -1;
+    }
+    if (!t->cat_begin || !t->cat_size || !t->cats || t->ncats < 1) {
+        snprintf(why, why_len, "node %ld: a categorical split, but the tree has no categories",
+                 (long)i);
+        return -1;
+    }
+    b = t->cat_begin[i];
+    n = t->cat_size[i];
+    if (b < 0 || n < 0 || b > t->ncats || n > t->ncats - b) {
+        snprintf(why, why_len, "node %ld: categories [%ld, %ld + %ld) outside the tree's %ld",
+                 (long)i, (long)b, (long)b, (long)n, (long)t->ncats);
+        return -1;
+    }
+    return cats_check(t->cats + b, n, i, why, why_len);
 }
 
 /* The fields of node i of t that need no walk: child indices, split index,
@@ -104,12 +218,13 @@ static int node_check(const tk_tree *t, int32_t i, char *why, size_t why_len)
                  (unsigned)t->default_left[i]);
         return -1;
     }
-    if (!isfinite(t->split_cond[i]) || !isfinite(t->loss_chg[i]) ||
-        !isfinite(t->sum_hess[i]) || !isfinite(t->base_weight[i])) {
+    if (!(isfinite(t->split_cond[i]) || (is_cat_node(t, i) && isnan(t->split_cond[i]))) ||
+        !isfinite(t->loss_chg[i]) || !isfinite(t->sum_hess[i]) ||
+        !isfinite(t->base_weight[i])) {
         snprintf(why, why_len, "node %ld: a value is not finite", (long)i);
         return -1;
     }
-    return 0;
+    return node_cat_check(t, i, why, why_len);
 }
 
 /* Local (tk_model_internal.h): whether t is a well-formed tree. */
@@ -127,6 +242,11 @@ int tk_tree_check(const tk_tree *t, size_t nfeatures, int32_t *unreached, char *
     }
     if (t->group < 0) {
         snprintf(why, why_len, "negative output group %ld", (long)t->group);
+        return -1;
+    }
+    if (t->ncats < 0 || (t->ncats > 0 && !t->cats)) {
+        snprintf(why, why_len, "%ld categories%s", (long)t->ncats,
+                 t->ncats > 0 ? " but no array" : "");
         return -1;
     }
     for (i = 0; i < n; i++)
@@ -185,6 +305,9 @@ out:
     return rc;
 }
 
+/* Copies src into dst (owned by dst: tk_tree_free), the categorical arrays
+ * too (zeros when src, built by hand, has none). Returns 0, or -1 when out of
+ * memory (dst left empty). */
 static int tree_copy(tk_tree *dst, const tk_tree *src)
 {
     size_t n = (size_t)src->nnodes;
@@ -200,6 +323,21 @@ static int tree_copy(tk_tree *dst, const tk_tree *src)
     memcpy(dst->loss_chg, src->loss_chg, n * sizeof(float));
     memcpy(dst->sum_hess, src->sum_hess, n * sizeof(float));
     memcpy(dst->base_weight, src->base_weight, n * sizeof(float));
+    if (src->split_type)
+        memcpy(dst->split_type, src->split_type, n);
+    if (src->cat_begin)
+        memcpy(dst->cat_begin, src->cat_begin, n * sizeof(int32_t));
+    if (src->cat_size)
+        memcpy(dst->cat_size, src->cat_size, n * sizeof(int32_t));
+    if (src->ncats > 0) {
+        dst->cats = malloc((size_t)src->ncats * sizeof(int32_t));
+        if (!dst->cats) {
+            tk_tree_free(dst);
+            return -1;
+        }
+        memcpy(dst->cats, src->cats, (size_t)src->ncats * sizeof(int32_t));
+        dst->ncats = src->ncats;
+    }
     dst->group = src->group;
     return 0;
 }
@@ -230,6 +368,7 @@ void tk_model_free(tk_model *m)
     size_t i;
 
     free_names(m->feature_names, m->nfeatures);
+    free(m->feature_cat);
     for (i = 0; i < m->ntrees; i++)
         tk_tree_free(&m->trees[i]);
     free(m->trees);
@@ -299,8 +438,30 @@ int tk_model_set_features(tk_model *m, const char *const *names, size_t n, tk_er
             }
     }
     free_names(m->feature_names, m->nfeatures);
+    if (n != m->nfeatures) { /* the flags were for other features */
+        free(m->feature_cat);
+        m->feature_cat = NULL;
+    }
     m->feature_names = copy;
     m->nfeatures = n;
+    return TK_OK;
+}
+
+/* Local (tk_model.h). m->feature_cat becomes a copy of cat[0..nfeatures)
+ * as 0/1 flags (owned by m), or NULL for cat NULL or no features. */
+int tk_model_set_feature_cat(tk_model *m, const uint8_t *cat, tk_err *e)
+{
+    uint8_t *copy = NULL;
+    size_t i;
+
+    if (cat && m->nfeatures > 0) {
+        if (!(copy = malloc(m->nfeatures)))
+            return tk_err_set(e, TK_ESOFTWARE, "out of memory");
+        for (i = 0; i < m->nfeatures; i++)
+            copy[i] = cat[i] != 0;
+    }
+    free(m->feature_cat);
+    m->feature_cat = copy;
     return TK_OK;
 }
 
@@ -435,10 +596,55 @@ int tk_model_noutputs(const tk_model *m)
     return m->objective == TK_OBJ_SOFTPROB ? (int)m->num_class : 1;
 }
 
+/* Whether value v (not NaN) goes right at categorical split n, as xgboost
+ * 1.7's common::Decision: an invalid category (negative, or TK_MAX_CAT and
+ * beyond) goes left; otherwise v truncated toward zero goes right when it is
+ * in the node's ascending run (a binary search), left when it is not. */
+static int cat_goes_right(const tk_tree *t, int32_t n, float v)
+{
+    const int32_t *c = t->cats + t->cat_begin[n];
+    int32_t lo = 0, hi = t->cat_size[n], want;
+
+    if (!(v >= 0.0f) || v >= (float)TK_MAX_CAT)
+        return 0;
+    want = (int32_t)v;
+    if (hi < 1 || want > c[hi - 1])
+        return 0; /* above the largest: never chosen (xgboost's bitset is shorter) */
+    while (lo < hi) {
+        int32_t mid = lo + (hi - lo) / 2;
+        if (c[mid] < want)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return c[lo] == want;
+}
+
+/* tk_tree_leaf for a tree with categorical splits */
+static int32_t leaf_cat(const tk_tree *t, const float *x)
+{
+    int32_t n = 0, steps = 0;
+
+    while (t->left[n] >= 0 && steps++ < t->nnodes) {
+        float v = x[t->split_index[n]];
+        if (isnan(v))
+            n = t->default_left[n] ? t->left[n] : t->right[n];
+        else if (t->split_type[n] == 1)
+            n = t->left[n] + cat_goes_right(t, n, v);
+        else
+            n = v < t->split_cond[n] ? t->left[n] : t->right[n];
+    }
+    return n;
+}
+
 int32_t tk_tree_leaf(const tk_tree *t, const float *x)
 {
     int32_t n = 0, steps = 0;
 
+    /* a tree with categories takes its own loop: numerical trees pay
+     * nothing for them */
+    if (t->ncats > 0 && t->split_type)
+        return leaf_cat(t, x);
     /* a checked tree ends within nnodes steps; the bound guards any other */
     while (t->left[n] >= 0 && steps++ < t->nnodes) {
         float v = x[t->split_index[n]];

@@ -72,7 +72,8 @@ typedef struct tk_model {
     size_t nattrs;
 } tk_model;
 
-/* Local. Arrays for n >= 1 nodes (contents undefined), owned by t: release
+/* Local. Arrays for n >= 1 nodes (contents undefined, but split_type,
+ * cat_begin and cat_size zeroed; cats NULL, ncats 0), owned by t: release
  * with tk_tree_free. Returns TK_OK, or TK_ESOFTWARE when out of memory (t left empty). */
 int tk_tree_alloc(tk_tree *t, int32_t n);
 
@@ -101,7 +102,9 @@ int tk_model_set_features(tk_model *m, const char *const *names, size_t n, tk_er
 int tk_tree_set_categories(tk_tree *t, int32_t node, const int32_t *cats, int32_t n);
 
 /* Local. Sets the features' categorical flags (copied; cat NULL: none
- * categorical). Returns TK_OK or TK_ESOFTWARE (recorded in e). */
+ * categorical), cat[0..m->nfeatures): call it after tk_model_set_features,
+ * which drops the flags when the number of features changes. Returns TK_OK
+ * or TK_ESOFTWARE (recorded in e). */
 int tk_model_set_feature_cat(tk_model *m, const uint8_t *cat, tk_err *e);
 
 /* Local. Appends a copy of tree t. Returns TK_OK or TK_ESOFTWARE. */

@@ -11,12 +11,18 @@
 #define TK_ROOT_PARENT 2147483647 /* the root's parent as xgboost writes it */
 #define TK_MAX_FEATURES (1 << 24)
 #define TK_MAX_CLASSES (1 << 16)
+/* categories are in [0, 2^24): xgboost 1.7's OutOfRangeCat(), the first
+ * integer float32 cannot tell from its neighbour */
+#define TK_MAX_CAT (1 << 24)
 
 /* Local; allocates nothing that outlives the call. Whether t is a
  * well-formed tree: every child index in range with right == left + 1, every
  * node reached from the root at most once (no cycle, no shared child) with its
- * parent recorded, finite numbers, split features below nfeatures on the nodes
- * a row can reach. Nodes the root does not reach are xgboost's deleted nodes;
+ * parent recorded, finite numbers (but a categorical split's split_cond may be
+ * NaN), split features below nfeatures on the nodes a row can reach, split_type
+ * 0 or 1 (0 on leaves; a tree without a split_type array is all numerical),
+ * and each categorical split's categories a run inside cats, at least one,
+ * ascending, distinct, in [0, TK_MAX_CAT). Nodes the root does not reach are xgboost's deleted nodes;
  * *unreached counts them. Returns 0, or -1 with the reason in the caller's
  * why[0..why_len). */
 int tk_tree_check(const tk_tree *t, size_t nfeatures, int32_t *unreached, char *why,
