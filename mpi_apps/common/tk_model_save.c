@@ -102,36 +102,71 @@ static json_t *arr_of(const void *v, int32_t n, arr_kind kind, int *bad)
     return a;
 }
 
+/* Tree t's split_conditions: a NaN (a categorical split's) as JSON null,
+ * which tk_model_to_json turns into xgboost's bare NaN; *bad set on failure. */
+static json_t *conds_json(const tk_tree *t, int *bad)
+{
+    json_t *a = json_array();
+    int32_t i;
+
+    for (i = 0; a && i < t->nnodes; i++)
+        push(a, isnan(t->split_cond[i]) ? json_null() : json_real((double)t->split_cond[i]),
+             bad);
+    if (!a)
+        *bad = 1;
+    return a;
+}
+
+/* Tree t's split_type and categories_* as xgboost 1.7 writes them: the
+ * categorical nodes ascending, each one's run at its segment, the runs laid
+ * out in node order in "categories". *bad set on failure. */
+static void put_categories(json_t *o, const tk_tree *t, int *bad)
+{
+    json_t *st = json_array(), *nodes = json_array(), *segs = json_array(),
+           *sizes = json_array(), *cats = json_array();
+    json_int_t at = 0;
+    int32_t i, k;
+
+    for (i = 0; i < t->nnodes; i++) {
+        int cat = t->split_type && t->split_type[i] == 1;
+        push(st, json_integer(cat), bad);
+        if (!cat)
+            continue;
+        push(nodes, json_integer(i), bad);
+        push(segs, json_integer(at), bad);
+        push(sizes, json_integer(t->cat_size[i]), bad);
+        for (k = 0; k < t->cat_size[i]; k++)
+            push(cats, json_integer(t->cats[t->cat_begin[i] + k]), bad);
+        at += t->cat_size[i];
+    }
+    put(o, "categories", cats, bad);
+    put(o, "categories_nodes", nodes, bad);
+    put(o, "categories_segments", segs, bad);
+    put(o, "categories_sizes", sizes, bad);
+    put(o, "split_type", st, bad);
+}
+
 static json_t *tree_json(const tk_model *m, const tk_tree *t, size_t id, int32_t deleted,
                          int *bad)
 {
-    json_t *o = json_object(), *param = json_object(), *zeros = json_array();
-    const char *empty[] = { "categories", "categories_nodes", "categories_segments",
-                            "categories_sizes" };
-    int32_t i;
-    size_t k;
+    json_t *o = json_object(), *param = json_object();
 
-    if (!o || !param || !zeros) {
+    if (!o || !param) {
         json_decref(o);
         json_decref(param);
-        json_decref(zeros);
         *bad = 1;
         return NULL;
     }
     put(o, "base_weights", arr_of(t->base_weight, t->nnodes, ARR_F32, bad), bad);
-    for (k = 0; k < sizeof(empty) / sizeof(empty[0]); k++)
-        put(o, empty[k], json_array(), bad);
+    put_categories(o, t, bad);
     put(o, "default_left", arr_of(t->default_left, t->nnodes, ARR_U8, bad), bad);
     put(o, "id", json_integer((json_int_t)id), bad);
     put(o, "left_children", arr_of(t->left, t->nnodes, ARR_I32, bad), bad);
     put(o, "loss_changes", arr_of(t->loss_chg, t->nnodes, ARR_F32, bad), bad);
     put(o, "parents", arr_of(t->parent, t->nnodes, ARR_I32, bad), bad);
     put(o, "right_children", arr_of(t->right, t->nnodes, ARR_I32, bad), bad);
-    put(o, "split_conditions", arr_of(t->split_cond, t->nnodes, ARR_F32, bad), bad);
+    put(o, "split_conditions", conds_json(t, bad), bad);
     put(o, "split_indices", arr_of(t->split_index, t->nnodes, ARR_I32, bad), bad);
-    for (i = 0; i < t->nnodes; i++)
-        push(zeros, json_integer(0), bad);
-    put(o, "split_type", zeros, bad);
     put(o, "sum_hessian", arr_of(t->sum_hess, t->nnodes, ARR_F32, bad), bad);
     put(param, "num_deleted", str_i64(deleted), bad);
     put(param, "num_feature", str_i64((long long)m->nfeatures), bad);
@@ -195,7 +230,10 @@ static int put_names(const tk_model *m, json_t *learner, int *bad, tk_err *e)
 {
     json_t *names = json_array(), *types = json_array(), *attrs = json_object();
     size_t i;
+    int any_cat = 0;
 
+    for (i = 0; m->feature_cat && i < m->nfeatures; i++)
+        any_cat |= m->feature_cat[i] != 0;
     for (i = 0; m->feature_names && i < m->nfeatures; i++) {
         json_t *s = json_string(m->feature_names[i]);
         if (!s) {
@@ -203,8 +241,10 @@ static int put_names(const tk_model *m, json_t *learner, int *bad, tk_err *e)
             goto fail;
         }
         push(names, s, bad);
-        push(types, json_string("float"), bad);
     }
+    /* xgboost writes the types of unnamed features too, when it has them */
+    for (i = 0; (m->feature_names || any_cat) && i < m->nfeatures; i++)
+        push(types, json_string(any_cat && m->feature_cat[i] ? "c" : "float"), bad);
     for (i = 0; i < m->nattrs; i++) {
         json_t *s = is_utf8(m->attr_keys[i]) ? json_string(m->attr_vals[i]) : NULL;
         if (!s) {
@@ -280,6 +320,50 @@ static int model_json(const tk_model *m, json_t **root, tk_err *e)
     return TK_OK;
 }
 
+/* Whether some tree of m has a NaN split condition (a categorical split's). */
+static int has_nan_cond(const tk_model *m)
+{
+    size_t i;
+    int32_t k;
+
+    for (i = 0; i < m->ntrees; i++)
+        for (k = 0; k < m->trees[i].nnodes; k++)
+            if (isnan(m->trees[i].split_cond[k]))
+                return 1;
+    return 0;
+}
+
+/* Local; allocates nothing. Rewrites the JSON text[0..len) in place: every
+ * bare null (outside strings: a feature named "null" stays) becomes NaN, as
+ * xgboost writes a NaN. Returns the new length. The text is jansson's
+ * output, so every string is closed. */
+size_t tk_json_null_to_nan(char *text, size_t len)
+{
+    size_t r = 0, w = 0;
+    int in_str = 0;
+
+    while (r < len) {
+        char c = text[r];
+        if (in_str) {
+            if (c == '\\' && r + 1 < len) { /* an escape: its next byte too */
+                text[w++] = text[r++];
+            } else if (c == '"') {
+                in_str = 0;
+            }
+        } else if (c == '"') {
+            in_str = 1;
+        } else if (c == 'n' && len - r >= 4 && memcmp(text + r, "null", 4) == 0) {
+            memcpy(text + w, "NaN", 3);
+            w += 3;
+            r += 4;
+            continue;
+        }
+        text[w++] = text[r++];
+    }
+    text[w] = '\0';
+    return w;
+}
+
 int tk_model_to_json(const tk_model *m, char **text, size_t *len, tk_err *e)
 {
     json_t *root;
@@ -293,6 +377,8 @@ int tk_model_to_json(const tk_model *m, char **text, size_t *len, tk_err *e)
     if (!*text)
         return tk_err_set(e, TK_ESOFTWARE, "out of memory writing the model");
     *len = strlen(*text);
+    if (has_nan_cond(m)) /* the models without one keep jansson's bytes */
+        *len = tk_json_null_to_nan(*text, *len);
     return TK_OK;
 }
 
