@@ -28,4 +28,25 @@
 int tk_tree_check(const tk_tree *t, size_t nfeatures, int32_t *unreached, char *why,
                   size_t why_len);
 
+/* Local; allocates nothing (tk_model_save.c). Rewrites JSON text[0..len),
+ * NUL-terminated, in place: each bare null outside strings becomes NaN, the
+ * token xgboost writes for a NaN. Returns the new length. */
+size_t tk_json_null_to_nan(char *text, size_t len);
+
+/* Local (tk_model_load.c). The bare tokens NaN, Infinity and -Infinity
+ * outside JSON strings in text[0..len) as strings jansson reads:
+ * TK_NONFINITE_NAN, TK_NONFINITE_INF, TK_NONFINITE_NINF (each a NUL byte
+ * then the token's text, which no string of the input can hold: a \u0000 in
+ * the input is refused). *out (owned by the caller: free; NULL when there is
+ * no such token, text is then usable as is) and *out_len receive the new
+ * text; *ntokens counts the tokens. Returns 0, or -1 with *bad_at the offset
+ * of a \u0000 escape in a string of the input (the text needs JSON_ALLOW_NUL
+ * to read the replacements), or -2 when out of memory. */
+int tk_json_nonfinite(const char *text, size_t len, char **out, size_t *out_len,
+                      size_t *ntokens, size_t *bad_at);
+
+#define TK_NONFINITE_NAN "\\u0000NaN"
+#define TK_NONFINITE_INF "\\u0000Infinity"
+#define TK_NONFINITE_NINF "\\u0000-Infinity"
+
 #endif
