@@ -620,8 +620,9 @@ static int cat_goes_right(const tk_tree *t, int32_t n, float v)
     return c[lo] == want;
 }
 
-/* tk_tree_leaf for a tree with categorical splits */
-static int32_t leaf_cat(const tk_tree *t, const float *x)
+/* tk_tree_leaf for a tree with categorical splits; kept out of line, so that
+ * the numerical loop keeps its registers */
+static __attribute__((noinline)) int32_t leaf_cat(const tk_tree *t, const float *x)
 {
     int32_t n = 0, steps = 0;
 
@@ -637,14 +638,11 @@ static int32_t leaf_cat(const tk_tree *t, const float *x)
     return n;
 }
 
-int32_t tk_tree_leaf(const tk_tree *t, const float *x)
+/* tk_tree_leaf for a tree without categorical splits */
+static inline int32_t leaf_num(const tk_tree *t, const float *x)
 {
     int32_t n = 0, steps = 0;
 
-    /* a tree with categories takes its own loop: numerical trees pay
-     * nothing for them */
-    if (t->ncats > 0 && t->split_type)
-        return leaf_cat(t, x);
     /* a checked tree ends within nnodes steps; the bound guards any other */
     while (t->left[n] >= 0 && steps++ < t->nnodes) {
         float v = x[t->split_index[n]];
@@ -654,6 +652,17 @@ int32_t tk_tree_leaf(const tk_tree *t, const float *x)
             n = v < t->split_cond[n] ? t->left[n] : t->right[n];
     }
     return n;
+}
+
+/* Whether t takes leaf_cat: numerical trees pay nothing for categories */
+static inline int has_cats(const tk_tree *t)
+{
+    return t->ncats > 0 && t->split_type;
+}
+
+int32_t tk_tree_leaf(const tk_tree *t, const float *x)
+{
+    return has_cats(t) ? leaf_cat(t, x) : leaf_num(t, x);
 }
 
 void tk_model_margin(const tk_model *m, const float *x, float *out)
@@ -667,7 +676,7 @@ void tk_model_margin(const tk_model *m, const float *x, float *out)
     for (i = 0; i < m->ntrees; i++) {
         const tk_tree *t = &m->trees[i];
         if (t->group < K)
-            out[t->group] += t->split_cond[tk_tree_leaf(t, x)];
+            out[t->group] += t->split_cond[has_cats(t) ? leaf_cat(t, x) : leaf_num(t, x)];
     }
 }
 
