@@ -1353,7 +1353,8 @@ static void test_cat_round_trip(void)
     tk_model_set_features(&m2, NULL, 3, &e);
     CU_ASSERT_PTR_NOT_NULL(m2.feature_cat); /* as many features: the flags stay */
     CU_ASSERT_EQUAL(tk_model_to_json(&m2, &t2, &n2, &e), TK_OK);
-    CU_ASSERT_PTR_NOT_NULL(strstr(t2, "\"feature_names\":[],\"feature_types\":[\"c\",\"float\",\"c\"]"));
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(t2, "\"feature_names\":[],\"feature_types\":[\"c\",\"float\",\"c\"]"));
     free(t2);
     tk_model_set_features(&m2, NULL, 4, &e);
     CU_ASSERT_PTR_NULL(m2.feature_cat); /* another count: dropped */
