@@ -101,7 +101,15 @@ $(UNIT_MPI_BIN): $(UNIT_MPI_OBJ) $(logjoin_LIBOBJ) $(gbtrain_LIBOBJ) $(COMMON_LI
 	@mkdir -p $(@D)
 	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LDLIBS) -lcunit
 
-unit: $(UNIT_BIN) $(UNIT_MPI_BIN)
+# test helpers over libtk, run by the integration tests: tests/tools/NAME.c ->
+# $(BUILD)/tests/NAME (a static pattern: no other target matches it)
+TOOL_SRC := $(wildcard tests/tools/*.c)
+TOOL_BINS := $(TOOL_SRC:tests/tools/%.c=$(BUILD)/tests/%)
+$(TOOL_BINS): $(BUILD)/tests/%: $(BUILD)/tests/tools/%.o $(COMMON_LIB)
+	@mkdir -p $(@D)
+	$(CC) $(FINAL_LDFLAGS) -o $@ $^ $(FINAL_LDLIBS)
+
+unit: $(UNIT_BIN) $(UNIT_MPI_BIN) $(TOOL_BINS)
 
 deps:
 	@scripts/install-deps.sh

@@ -84,10 +84,10 @@ static int cats_check(const int32_t *cats, int32_t n, int32_t node, char *why, s
 }
 
 /* Local (tk_model.h). Makes node a categorical split on cats[0..n), copied
- * onto the end of t->cats (owned by t). Arrays a hand-built tree lacks (split_type, cat_begin,
- * cat_size NULL) are allocated zeroed for its nnodes nodes, then owned by t
- * (tk_tree_free). A node out of range or an invalid set is TK_ESOFTWARE too
- * (t unchanged). */
+ * onto the end of t->cats (owned by t). The arrays a hand-built tree lacks
+ * (split_type, cat_begin, cat_size NULL) are allocated zeroed for its nnodes
+ * nodes, then owned by t too (tk_tree_free). A node out of range or an
+ * invalid set is TK_ESOFTWARE as well (t unchanged). */
 int tk_tree_set_categories(tk_tree *t, int32_t node, const int32_t *cats, int32_t n)
 {
     size_t sz = (size_t)(t->nnodes > 0 ? t->nnodes : 0);

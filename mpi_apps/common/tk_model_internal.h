@@ -11,8 +11,8 @@
 #define TK_ROOT_PARENT 2147483647 /* the root's parent as xgboost writes it */
 #define TK_MAX_FEATURES (1 << 24)
 #define TK_MAX_CLASSES (1 << 16)
-/* categories are in [0, 2^24): xgboost 1.7's OutOfRangeCat(), the first
- * integer float32 cannot tell from its neighbour */
+/* categories are in [0, 2^24): xgboost 1.7's OutOfRangeCat(); from 2^24 on
+ * float32 no longer holds every integer */
 #define TK_MAX_CAT (1 << 24)
 
 /* Local; allocates nothing that outlives the call. Whether t is a
@@ -22,8 +22,8 @@
  * NaN), split features below nfeatures on the nodes a row can reach, split_type
  * 0 or 1 (0 on leaves; a tree without a split_type array is all numerical),
  * and each categorical split's categories a run inside cats, at least one,
- * ascending, distinct, in [0, TK_MAX_CAT). Nodes the root does not reach are xgboost's deleted nodes;
- * *unreached counts them. Returns 0, or -1 with the reason in the caller's
+ * ascending, distinct, in [0, TK_MAX_CAT). Nodes the root does not reach are
+ * xgboost's deleted nodes; *unreached counts them. Returns 0, or -1 with the reason in the caller's
  * why[0..why_len). */
 int tk_tree_check(const tk_tree *t, size_t nfeatures, int32_t *unreached, char *why,
                   size_t why_len);

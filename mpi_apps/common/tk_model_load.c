@@ -216,7 +216,8 @@ static const char *const tree_arrays[A_COUNT] = {
     "split_conditions", "loss_changes", "sum_hessian", "base_weights"
 };
 
-/* Tree ti's header (named where): its id, tree_param, no vector leaves. *n: num_nodes; *deleted: num_deleted. */
+/* Tree ti's header (named where): its id, tree_param, no vector leaves.
+ * *n: num_nodes; *deleted: num_deleted. */
 static int load_tree_param(loader *L, const json_t *jt, size_t ti, const char *where,
                            int64_t *n, int64_t *deleted)
 {
@@ -377,8 +378,8 @@ static int load_tree(loader *L, const json_t *jt, size_t ti, size_t nfeatures, i
     if (tk_tree_alloc(t, (int32_t)n) != 0)
         return tk_err_set(L->e, TK_ESOFTWARE, "out of memory loading %s", L->path);
     t->group = group;
-    if (load_tree_arrays(L, arr, where, t) != TK_OK || load_split_type(L, jt, where, t) ||
-        load_tree_cats(L, jt, where, t))
+    if (load_tree_arrays(L, arr, where, t) != TK_OK ||
+        load_split_type(L, jt, where, t) != TK_OK || load_tree_cats(L, jt, where, t) != TK_OK)
         goto fail;
     if (tk_tree_check(t, nfeatures, &unreached, why, sizeof(why)) != 0) {
         bad_model(L, "%s: %s", where, why);

@@ -55,6 +55,7 @@ void gbt_cuts_free(gbt_cuts *c)
     free(c->nbins);
     free(c->offset);
     free(c->cat);
+    free(c->minv);
     memset(c, 0, sizeof(*c));
 }
 
@@ -114,6 +115,7 @@ typedef struct cuts_work {
     uint64_t *cumw_all;
     uint64_t *wloc, *wglob;   /* per feature: the weight of its values here, over all */
     uint64_t *send;           /* per (feature, target): what the counts' Allreduce sums */
+    uint32_t *kmin, *kmax;    /* per feature: the smallest and largest key */
 } cuts_work;
 
 static void work_free(cuts_work *w)
@@ -142,6 +144,8 @@ static void work_free(cuts_work *w)
     free(w->wloc);
     free(w->wglob);
     free(w->send);
+    free(w->kmin);
+    free(w->kmax);
     memset(w, 0, sizeof(*w));
 }
 
@@ -171,13 +175,16 @@ static int work_alloc(cuts_work *w, size_t nf, int64_t max_bin, int size, gbt_cu
     w->counts = malloc(2 * (size_t)size * sizeof(*w->counts));
     w->catmax = calloc(nf, sizeof(*w->catmax));
     w->send = malloc(nf * nt * sizeof(*w->send));
+    w->kmin = malloc((nf + 1) * sizeof(*w->kmin));
+    w->kmax = calloc(nf + 1, sizeof(*w->kmax));
     c->nf = nf;
     c->nbins = calloc(nf, sizeof(*c->nbins));
     c->cut = calloc(nf, sizeof(*c->cut));
     c->offset = calloc(nf + 1, sizeof(*c->offset));
+    c->minv = calloc(nf + 1, sizeof(*c->minv));
     if (!w->sorted || !w->nloc || !w->nglob || !w->ndist || !w->state || !w->ntf || !w->lo || !w->hi ||
         !w->target || !w->cnt || !w->ia || !w->ib || !w->mine || !w->dist || !w->keys || !w->counts || !c->nbins || !c->cut ||
-        !c->offset || !w->catmax || !w->send)
+        !c->offset || !c->minv || !w->catmax || !w->send || !w->kmin || !w->kmax)
         return -1;
     w->displs = w->counts + size;
     return 0;
@@ -198,6 +205,8 @@ static void local_categories(cuts_work *w, const gbt_data *d, size_t f)
     }
     w->nloc[f] = n;
     w->catmax[f] = (uint32_t)mx; /* checked: an integer in [0, GBT_MAX_CAT] */
+    w->kmin[f] = UINT32_MAX;     /* unused */
+    w->kmax[f] = 0;
     w->state[f] = CUT_DONE;
 }
 
@@ -252,6 +261,8 @@ static int local_keys(cuts_work *w, const gbt_data *d)
             tk_radix_sort_u32(sorted, tmp, n);
         }
         w->nloc[f] = n;
+        w->kmin[f] = n ? sorted[0] : UINT32_MAX;
+        w->kmax[f] = n ? sorted[n - 1] : 0;
         for (i = 0; i < n; i++)
             if (i == 0 || sorted[i] != sorted[i - 1]) {
                 if (w->ndist[f] == (uint32_t)w->nt + 1) {
@@ -385,6 +396,18 @@ static int search_quantiles(MPI_Comm comm, cuts_work *w, gbt_cuts *c, tk_err *e)
     return tk_mpi_agree(comm, e);
 }
 
+/* Local. Feature f's cuts beyond its values, as xgboost 1.7 makes them
+ * (quantile.cc MakeCuts, in float): min - |min| - 1e-5 below the smallest
+ * value, max + (|max| + 1e-5) above the largest; 1e-5 for both without
+ * values. */
+static void outer_cuts(gbt_cuts *c, size_t f, int any, uint32_t kmin, uint32_t kmax)
+{
+    float mn = any ? tk_key_float(kmin) : 1e-5f, mx = any ? tk_key_float(kmax) : 1e-5f;
+
+    c->minv[f] = any ? mn - fabsf(mn) - 1e-5f : mn;
+    c->cut[f][c->nbins[f] - 1] = mx + (fabsf(mx) + 1e-5f);
+}
+
 /* Collective. Stage 4: a feature without values gets one bin; the slots'
  * offsets; whether every bin of TRAIN fits in a byte (the missing bin
  * nbins[f] only counts where TRAIN misses values of f). */
@@ -401,6 +424,8 @@ static int finish_bins(MPI_Comm comm, const cuts_work *w, uint64_t total, gbt_cu
             if (!c->cut[f])
                 tk_err_set(e, TK_ESOFTWARE, CUTS_NOMEM);
         }
+        if (c->cut[f] && !(c->cat && c->cat[f]))
+            outer_cuts(c, f, w->nglob[f] > 0, w->kmin[f], w->kmax[f]);
         if (c->nbins[f] - (w->nglob[f] == total) > 255)
             c->narrow = 0;
         c->offset[f + 1] = c->offset[f] + c->nbins[f] + 1;
@@ -468,6 +493,8 @@ static int cuts_batch(MPI_Comm comm, cuts_work *w, const gbt_data *d, gbt_cuts *
         return e->status;
     MPI_Allreduce(w->nloc + w->f0, w->nglob + w->f0, nb, MPI_UINT64_T, MPI_SUM, comm);
     MPI_Allreduce(MPI_IN_PLACE, w->state + w->f0, nb, MPI_UINT32_T, MPI_MAX, comm);
+    MPI_Allreduce(MPI_IN_PLACE, w->kmin + w->f0, nb, MPI_UINT32_T, MPI_MIN, comm);
+    MPI_Allreduce(MPI_IN_PLACE, w->kmax + w->f0, nb, MPI_UINT32_T, MPI_MAX, comm);
     if (w->wq)
         MPI_Allreduce(w->wloc + w->f0, w->wglob + w->f0, nb, MPI_UINT64_T, MPI_SUM, comm);
     if (w->cat) {

@@ -63,8 +63,9 @@ typedef struct node_sums {
 } node_sums;
 
 /* Keeps the candidate split after bin b of feature f if it beats best:
- * candidates come in the order (feature, bin, missing right, missing left)
- * and only a strictly larger gain replaces the best one. */
+ * candidates come in xgboost's order (feature; missing right, bins
+ * ascending; missing left, bins descending) and only a strictly larger gain
+ * replaces the best one. */
 static inline void consider(gbt_split *best, double gain, uint32_t f, uint32_t b, int dir,
                             double gl, double hl, const node_sums *ns)
 {
@@ -82,7 +83,28 @@ static inline void consider(gbt_split *best, double gain, uint32_t f, uint32_t b
     }
 }
 
-/* Feature f's candidates with any regularization, one at a time. */
+/* One candidate of scan_general: split after a bin with left sums
+ * (gl_q, hl_q) in histogram units, missing values left with dir 1. */
+static inline void candidate(const gbt_config *cfg, int64_t gl_q, int64_t hl_q, double gm,
+                             double hm, uint32_t f, uint32_t b, int dir, const node_sums *ns,
+                             gbt_split *best)
+{
+    double gl = (double)gl_q * ns->ig + (dir ? gm : 0.0);
+    double hl = (double)hl_q * ns->ih + (dir ? hm : 0.0);
+    double gr = ns->g - gl, hr = ns->h - hl;
+
+    if (hl < ns->mcw || hr < ns->mcw || hl <= 0.0 || hr <= 0.0)
+        return;
+    consider(best, gain_of(cfg, gl, hl) + gain_of(cfg, gr, hr) - ns->parent, f, b, dir, gl, hl,
+             ns);
+}
+
+/* Feature f's candidates with any regularization, one at a time, in
+ * xgboost's order (EnumerateSplit): missing values right, bins ascending,
+ * the last candidate sending them alone right; then, when there are missing
+ * values, missing left from the top bin down, the last one sending them
+ * alone left (bin UINT32_MAX). Among equal gains the first in that order
+ * wins. */
 static void scan_general(const gbt_config *cfg, const gbt_bin_sum *s, uint32_t f, uint32_t nb,
                          const node_sums *ns, gbt_split *best)
 {
@@ -90,24 +112,21 @@ static void scan_general(const gbt_config *cfg, const gbt_bin_sum *s, uint32_t f
     double gm = (double)s[nb].g * ns->ig, hm = (double)s[nb].h * ns->ih;
     uint32_t b;
 
-    /* split after bin b: bins 0..b left; the last bin cannot split */
+    /* split after bin b: bins 0..b left */
     for (b = 0; b + 1 < nb; b++) {
-        int dir;
         gl_q += s[b].g;
         hl_q += s[b].h;
-        for (dir = 0; dir < 2; dir++) {
-            /* dir 0: missing values go right; dir 1: left */
-            double gl = (double)gl_q * ns->ig + (dir ? gm : 0.0);
-            double hl = (double)hl_q * ns->ih + (dir ? hm : 0.0);
-            double gr = ns->g - gl, hr = ns->h - hl;
-            if (dir == 1 && hm <= 0.0)
-                break; /* no missing values here: both directions are the same */
-            if (hl < ns->mcw || hr < ns->mcw || hl <= 0.0 || hr <= 0.0)
-                continue;
-            consider(best, gain_of(cfg, gl, hl) + gain_of(cfg, gr, hr) - ns->parent, f, b, dir,
-                     gl, hl, ns);
-        }
+        candidate(cfg, gl_q, hl_q, gm, hm, f, b, 0, ns, best);
     }
+    if (hm <= 0.0)
+        return; /* no missing values here: both directions are the same */
+    candidate(cfg, gl_q + s[nb - 1].g, hl_q + s[nb - 1].h, gm, hm, f, nb - 1, 0, ns, best);
+    for (b = nb - 1; b-- > 0;) { /* gl_q: bins 0..b */
+        candidate(cfg, gl_q, hl_q, gm, hm, f, b, 1, ns, best);
+        gl_q -= s[b].g;
+        hl_q -= s[b].h;
+    }
+    candidate(cfg, 0, 0, gm, hm, f, UINT32_MAX, 1, ns, best);
 }
 
 typedef double v2d __attribute__((vector_size(16)));
@@ -126,6 +145,15 @@ static inline v2d gains2(v2d gl, v2d hl, const node_sums *ns)
     v2l ok = (hl >= mcw) & (hr >= mcw) & (hl > zero) & (hr > zero);
 
     return (v2d)(((v2l)gain & ok) | ((v2l)ninf & ~ok));
+}
+
+/* One candidate of scan_fast computed alone, with gains2's arithmetic. */
+static void fast_candidate(double gl, double hl, uint32_t f, uint32_t b, int dir,
+                           const node_sums *ns, gbt_split *best)
+{
+    v2d vgl = { gl, gl }, vhl = { hl, hl }, r = gains2(vgl, vhl, ns);
+
+    consider(best, r[0], f, b, dir, gl, hl, ns);
 }
 
 /* Feature f's candidates without alpha and max_delta_step, two bins at a
@@ -160,11 +188,18 @@ static void scan_fast(const gbt_bin_sum *s, uint32_t f, uint32_t nb, const node_
             memcpy(G1 + b, &r, sizeof(r));
         }
     }
-    for (b = 0; b < m; b++) {
+    /* scan_general's order: missing right ascending, missing left descending,
+     * each direction ending with the missing values alone on its side */
+    for (b = 0; b < m; b++)
         consider(best, G0[b], f, b, 0, GL[b], HL[b], ns);
-        if (hm > 0.0)
-            consider(best, G1[b], f, b, 1, GL[b] + gm, HL[b] + hm, ns);
-    }
+    if (hm <= 0.0)
+        return;
+    gl_q += s[m].g;
+    hl_q += s[m].h;
+    fast_candidate((double)gl_q * ns->ig, (double)hl_q * ns->ih, f, m, 0, ns, best);
+    for (b = m; b-- > 0;)
+        consider(best, G1[b], f, b, 1, GL[b] + gm, HL[b] + hm, ns);
+    fast_candidate(gm, hm, f, UINT32_MAX, 1, ns, best);
 }
 
 /* A categorical candidate: (gl, hl) the left sums, rows of kind's bin b

@@ -202,7 +202,7 @@ static inline int goes_left(const tk_tree *t, const uint32_t *split_bin, const g
         return t->default_left[id];
     if (t->split_type[id])
         return b > c->nbins[f] || !cat_goes_right(t, id, b);
-    return b <= split_bin[id];
+    return b < split_bin[id] + 1u; /* UINT32_MAX: none */
 }
 
 /* Scale turning values up to max (over n rows) into int64 without overflow
@@ -379,7 +379,8 @@ partition_width(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp, int width)
     /* one feature's column: ascending rows, dense reads */
     const uint8_t *c8 = (const uint8_t *)d->bins_col + (size_t)sp->feature * d->n;
     const uint16_t *c16 = (const uint16_t *)d->bins_col + (size_t)sp->feature * d->n;
-    uint32_t miss = c->cuts.nbins[sp->feature], sb = sp->bin;
+    /* bins below lt go left; none when sp->bin is UINT32_MAX (wraps to 0) */
+    uint32_t miss = c->cuts.nbins[sp->feature], lt = sp->bin + 1u;
     int dl = sp->default_left;
     size_t lo = nd->begin, hi = 0, j;
 
@@ -391,7 +392,7 @@ partition_width(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp, int width)
                                           : (const void *)&c16[c->rows[j + 32]]);
         bin = width == 1 ? c8[row] : c16[row];
         /* branchless: the side is a coin flip to the predictor */
-        left = (bin == miss) ? dl : (bin <= sb);
+        left = (bin == miss) ? dl : (bin < lt);
         c->rows[lo] = row; /* lo <= j: nothing unread is overwritten */
         c->rows_tmp[hi] = row;
         lo += (size_t)left;
@@ -471,7 +472,8 @@ static void apply_split(grow_state *s, gbt_node *nd, const gbt_split *sp, const 
     t->right[id] = r;
     t->split_index[id] = (int32_t)sp->feature;
     if (sp->kind == GBT_SPLIT_NUM)
-        t->split_cond[id] = c->cuts.cut[sp->feature][sp->bin];
+        t->split_cond[id] = sp->bin == UINT32_MAX ? c->cuts.minv[sp->feature]
+                                                  : c->cuts.cut[sp->feature][sp->bin];
     else
         set_categories(c, t, id, c->cuts.nbins[sp->feature], right);
     t->default_left[id] = (uint8_t)sp->default_left;
@@ -891,14 +893,18 @@ int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int 
         if (t->split_type[id])
             continue; /* the categories are the bins */
         j = gbt_cuts_bin(c, f, t->split_cond[id]);
-        if (j == 0 || c->cut[f][j - 1] != t->split_cond[id]) {
+        if (t->split_cond[id] == c->minv[f]) /* only missing values go left */
+            j = 0;
+        else if (t->split_cond[id] == c->cut[f][c->nbins[f] - 1]) /* all others do */
+            j = c->nbins[f];
+        else if (j == 0 || c->cut[f][j - 1] != t->split_cond[id]) {
             free(split_bin);
             return tk_err_set(e, TK_EDATA,
                               "threshold %.9g of feature %u is not one of this data's bin cuts "
                               "(another TRAIN or --max-bin?)",
                               (double)t->split_cond[id], f);
         }
-        split_bin[id] = j - 1;
+        split_bin[id] = j - 1; /* j 0: UINT32_MAX */
     }
     for (i = 0; i < d->n; i++) {
         int32_t node = 0;

@@ -147,7 +147,11 @@ static inline uint32_t gbt_bin(const gbt_data *d, uint64_t i, size_t f)
 typedef struct gbt_cuts {
     size_t nf;
     uint32_t *nbins;    /* per feature: bins for values (>= 1) */
-    float **cut;        /* per feature: nbins - 1 ascending thresholds */
+    float **cut;        /* per feature: nbins - 1 ascending thresholds, then one
+                         * above every value (xgboost's last cut: a split there
+                         * sends the missing values alone to the right) */
+    float *minv;        /* per feature: below every value (xgboost's min_vals:
+                         * a split there sends the missing values alone left) */
     size_t *offset;     /* per feature: first histogram slot (nbins + 1 slots, the
                          * last one for missing values) */
     size_t nslots;      /* histogram slots in all */
@@ -320,7 +324,8 @@ typedef enum {
 typedef struct gbt_split {
     double gain;        /* loss change; <= 0 when there is no valid split */
     uint32_t feature;
-    uint32_t bin;       /* the kind's bin (see gbt_split_kind) */
+    uint32_t bin;       /* the kind's bin (see gbt_split_kind); GBT_SPLIT_NUM:
+                         * UINT32_MAX when no bin goes left (only missing values) */
     int default_left;
     int kind;           /* a gbt_split_kind */
     double gl, hl, gr, hr;
@@ -336,9 +341,12 @@ double gbt_gain(const gbt_config *cfg, double g, double h);
 /* Local. The best split of a node with sums (g, h) and histogram hist over
  * the features feats[0..nfeats), hist[0] being slot slot0 (a block's first
  * slot; 0 for a whole histogram); scale converts fixed point to real sums.
- * Ties go to the smaller feature, then the smaller bin, then missing-right
- * (categorical features: xgboost's order of candidates). The gain is NaN
- * when out of memory (categorical features need scratch). */
+ * Ties go to the first candidate in xgboost 1.7's order: features
+ * ascending; in a numerical one, missing right with bins ascending, then
+ * missing left with bins descending; in a categorical one, per category
+ * missing left then right (one-hot), or the forward then the backward
+ * partitions. The gain is NaN when out of memory (categorical features
+ * need scratch). */
 gbt_split gbt_split_best(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
                          size_t slot0, double g, double h, double gscale, double hscale,
                          const uint32_t *feats, size_t nfeats);

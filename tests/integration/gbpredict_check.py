@@ -8,7 +8,9 @@ xgboost 1.7's own Booster.predict. Run with Debian's /usr/bin/python3.
       when it has no names) in shuffled order among extra columns, float32
       values with missing ones (empty, NaN or NA in CSV; NaN in HDF5), whole
       rows missing, an integer column "id" (int64) and a float column "score"
-      with missing values.
+      with missing values. A categorical feature (feature_types "c") holds
+      codes 0..11 and values xgboost treats specially: negative ones,
+      non-integers, 2^24 - 1, 2^24 and beyond.
 
   gbpredict_check.py check MODEL DATA OUT [--margin] [--keep A,B] [--group G]
       Reads DATA independently (Python's csv module or h5py), predicts with
@@ -16,6 +18,12 @@ xgboost 1.7's own Booster.predict. Run with Debian's /usr/bin/python3.
       with it: same rows in the same order, relative difference <= 1e-5, the
       kept columns equal to DATA's (integers without a decimal point in CSV,
       int64 in HDF5, missing values empty). Exit 0 when they agree.
+
+  gbpredict_check.py resaved ORIG OURS DATA
+      OURS is ORIG (a model xgboost saved) loaded and saved by our library:
+      xgboost loads OURS, predicts on DATA exactly what it predicts with ORIG
+      (margins and predictions, bit for bit), and saves OURS back to ORIG's
+      very bytes. Exit 0 when all holds.
 
   gbpredict_check.py batch FILE
       Runs the checks listed in FILE, one a line: "NAME<TAB>ARGS" with ARGS the
@@ -42,15 +50,26 @@ def model_features(booster):
     return list(names) if names else ["f%d" % i for i in range(booster.num_features())]
 
 
+# values of a categorical feature beyond its codes: invalid (negative, from
+# 2^24 on: left at every categorical split), truncated, the largest valid one
+CAT_EDGES = np.array([-1.0, -0.5, -0.0, 0.5, 2.7, 9.99, 250.0, 16777215.0, 16777216.0, 3e7,
+                      1e30, -1e30], dtype=np.float32)
+
+
 def cmd_data(a):
     booster = xgb.Booster(model_file=a.model)
     feats = model_features(booster)
+    types = booster.feature_types or []
     rng = np.random.default_rng(a.seed)
     n = a.rows
     cols = {}
     for j, name in enumerate(feats):
         v = rng.normal(scale=1.5, size=n).astype(np.float32)
-        if j % 3 == 2:
+        if j < len(types) and types[j] == "c":
+            v = rng.integers(0, 12, n).astype(np.float32)
+            edge = rng.random(n) < 0.2
+            v[edge] = rng.choice(CAT_EDGES, int(edge.sum()))
+        elif j % 3 == 2:
             v = np.round(v * 2).astype(np.float32)  # integer-valued, as counts are
         v[rng.random(n) < 0.15] = np.nan
         cols[name] = v
@@ -197,6 +216,37 @@ def cmd_check(a):
     return 1 if errors else 0
 
 
+def cmd_resaved(a):
+    orig = xgb.Booster(model_file=a.orig)
+    ours = xgb.Booster(model_file=a.ours)
+    feats = model_features(orig)
+    cols, _ = read_data(a.data, "/features")
+    X = np.column_stack([cols[c].astype(np.float32) for c in feats])
+    errors = []
+    for margin in (True, False):
+        want = orig.predict(xgb.DMatrix(X, feature_names=orig.feature_names, missing=np.nan),
+                            output_margin=margin)
+        got = ours.predict(xgb.DMatrix(X, feature_names=ours.feature_names, missing=np.nan),
+                           output_margin=margin)
+        if not np.array_equal(want, got):
+            errors.append("%s differ: %s" % ("margins" if margin else "predictions",
+                                             close(got, want) or "by less than 1e-5"))
+    if ours.feature_types != orig.feature_types or ours.feature_names != orig.feature_names:
+        errors.append("features %r %r, want %r %r" % (ours.feature_names, ours.feature_types,
+                                                      orig.feature_names, orig.feature_types))
+    again = a.ours + ".xgb.json"
+    ours.save_model(again)
+    with open(again, "rb") as f, open(a.orig, "rb") as g:
+        x, y = f.read(), g.read()
+    if x != y:
+        i = next((k for k in range(min(len(x), len(y))) if x[k] != y[k]), min(len(x), len(y)))
+        errors.append("xgboost saves ours as other bytes than %s, from byte %d: %r vs %r" % (
+            a.orig, i, x[max(0, i - 40):i + 40], y[max(0, i - 40):i + 40]))
+    for e in errors[:10]:
+        print("    " + e)
+    return 1 if errors else 0
+
+
 def cmd_batch(a, check_parser):
     with open(a.file) as f:
         lines = [line.rstrip("\n") for line in f if line.strip()]
@@ -228,6 +278,10 @@ def main():
     c.add_argument("--margin", action="store_true")
     c.add_argument("--keep", default="")
     c.add_argument("--group", default="/features")
+    r = sub.add_parser("resaved")
+    r.add_argument("orig")
+    r.add_argument("ours")
+    r.add_argument("data")
     b = sub.add_parser("batch")
     b.add_argument("file")
     a = ap.parse_args()
@@ -236,6 +290,8 @@ def main():
     if a.cmd == "data":
         cmd_data(a)
         return 0
+    if a.cmd == "resaved":
+        return cmd_resaved(a)
     return cmd_check(a)
 
 

@@ -108,8 +108,8 @@ expect_status "unsupported objective" 65 2 "$BIN" "$WORK/softmax.json" "$WORK/$m
 err_has "unsupported objective: named" "unsupported objective 'multi:softmax'"
 
 sed 's/"split_type":\[0,/"split_type":[1,/' "$MODELS/reg_named.json" >"$WORK/cat.json"
-expect_status "categorical split" 65 1 "$BIN" "$WORK/cat.json" "$WORK/$m.csv" "$E/p.csv"
-err_has "categorical split: message" "categorical splits"
+expect_status "categorical split without categories" 65 1 "$BIN" "$WORK/cat.json" "$WORK/$m.csv" "$E/p.csv"
+err_has "categorical split: message" "tree 0: node 0 has split_type 1 but is not in categories_nodes"
 
 cut -d';' -f1,2 "$WORK/$m.csv" >"$WORK/lacking.csv"
 expect_status "DATA lacks a feature" 65 3 "$BIN" "$model" "$WORK/lacking.csv" "$E/p.csv"

@@ -116,6 +116,60 @@ static gbt_data column_data(const float *v, size_t n)
     return d;
 }
 
+/* Categorical splits on hand-built histograms: one against the rest below
+ * --max-cat-to-onehot, else a partition of the categories by weight; the
+ * sets the split sends right. */
+static void test_split_categorical(void)
+{
+    gbt_config cfg = base_config();
+    uint32_t nb3[1] = { 3 }, nb6[1] = { 6 }, feats[1] = { 0 };
+    size_t off3[2], off6[2];
+    gbt_cuts c3 = gbt_test_cuts(nb3, 1, off3), c6 = gbt_test_cuts(nb6, 1, off6);
+    uint8_t cat[1] = { 1 }, right[6];
+    /* 3 categories: category 1 pulls hardest; no missing values */
+    gbt_bin_sum h3[4] = { { 2, 3 }, { -9, 3 }, { 1, 3 }, { 0, 0 } };
+    /* 6 categories: 0, 2, 4 positive gradients, 1, 3, 5 negative, a missing one */
+    gbt_bin_sum h6[7] = { { 4, 2 }, { -5, 2 }, { 3, 2 }, { -4, 2 }, { 5, 2 }, { -3, 2 }, { 1, 2 } };
+    gbt_split s;
+    double p;
+
+    c3.cat = c6.cat = cat;
+    cfg.max_cat_to_onehot = 4;
+    cfg.max_cat_threshold = 64;
+    s = gbt_split_best(&cfg, &c3, h3, 0, -6, 9, 1.0, 1.0, feats, 1);
+    p = gbt_gain(&cfg, -6, 9);
+    CU_ASSERT_EQUAL(s.kind, GBT_SPLIT_ONEHOT);
+    CU_ASSERT_EQUAL(s.bin, 1);
+    CU_ASSERT_EQUAL(s.default_left, 1); /* the first of equal gains: missing with the rest */
+    CU_ASSERT_DOUBLE_EQUAL(s.gain, 9.0 / 7 + 81.0 / 4 - p, 1e-12);
+    CU_ASSERT_EQUAL(gbt_split_categories(&cfg, &c3, h3, 0, 1.0, 1.0, &s, right), 0);
+    CU_ASSERT(right[0] == 0 && right[1] == 1 && right[2] == 0);
+    /* at --max-cat-to-onehot 3, three categories are a partition */
+    cfg.max_cat_to_onehot = 3;
+    s = gbt_split_best(&cfg, &c3, h3, 0, -6, 9, 1.0, 1.0, feats, 1);
+    CU_ASSERT_EQUAL(s.kind, GBT_SPLIT_PART);
+    CU_ASSERT_EQUAL(gbt_split_categories(&cfg, &c3, h3, 0, 1.0, 1.0, &s, right), 0);
+    CU_ASSERT(right[1] != right[0] && right[0] == right[2]); /* {1} against {0, 2} */
+    /* 6 categories: by weight 4, 0, 2 (negative weights), then 5, 3, 1. Best:
+     * backward, 1, 3, 5 left (-12, 6) and 4, 0, 2 right with the missing
+     * values (13, 8); forward, those three right alone give (12, 6) */
+    s = gbt_split_best(&cfg, &c6, h6, 0, 1, 14, 1.0, 1.0, feats, 1);
+    p = gbt_gain(&cfg, 1, 14);
+    CU_ASSERT_EQUAL(s.kind, GBT_SPLIT_PART);
+    CU_ASSERT_EQUAL(s.bin, 3);
+    CU_ASSERT_DOUBLE_EQUAL(s.gain, 144.0 / 7 + 169.0 / 9 - p, 1e-12);
+    CU_ASSERT_EQUAL(s.default_left, 0); /* backward: missing values with the right side */
+    CU_ASSERT_EQUAL(gbt_split_categories(&cfg, &c6, h6, 0, 1.0, 1.0, &s, right), 0);
+    CU_ASSERT(right[0] && right[2] && right[4] && !right[1] && !right[3] && !right[5]);
+    /* --max-cat-threshold 2: at most 2 categories on the growing side */
+    cfg.max_cat_threshold = 2;
+    s = gbt_split_best(&cfg, &c6, h6, 0, 1, 14, 1.0, 1.0, feats, 1);
+    CU_ASSERT_EQUAL(s.kind, GBT_SPLIT_PART); /* backward: category 1 alone left */
+    CU_ASSERT_EQUAL(s.bin, 5);
+    CU_ASSERT_EQUAL(s.default_left, 0);
+    CU_ASSERT_DOUBLE_EQUAL(s.gain, 25.0 / 3 + 36.0 / 13 - p, 1e-12);
+}
+
 static void test_cuts_few_values(void)
 {
     const float v[] = { 3, 1, NAN, 2, 3, 1, 3, -0.0f, 0.0f };
@@ -144,6 +198,51 @@ static void test_cuts_few_values(void)
     CU_ASSERT_EQUAL(gbt_bin(&d, 7, 0), 0);
     gbt_cuts_free(&c);
     gbt_data_free(&d);
+}
+
+/* A categorical feature's bins are 0..its largest category; weighted
+ * quantiles put the cuts where the weight is. */
+static void test_cuts_categorical_weighted(void)
+{
+    const float v[] = { 3, 0, NAN, 3, 0 };
+    gbt_data d = column_data(v, sizeof(v) / sizeof(v[0]));
+    uint8_t cat[1] = { 1 };
+    float *x, *w;
+    gbt_cuts c;
+    tk_err e;
+    int i;
+
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 256, cat, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL(c.nbins[0], 4); /* 0, 1, 2, 3: categories 1 and 2 empty */
+    CU_ASSERT(c.cat && c.cat[0] == 1);
+    CU_ASSERT(c.narrow);
+    CU_ASSERT_EQUAL(gbt_bins_build(&c, &d, 2, 0, &e), TK_OK);
+    CU_ASSERT_EQUAL(gbt_bin(&d, 0, 0), 3);
+    CU_ASSERT_EQUAL(gbt_bin(&d, 1, 0), 0);
+    CU_ASSERT_EQUAL(gbt_bin(&d, 2, 0), 4); /* missing */
+    gbt_cuts_free(&c);
+    gbt_data_free(&d);
+    /* values 1..100: the first 50 weigh 1, the others 99; W = 5000, targets
+     * k * 500: the first cut is 55 (weight up to 55: 50 + 5 * 99 > 500), the
+     * second 60 */
+    x = malloc(100 * sizeof(float));
+    w = malloc(100 * sizeof(float));
+    for (i = 0; i < 100; i++) {
+        x[i] = (float)(i + 1);
+        w[i] = i < 50 ? 1.0f : 99.0f;
+    }
+    d = column_data(x, 100);
+    d.w = w;
+    CU_ASSERT_EQUAL_FATAL(gbt_cuts_build(MPI_COMM_SELF, &d, 10, NULL, &c, &e), TK_OK);
+    CU_ASSERT_EQUAL(c.nbins[0], 10);
+    CU_ASSERT_EQUAL(c.cut[0][0], 55.0f);
+    CU_ASSERT_EQUAL(c.cut[0][1], 60.0f);
+    CU_ASSERT_EQUAL(c.cut[0][9], 100.0f + (100.0f + 1e-5f)); /* above every value */
+    CU_ASSERT_EQUAL(c.minv[0], 1.0f - 1.0f - 1e-5f);     /* below every value */
+    gbt_cuts_free(&c);
+    gbt_data_free(&d);
+    free(x);
 }
 
 static void test_cuts_quantiles(void)
@@ -339,7 +438,8 @@ static uint64_t rnd(uint64_t *x)
 }
 
 /* The best split by brute force, the loop the search replaces: every
- * candidate in (feature, bin, missing right, missing left) order, each
+ * candidate in xgboost's order (feature; missing right, bins ascending;
+ * missing left, bins descending), each
  * gain from gbt_gain, only a strictly larger one kept. */
 static gbt_split brute_split(const gbt_config *cfg, const gbt_cuts *c, const gbt_bin_sum *hist,
                              double g, double h, const uint32_t *feats, size_t nfeats)
@@ -351,17 +451,24 @@ static gbt_split brute_split(const gbt_config *cfg, const gbt_cuts *c, const gbt
     for (i = 0; i < nfeats; i++) {
         uint32_t f = feats[i], b, nb = c->nbins[f], j;
         const gbt_bin_sum *s = hist + c->offset[f];
-        for (b = 0; b + 1 < nb; b++) {
-            int dir;
-            for (dir = 0; dir < 2; dir++) {
+        int dir;
+        for (dir = 0; dir < 2; dir++) {
+            uint32_t k;
+            if (dir == 1 && s[nb].h <= 0)
+                break;
+            /* xgboost's order: missing right ascending (the last one with
+             * every bin left), missing left descending (the last one with
+             * no bin left: b = UINT32_MAX) */
+            for (k = 0; k < nb; k++) {
                 double gl = 0, hl = 0, gr, hr, gain;
                 int64_t gq = 0, hq = 0;
-                for (j = 0; j <= b; j++) {
+                b = dir ? nb - 2 - k : k; /* wraps to UINT32_MAX */
+                if (!dir && b == nb - 1 && s[nb].h <= 0)
+                    break; /* nothing would go right */
+                for (j = 0; j < (b == UINT32_MAX ? 0 : b + 1); j++) {
                     gq += s[j].g;
                     hq += s[j].h;
                 }
-                if (dir == 1 && s[nb].h <= 0)
-                    break;
                 gl = (double)gq + (dir ? (double)s[nb].g : 0.0);
                 hl = (double)hq + (dir ? (double)s[nb].h : 0.0);
                 gr = g - gl;
@@ -690,6 +797,8 @@ int unit_register_gbtrain(void)
     static const unit_test tests[] = {
         { "gain and weight (lambda, alpha, max_delta_step)", test_gain_and_weight },
         { "best split of a hand-built histogram", test_split_best },
+        { "categorical splits: one-hot, partitions, their sets", test_split_categorical },
+        { "cuts: categories, weighted quantiles", test_cuts_categorical_weighted },
         { "cuts: one bin per distinct value", test_cuts_few_values },
         { "cuts: exact quantiles", test_cuts_quantiles },
         { "histogram build and sibling by subtraction", test_hist_build_subtract },

@@ -15,6 +15,7 @@
 #include <jansson.h>
 
 #include "tk_model.h"
+#include "tk_model_internal.h"
 #include "tk_text.h"
 #include "unit.h"
 
@@ -86,16 +87,42 @@ static void tb_split(tree_buf *b, int32_t id, int32_t f, float cond, int dleft, 
     b->right[id] = tb_leaf(b, id, rv);
 }
 
+/* Whether node i of s and of t split alike on categories: the same
+ * split type (a tree without split_type: all numerical) and, on a categorical
+ * split, the same run (wherever it sits in cats). */
+static int same_cats(const tk_tree *s, const tk_tree *t, int32_t i)
+{
+    int cs = s->split_type && s->split_type[i], ct = t->split_type && t->split_type[i];
+
+    if (cs != ct)
+        return 0;
+    return !cs || (s->cat_size[i] == t->cat_size[i] &&
+                   memcmp(s->cats + s->cat_begin[i], t->cats + t->cat_begin[i],
+                          (size_t)s->cat_size[i] * sizeof(int32_t)) == 0);
+}
+
+/* Whether the categorical flags of two models agree (NULL: none). */
+static int same_feature_cat(const tk_model *a, const tk_model *b)
+{
+    size_t i;
+
+    for (i = 0; i < a->nfeatures; i++)
+        if ((a->feature_cat && a->feature_cat[i]) != (b->feature_cat && b->feature_cat[i]))
+            return 0;
+    return 1;
+}
+
 /* Compares every field of two models bit for bit. */
 static int same_model(const tk_model *a, const tk_model *b)
 {
     size_t i;
+    int32_t k;
 
     if (a->objective != b->objective || a->num_class != b->num_class ||
         f2u(a->base_score) != f2u(b->base_score) ||
         f2u(a->scale_pos_weight) != f2u(b->scale_pos_weight) || a->nfeatures != b->nfeatures ||
         !a->feature_names != !b->feature_names || a->ntrees != b->ntrees ||
-        a->nattrs != b->nattrs)
+        a->nattrs != b->nattrs || !same_feature_cat(a, b))
         return 0;
     for (i = 0; a->feature_names && i < a->nfeatures; i++)
         if (strcmp(a->feature_names[i], b->feature_names[i]) != 0)
@@ -114,6 +141,9 @@ static int same_model(const tk_model *a, const tk_model *b)
             memcmp(s->loss_chg, t->loss_chg, n * 4) || memcmp(s->sum_hess, t->sum_hess, n * 4) ||
             memcmp(s->base_weight, t->base_weight, n * 4))
             return 0;
+        for (k = 0; k < s->nnodes; k++)
+            if (!same_cats(s, t, k))
+                return 0;
     }
     return 1;
 }
@@ -505,7 +535,7 @@ static void test_xgboost_models(void)
         tk_model_free(&back);
         tk_model_free(&m);
     }
-    CU_ASSERT_EQUAL(nmodels, 6);
+    CU_ASSERT_EQUAL(nmodels, 11);
     json_decref(cases);
     CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
 }
@@ -568,9 +598,12 @@ static void mut_objective(json_t *d)
     json_object_set_new(json_object_get(jlearner(d), "objective"), "name",
                         json_string("multi:softmax"));
 }
-static void mut_categories(json_t *d)
+static void mut_categories(json_t *d) /* a run for node 0, a numerical split */
 {
     json_array_append_new(json_object_get(jtree0(d), "categories"), json_integer(1));
+    json_array_append_new(json_object_get(jtree0(d), "categories_nodes"), json_integer(0));
+    json_array_append_new(json_object_get(jtree0(d), "categories_segments"), json_integer(0));
+    json_array_append_new(json_object_get(jtree0(d), "categories_sizes"), json_integer(1));
 }
 static void mut_split_type(json_t *d)
 {
@@ -578,7 +611,7 @@ static void mut_split_type(json_t *d)
 }
 static void mut_feature_type(json_t *d)
 {
-    json_array_set_new(json_object_get(jlearner(d), "feature_types"), 1, json_string("c"));
+    json_array_set_new(json_object_get(jlearner(d), "feature_types"), 1, json_string("cat"));
 }
 static void mut_short_array(json_t *d)
 {
@@ -712,9 +745,9 @@ static void test_load_errors(void)
     } muts[] = {
         { mut_booster, "unsupported booster 'dart' (only gbtree)" },
         { mut_objective, "unsupported objective 'multi:softmax'" },
-        { mut_categories, "tree 0 has categorical splits" },
-        { mut_split_type, "tree 0 has categorical splits" },
-        { mut_feature_type, "feature 1 is categorical" },
+        { mut_categories, "tree 0: categories_nodes[0] = 0, but split_type[0] is 0" },
+        { mut_split_type, "tree 0: node 0 has split_type 1 but is not in categories_nodes" },
+        { mut_feature_type, "learner.feature_types[1] \"cat\" is not a known type" },
         { mut_short_array, "tree 0: loss_changes has 6 entries, num_nodes is 7" },
         { mut_child_range, "tree 0: node 1: left child 99 out of range (7 nodes)" },
         { mut_cycle, "tree 0: node 3: child 1 is the node itself or one of its ancestors (a cycle)" },
@@ -1004,6 +1037,530 @@ static void test_fmt_shortest(void)
     CU_ASSERT_STRING_EQUAL(buf, "nan");
 }
 
+/* ---- categorical splits (xgboost 1.7's split_type and categories) ---- */
+
+/* Runs tk_json_nonfinite on text; expects want (NULL: no token, the text
+ * left as is) and ntok tokens. */
+static void expect_nonfinite(const char *text, const char *want, size_t ntok)
+{
+    char *out = (char *)"x";
+    size_t olen = 0, n = 99, bad = 0;
+    int ok;
+
+    CU_ASSERT_EQUAL(tk_json_nonfinite(text, strlen(text), &out, &olen, &n, &bad), 0);
+    ok = n == ntok && (want ? out && olen == strlen(want) && strcmp(out, want) == 0
+                            : !out && olen == strlen(text));
+    CU_ASSERT_TRUE(ok);
+    if (!ok)
+        fprintf(stderr, "\n  %s -> %s (%zu tokens), want %s\n", text, out ? out : "(none)", n,
+                want ? want : "(none)");
+    free(out);
+}
+
+/* The bare NaN, Infinity and -Infinity tokens become strings outside JSON
+ * strings only; null becomes NaN the same way when writing. */
+static void test_nonfinite_tokens(void)
+{
+    char *out = NULL, buf[128];
+    size_t olen, n, bad = 0;
+    const char *t;
+
+    expect_nonfinite("[NaN,Infinity,-Infinity]",
+                     "[\"\\u0000NaN\",\"\\u0000Infinity\",\"\\u0000-Infinity\"]", 3);
+    expect_nonfinite("[1.5,NaN]", "[1.5,\"\\u0000NaN\"]", 1);     /* at an array's end */
+    expect_nonfinite("[NaN]", "[\"\\u0000NaN\"]", 1);
+    expect_nonfinite("NaN", "\"\\u0000NaN\"", 1);                  /* at the text's end */
+    expect_nonfinite("{\"a\": -Infinity}", "{\"a\": \"\\u0000-Infinity\"}", 1);
+    expect_nonfinite("[-1, -0.5e3, 1e-7]", NULL, 0);               /* numbers stay */
+    expect_nonfinite("{\"NaN\": \"NaN Infinity -Infinity\"}", NULL, 0); /* strings stay */
+    expect_nonfinite("[\"a\\\"NaN\", \"\\\\\", NaN]", "[\"a\\\"NaN\", \"\\\\\", \"\\u0000NaN\"]",
+                     1); /* an escaped quote does not end a string, an escaped \ does */
+    expect_nonfinite("[\"\\\\\\\"NaN\"]", NULL, 0);
+    expect_nonfinite("[Na, Inf, -Infinit]", NULL, 0);              /* not tokens */
+    expect_nonfinite("[\"unclosed NaN", NULL, 0);
+    expect_nonfinite("[\"a\\u0000b\"]", NULL, 0);                  /* jansson refuses it */
+    /* a \u0000 in a string when there are tokens: the replacements could not
+     * be told from it */
+    t = "[NaN, \"x\\u0000\"]";
+    CU_ASSERT_EQUAL(tk_json_nonfinite(t, strlen(t), &out, &olen, &n, &bad), -1);
+    CU_ASSERT_EQUAL(bad, 8);
+    CU_ASSERT_PTR_NULL(out);
+    /* writing: null outside strings becomes NaN */
+    snprintf(buf, sizeof(buf), "%s",
+             "{\"null\":[null,\"a\\\"null\",null],\"x\":\"\\\\\",\"y\":null}");
+    olen = tk_json_null_to_nan(buf, strlen(buf));
+    CU_ASSERT_STRING_EQUAL(buf, "{\"null\":[NaN,\"a\\\"null\",NaN],\"x\":\"\\\\\",\"y\":NaN}");
+    CU_ASSERT_EQUAL(olen, strlen(buf));
+}
+
+/* A tree on features (f0, f1, f2) with categorical splits at nodes 0 and 2
+ * (set in the order given by node2_first):
+ *   0: f0 in {0, 2, 5, 16777215} -> 2, else 1; missing right
+ *   1: f1 < 0.5 -> 3 (-1), else 4 (-2); missing left
+ *   2: f2 in {1, 3} -> 6 (6), else 5 (5); missing left */
+static void cat_tree(tk_tree *t, int node2_first)
+{
+    static const int32_t left[7] = { 1, 3, 5, -1, -1, -1, -1 }, sidx[7] = { 0, 1, 2, 0, 0, 0, 0 };
+    static const int32_t par[7] = { ROOT_PARENT, 0, 0, 1, 1, 2, 2 };
+    static const float cond[7] = { 0.0f, 0.5f, 0.0f, -1.0f, -2.0f, 5.0f, 6.0f };
+    static const uint8_t dl[7] = { 0, 1, 1, 0, 0, 0, 0 };
+    static const int32_t c0[4] = { 0, 2, 5, 16777215 }, c2[2] = { 1, 3 };
+    int32_t i;
+
+    CU_ASSERT_EQUAL_FATAL(tk_tree_alloc(t, 7), TK_OK);
+    for (i = 0; i < 7; i++) {
+        t->left[i] = left[i];
+        t->right[i] = left[i] < 0 ? -1 : left[i] + 1;
+        t->parent[i] = par[i];
+        t->split_index[i] = sidx[i];
+        t->split_cond[i] = cond[i];
+        t->default_left[i] = dl[i];
+        t->loss_chg[i] = left[i] < 0 ? 0.0f : 1.5f + (float)i;
+        t->sum_hess[i] = 10.0f - (float)i;
+        t->base_weight[i] = 0.25f * (float)i;
+    }
+    if (node2_first)
+        CU_ASSERT_EQUAL(tk_tree_set_categories(t, 2, c2, 2), TK_OK);
+    CU_ASSERT_EQUAL(tk_tree_set_categories(t, 0, c0, 4), TK_OK);
+    if (!node2_first)
+        CU_ASSERT_EQUAL(tk_tree_set_categories(t, 2, c2, 2), TK_OK);
+}
+
+/* xgboost 1.7's rule at a categorical split: in the set right, anything else
+ * (not in it, above its largest, negative, from 2^24 on) left, a
+ * non-integer truncated, NaN the default child. */
+static void test_predict_categorical(void)
+{
+    static const struct {
+        float f0, f1, f2;
+        int32_t leaf;
+    } rows[] = {
+        { 2.0f, 0.0f, 3.0f, 6 },        { 2.0f, 0.0f, 2.0f, 5 },  { 2.0f, 0.0f, 4.0f, 5 },
+        { 2.0f, 0.0f, 100.0f, 5 },      { 2.7f, 0.0f, 1.0f, 6 },  { 1.0f, 0.0f, 1.0f, 3 },
+        { 1.0f, 1.0f, 1.0f, 4 },        { NAN, 0.0f, NAN, 5 },    { 1.0f, NAN, 1.0f, 3 },
+        { -1.0f, 1.0f, 1.0f, 4 },       { -0.5f, 1.0f, 1.0f, 4 }, { -0.0f, 1.0f, 1.0f, 6 },
+        { 0.5f, 1.0f, 1.0f, 6 },        { 5.999f, 1.0f, 3.9f, 6 }, { 6.0f, 1.0f, 1.0f, 4 },
+        { 16777215.0f, 1.0f, 3.0f, 6 }, { 16777216.0f, 1.0f, 1.0f, 4 },
+        { 3e7f, 1.0f, 1.0f, 4 },        { 1e30f, 1.0f, 1.0f, 4 }, { -1e30f, 1.0f, 1.0f, 4 },
+        { INFINITY, 1.0f, 1.0f, 4 },    { 2.0f, 0.0f, -1.0f, 5 }, { 2.0f, 0.0f, 0.0f, 5 },
+    };
+    const int32_t bad[2] = { 3, 1 }, ok[1] = { 7 };
+    tk_model m;
+    tk_tree t;
+    tree_buf b;
+    float x[3], out[1];
+    tk_err e;
+    size_t i;
+
+    tk_err_clear(&e);
+    tk_model_init(&m);
+    tk_model_set_features(&m, NULL, 3, &e);
+    cat_tree(&t, 0);
+    CU_ASSERT_TRUE(isnan(t.split_cond[0]) && isnan(t.split_cond[2]));
+    CU_ASSERT_TRUE(t.split_type[0] == 1 && t.split_type[1] == 0 && t.split_type[2] == 1);
+    CU_ASSERT_TRUE(t.ncats == 6 && t.cat_begin[2] == 4 && t.cat_size[2] == 2);
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &t, &e), TK_OK);
+    for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        x[0] = rows[i].f0;
+        x[1] = rows[i].f1;
+        x[2] = rows[i].f2;
+        CU_ASSERT_EQUAL(tk_tree_leaf(&t, x), rows[i].leaf);
+        CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[0], x), rows[i].leaf); /* the copy */
+        tk_model_margin(&m, x, out);
+        CU_ASSERT_EQUAL(f2u(out[0]), f2u(0.5f + t.split_cond[rows[i].leaf]));
+        if (tk_tree_leaf(&m.trees[0], x) != rows[i].leaf)
+            fprintf(stderr, "\n  row %zu: leaf %d, want %d\n", i, tk_tree_leaf(&m.trees[0], x),
+                    rows[i].leaf);
+    }
+    /* invalid sets and nodes are refused, the tree unchanged */
+    CU_ASSERT_EQUAL(tk_tree_set_categories(&t, 1, bad, 2), TK_ESOFTWARE);
+    CU_ASSERT_EQUAL(tk_tree_set_categories(&t, 1, bad + 1, 0), TK_ESOFTWARE);
+    CU_ASSERT_EQUAL(tk_tree_set_categories(&t, 7, ok, 1), TK_ESOFTWARE);
+    CU_ASSERT_EQUAL(tk_tree_set_categories(&t, -1, ok, 1), TK_ESOFTWARE);
+    {
+        const int32_t neg[1] = { -1 }, big[1] = { 16777216 }, dup[2] = { 2, 2 };
+        CU_ASSERT_EQUAL(tk_tree_set_categories(&t, 1, neg, 1), TK_ESOFTWARE);
+        CU_ASSERT_EQUAL(tk_tree_set_categories(&t, 1, big, 1), TK_ESOFTWARE);
+        CU_ASSERT_EQUAL(tk_tree_set_categories(&t, 1, dup, 2), TK_ESOFTWARE);
+    }
+    CU_ASSERT_TRUE(t.ncats == 6 && t.split_type[1] == 0 && t.split_cond[1] == 0.5f);
+    tk_tree_free(&t);
+    CU_ASSERT_PTR_NULL(t.cats);
+    /* a hand-built tree without the categorical arrays gets them */
+    tb_init(&b, 0);
+    tb_leaf(&b, -1, 0.0f);
+    tb_split(&b, 0, 2, 0.0f, 1, -1.0f, 1.0f);
+    CU_ASSERT_EQUAL_FATAL(tk_tree_set_categories(&b.t, 0, ok, 1), TK_OK);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(b.t.split_type);
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &b.t, &e), TK_OK);
+    x[2] = 7.0f;
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[1], x), 2);
+    x[2] = 7.5f;
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[1], x), 2);
+    x[2] = 8.0f;
+    CU_ASSERT_EQUAL(tk_tree_leaf(&m.trees[1], x), 1);
+    free(b.t.split_type);
+    free(b.t.cat_begin);
+    free(b.t.cat_size);
+    free(b.t.cats);
+    tk_model_free(&m);
+}
+
+/* Malformed categorical splits are refused by tk_tree_check (here through
+ * tk_model_add_tree); each case is undone before the next. */
+static void test_check_categorical(void)
+{
+    tk_model m;
+    tk_tree t;
+    tk_err e;
+
+    tk_err_clear(&e);
+    tk_model_init(&m);
+    tk_model_set_features(&m, NULL, 3, &e);
+    cat_tree(&t, 1);
+#define REFUSED(stmt, undo, want)                                                            \
+    do {                                                                                     \
+        stmt;                                                                                \
+        tk_err_clear(&e);                                                                    \
+        CU_ASSERT_EQUAL(tk_model_add_tree(&m, &t, &e), TK_ESOFTWARE);                        \
+        CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, want));                                         \
+        if (!strstr(e.msg, want))                                                            \
+            fprintf(stderr, "\n  want /%s/, got: %s\n", want, e.msg);                         \
+        undo;                                                                                \
+    } while (0)
+    /* node 0's run is cats[2..6) = {0, 2, 5, 16777215} (node 2 was set first) */
+    REFUSED(t.cats[3] = 0, t.cats[3] = 2, "node 0: categories 0, 0 are not ascending and distinct");
+    REFUSED(t.cats[3] = 7, t.cats[3] = 2, "node 0: categories 7, 5 are not ascending");
+    REFUSED(t.cats[2] = -1, t.cats[2] = 0, "node 0: category -1 is not in [0, 16777216)");
+    REFUSED(t.cats[5] = 16777216, t.cats[5] = 16777215, "category 16777216 is not in");
+    REFUSED(t.cat_size[0] = 0, t.cat_size[0] = 4, "node 0: a categorical split with no category");
+    REFUSED(t.cat_begin[0] = 3, t.cat_begin[0] = 2, "node 0: categories [3, 3 + 4) outside");
+    REFUSED(t.cat_begin[2] = -1, t.cat_begin[2] = 0, "node 2: categories [-1, -1 + 2) outside");
+    REFUSED(t.split_cond[1] = NAN, t.split_cond[1] = 0.5f, "node 1: a value is not finite");
+    REFUSED(t.split_type[0] = 0, t.split_type[0] = 1, "node 0: a value is not finite");
+    REFUSED(t.split_cond[0] = INFINITY, t.split_cond[0] = NAN, "node 0: a value is not finite");
+    REFUSED(t.loss_chg[0] = NAN, t.loss_chg[0] = 1.5f, "node 0: a value is not finite");
+    REFUSED(t.split_type[3] = 1, t.split_type[3] = 0, "node 3: a leaf with split_type 1");
+    REFUSED(t.split_type[1] = 2, t.split_type[1] = 0, "node 1: split_type 2 is not 0 or 1");
+    REFUSED(t.ncats = -1, t.ncats = 6, "-1 categories");
+#undef REFUSED
+    t.split_cond[0] = 1.25f; /* a finite condition on a categorical split is ignored */
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_model_add_tree(&m, &t, &e), TK_OK);
+    CU_ASSERT_EQUAL(m.ntrees, 1);
+    tk_tree_free(&t);
+    tk_model_free(&m);
+}
+
+/* A regression model over ("null", "NaN", "x"), features 0 and 2
+ * categorical: the categorical tree (runs set in the order given) and a
+ * numerical one. */
+static void build_cat_model(tk_model *m, int node2_first)
+{
+    const char *names[] = { "null", "NaN", "x" };
+    const uint8_t cat[3] = { 1, 0, 7 }; /* any non-zero flag is 1 */
+    tk_tree t;
+    tree_buf b;
+    tk_err e;
+
+    tk_err_clear(&e);
+    tk_model_init(m);
+    CU_ASSERT_EQUAL(tk_model_set_features(m, names, 3, &e), TK_OK);
+    CU_ASSERT_EQUAL(tk_model_set_feature_cat(m, cat, &e), TK_OK);
+    cat_tree(&t, node2_first);
+    CU_ASSERT_EQUAL(tk_model_add_tree(m, &t, &e), TK_OK);
+    tk_tree_free(&t);
+    tb_init(&b, 0);
+    tb_leaf(&b, -1, 0.0f);
+    tb_split(&b, 0, 1, 0.5f, 1, -0.25f, 0.75f);
+    CU_ASSERT_EQUAL(tk_model_add_tree(m, &b.t, &e), TK_OK);
+}
+
+/* The text between "key":[ and ] of each occurrence in a, compared with b's. */
+static int same_arrays(const char *a, const char *b, const char *key)
+{
+    char pat[64];
+    size_t pl;
+    int n = 0;
+
+    snprintf(pat, sizeof(pat), "\"%s\":[", key);
+    pl = strlen(pat);
+    for (;;) {
+        a = strstr(a, pat);
+        b = strstr(b, pat);
+        if (!a || !b)
+            return !a && !b && n > 0;
+        a += pl;
+        b += pl;
+        if (strcspn(a, "]") != strcspn(b, "]") || strncmp(a, b, strcspn(a, "]")) != 0)
+            return 0;
+        n++;
+    }
+}
+
+static size_t count_of(const char *s, const char *what)
+{
+    size_t n = 0;
+
+    while ((s = strstr(s, what)) != NULL) {
+        n++;
+        s += strlen(what);
+    }
+    return n;
+}
+
+/* Categorical models round trip bit for bit, written as xgboost 1.7.4
+ * writes them: runs in node order, bare NaN conditions, types "c". */
+static void test_cat_round_trip(void)
+{
+    static const char *const keys[] = { "categories", "categories_nodes", "categories_segments",
+                                         "categories_sizes", "split_type", "feature_types",
+                                         "feature_names", "split_indices", "default_left",
+                                         "tree_info" };
+    static const char *const xgb[] = { "cat_reg_onehot", "cat_reg_part", "cat_binary",
+                                       "cat_multi", "cat_unnamed" };
+    tk_model m, m2, back;
+    char dir[64], *t1 = NULL, *t2 = NULL, *t3 = NULL;
+    size_t n1, n2, n3, i, k;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    build_cat_model(&m, 0);
+    build_cat_model(&m2, 1);
+    CU_ASSERT_EQUAL_FATAL(json_reload(&m, dir, "c.json", &back, &t1, &n1, &e), TK_OK);
+    CU_ASSERT_TRUE(same_model(&m, &back));
+    CU_ASSERT_TRUE(back.feature_cat && back.feature_cat[0] == 1 && back.feature_cat[1] == 0 &&
+                   back.feature_cat[2] == 1);
+    CU_ASSERT_EQUAL(tk_model_to_json(&back, &t2, &n2, &e), TK_OK);
+    CU_ASSERT_TRUE(t2 && n1 == n2 && memcmp(t1, t2, n1) == 0);
+    CU_ASSERT_EQUAL(tk_model_to_json(&m2, &t3, &n3, &e), TK_OK); /* runs set in another order */
+    CU_ASSERT_TRUE(t3 && n1 == n3 && memcmp(t1, t3, n1) == 0);
+    CU_ASSERT_EQUAL(strlen(t1), n1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"split_conditions\":[NaN,0.5,NaN,-1.0,-2.0,5.0,6.0]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"categories\":[0,2,5,16777215,1,3],"
+                                      "\"categories_nodes\":[0,2],\"categories_segments\":[0,4],"
+                                      "\"categories_sizes\":[4,2]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"split_type\":[1,0,1,0,0,0,0]"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"categories\":[],\"categories_nodes\":[],"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(t1, "\"feature_names\":[\"null\",\"NaN\",\"x\"],"
+                                      "\"feature_types\":[\"c\",\"float\",\"c\"]"));
+    CU_ASSERT_EQUAL(count_of(t1, "null"), 1);
+    CU_ASSERT_EQUAL(count_of(t1, "NaN"), 3);
+    free(t1);
+    free(t2);
+    tk_model_free(&back);
+    /* unnamed categorical features: their types are written all the same */
+    tk_model_set_features(&m2, NULL, 3, &e);
+    CU_ASSERT_PTR_NOT_NULL(m2.feature_cat); /* as many features: the flags stay */
+    CU_ASSERT_EQUAL(tk_model_to_json(&m2, &t2, &n2, &e), TK_OK);
+    CU_ASSERT_PTR_NOT_NULL(
+        strstr(t2, "\"feature_names\":[],\"feature_types\":[\"c\",\"float\",\"c\"]"));
+    free(t2);
+    tk_model_set_features(&m2, NULL, 4, &e);
+    CU_ASSERT_PTR_NULL(m2.feature_cat); /* another count: dropped */
+    CU_ASSERT_EQUAL(tk_model_set_feature_cat(&m2, NULL, &e), TK_OK);
+    free(t3);
+    tk_model_free(&m2);
+    tk_model_free(&m);
+    /* xgboost's own categorical models: what we write says what it wrote */
+    for (i = 0; i < sizeof(xgb) / sizeof(xgb[0]); i++) {
+        char path[256], *orig;
+        size_t olen;
+        snprintf(path, sizeof(path), "%s/%s.json", MODELS_DIR, xgb[i]);
+        orig = unit_read_file(path, &olen);
+        tk_err_clear(&e);
+        CU_ASSERT_EQUAL_FATAL(tk_model_load(&m, path, &e), TK_OK);
+        CU_ASSERT_EQUAL(tk_model_to_json(&m, &t1, &n1, &e), TK_OK);
+        CU_ASSERT_FATAL(orig && t1);
+        for (k = 0; k < sizeof(keys) / sizeof(keys[0]); k++) {
+            int same = same_arrays(orig, t1, keys[k]);
+            CU_ASSERT_TRUE(same);
+            if (!same)
+                fprintf(stderr, "\n  %s: \"%s\" differs from xgboost's\n", xgb[i], keys[k]);
+        }
+        CU_ASSERT_EQUAL(count_of(orig, "NaN"), count_of(t1, "NaN"));
+        CU_ASSERT_TRUE(count_of(t1, "NaN") > 0);
+        free(orig);
+        free(t1);
+        tk_model_free(&m);
+    }
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+/* The JSON a mutator made of a categorical model (placeholder strings, as
+ * tk_json_nonfinite reads them) back to bare tokens; in place. */
+static void bare_tokens(char *text)
+{
+    static const char *const from[] = { "\"\\u0000NaN\"", "\"\\u0000Infinity\"",
+                                        "\"\\u0000-Infinity\"" };
+    static const char *const to[] = { "NaN", "Infinity", "-Infinity" };
+    size_t k, fl, tl;
+    char *p;
+
+    for (k = 0; k < 3; k++) {
+        fl = strlen(from[k]);
+        tl = strlen(to[k]);
+        while ((p = strstr(text, from[k])) != NULL) {
+            memcpy(p, to[k], tl);
+            memmove(p + tl, p + fl, strlen(p + fl) + 1);
+        }
+    }
+}
+
+static json_t *nonfinite_json(float f)
+{
+    return json_stringn(isnan(f) ? "\0NaN" : f > 0 ? "\0Infinity" : "\0-Infinity",
+                        isnan(f) ? 4 : f > 0 ? 9 : 10);
+}
+
+static void cmut_sizes(json_t *d)
+{
+    json_array_remove(json_object_get(jtree0(d), "categories_sizes"), 1);
+}
+static void cmut_order(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "categories_nodes"), 0, json_integer(2));
+}
+static void cmut_numeric_node(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "categories_nodes"), 1, json_integer(1));
+}
+static void cmut_unlisted(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "split_type"), 1, json_integer(1));
+}
+static void cmut_segment(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "categories_segments"), 1, json_integer(5));
+}
+static void cmut_negative(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "categories"), 0, json_integer(-1));
+}
+static void cmut_big(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "categories"), 3, json_integer(16777216));
+}
+static void cmut_dup(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "categories"), 1, json_integer(0));
+}
+static void cmut_real_cat(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "categories"), 1, json_real(2.0));
+}
+static void cmut_empty(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "categories_sizes"), 0, json_integer(0));
+}
+static void cmut_nan_numeric(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "split_conditions"), 1, nonfinite_json(NAN));
+}
+static void cmut_inf_loss(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "loss_changes"), 0, nonfinite_json(INFINITY));
+}
+static void cmut_nan_int(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "left_children"), 0, nonfinite_json(-INFINITY));
+}
+static void cmut_nan_param(json_t *d)
+{
+    json_object_set_new(json_object_get(jtree0(d), "tree_param"), "num_nodes", nonfinite_json(NAN));
+}
+static void cmut_leaf(json_t *d) /* leaf 3 made a categorical split of its own */
+{
+    json_t *t = jtree0(d);
+    json_array_set_new(json_object_get(t, "split_type"), 3, json_integer(1));
+    json_array_append_new(json_object_get(t, "categories_nodes"), json_integer(3));
+    json_array_append_new(json_object_get(t, "categories_segments"), json_integer(4));
+    json_array_append_new(json_object_get(t, "categories_sizes"), json_integer(2));
+}
+static void cmut_split_type(json_t *d)
+{
+    json_array_set_new(json_object_get(jtree0(d), "split_type"), 0, json_integer(2));
+}
+static void cmut_no_cats(json_t *d)
+{
+    json_object_del(jtree0(d), "categories");
+}
+static void cmut_no_split_type(json_t *d)
+{
+    json_object_del(jtree0(d), "split_type");
+}
+static void cmut_nul_name(json_t *d)
+{
+    json_array_set_new(json_object_get(jlearner(d), "feature_names"), 2,
+                       json_stringn("a\0b", 3));
+}
+
+/* Categorical models that are not right: each refused with its reason. */
+static void test_cat_load_errors(void)
+{
+    static const struct {
+        mutator fn;
+        const char *want;
+    } muts[] = {
+        { cmut_sizes, "tree 0: categories_nodes, categories_segments and categories_sizes have "
+                      "2, 2 and 1 entries (must be equal)" },
+        { cmut_order, "tree 0: categories_nodes[1] = 2 does not ascend (after 2)" },
+        { cmut_numeric_node, "tree 0: categories_nodes[1] = 1, but split_type[1] is 0" },
+        { cmut_unlisted, "tree 0: node 1 has split_type 1 but is not in categories_nodes" },
+        { cmut_segment, "tree 0: categories_segments[1] = 5 with categories_sizes[1] = 2 runs past "
+                        "the 6 categories" },
+        { cmut_negative, "tree 0: categories[0] = -1 is not in [0, 16777215]" },
+        { cmut_big, "tree 0: categories[3] = 16777216 is not in [0, 16777215]" },
+        { cmut_dup, "tree 0: node 0: categories 0, 0 are not ascending and distinct" },
+        { cmut_real_cat, "tree 0: categories[1] is a real, not an integer" },
+        { cmut_empty, "tree 0: categories_sizes[0] = 0 is not in [1, 6]" },
+        { cmut_nan_numeric, "tree 0: node 1: a value is not finite" },
+        { cmut_inf_loss, "tree 0: node 0: a value is not finite" },
+        { cmut_nan_int, "tree 0: left_children[0] is -Infinity, not an integer" },
+        { cmut_nan_param, "tree 0.num_nodes is NaN, not a string" },
+        { cmut_leaf, "tree 0: node 3: a leaf with split_type 1 (categorical)" },
+        { cmut_split_type, "tree 0: split_type[0] = 2 is not in [0, 1]" },
+        { cmut_no_cats, "tree 0 has no \"categories\"" },
+        { cmut_no_split_type, "tree 0: categories_nodes[0] = 0, but split_type[0] is 0" },
+        { cmut_nul_name, "not JSON: \\u0000 is not allowed in a string (line 1, column " },
+    };
+    tk_model m;
+    char dir[64], *good = NULL, *fixed = NULL, *text;
+    size_t len, flen, ntok, bad, i;
+    json_error_t je;
+    tk_err e;
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    build_cat_model(&m, 0);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL_FATAL(tk_model_to_json(&m, &good, &len, &e), TK_OK);
+    tk_model_free(&m);
+    CU_ASSERT_EQUAL_FATAL(tk_json_nonfinite(good, len, &fixed, &flen, &ntok, &bad), 0);
+    CU_ASSERT_EQUAL_FATAL(ntok, 2);
+    for (i = 0; i < sizeof(muts) / sizeof(muts[0]); i++) {
+        json_t *doc = json_loadb(fixed, flen, JSON_ALLOW_NUL, &je);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(doc);
+        muts[i].fn(doc);
+        text = json_dumps(doc, JSON_COMPACT | JSON_SORT_KEYS | JSON_REAL_PRECISION(9));
+        bare_tokens(text);
+        expect_load_error(dir, text, strlen(text), TK_EDATA, muts[i].want);
+        free(text);
+        json_decref(doc);
+    }
+    /* not JSON: the column is the input's, before the tokens were rewritten */
+    text = "{\"learner\": [NaN, -Infinity,,]}";
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "(line 1, column 29)");
+    text = "{\"learner\": [NaN, -Infinity, Infinity, \"NaN\"]}";
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "not an XGBoost model");
+    text = "{\"learner\": nan}";
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "not JSON: ");
+    text = "{\"a\": \"\\u0000\"}"; /* no token: jansson's own refusal */
+    expect_load_error(dir, text, strlen(text), TK_EDATA, "not JSON: ");
+    free(good);
+    free(fixed);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
 int unit_register_model(void)
 {
     static const unit_test tests[] = {
@@ -1019,6 +1576,11 @@ int unit_register_model(void)
         { "fuzz: truncated and corrupted files", test_fuzz },
         { "objective names both ways", test_objective_names },
         { "shortest round-trip floats (tk_fmt_float, tk_fmt_double)", test_fmt_shortest },
+        { "NaN, Infinity tokens: outside strings only, both ways", test_nonfinite_tokens },
+        { "predict: categorical splits as xgboost 1.7's Decision", test_predict_categorical },
+        { "malformed categorical splits refused", test_check_categorical },
+        { "categorical models: round trip, xgboost's layout", test_cat_round_trip },
+        { "categorical load errors name the tree and the problem", test_cat_load_errors },
         { NULL, NULL }
     };
     return unit_add_suite("model", tests);
