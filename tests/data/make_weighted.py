@@ -14,7 +14,7 @@ in both) for
   wwine     sklearn wine, label `target` 0..2, w uniform in [0.5, 5] (133 / 45)
   wsynth    make_classification, label `label`, 16 continuous features f0..f15
             (5% NaN in f1, f6), w lognormal(0, 1.5): skewed  (10000 / 10000)
-  wgrid     as wsynth but without NaN and every feature rounded to at most 200
+  wgrid     as wsynth (NaN too) but every feature rounded to at most 200
             distinct values (cuts agree with xgboost's), w lognormal(0, 1.5)
             (4000 / 4000)
   wes       early stopping: TRAIN w = 1; TEST holds clean rows (w = 1) and 25%
@@ -121,7 +121,7 @@ def synth_sets(out):
     df = to_frame(X, y, w)
     write(df.iloc[:10000].reset_index(drop=True), out + '/wsynth_train.h5', np.float32)
     write(df.iloc[10000:].reset_index(drop=True), out + '/wsynth_test.h5', np.float32)
-    X, y, rs = synth(8000, 23, nan_cols=())
+    X, y, rs = synth(8000, 23)
     for j in range(X.shape[1]):  # at most 200 distinct values per feature
         col = X[:, j]
         lo, hi = np.nanmin(col), np.nanmax(col)

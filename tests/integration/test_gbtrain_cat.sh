@@ -49,7 +49,8 @@ REG=(--label target --objective reg:squarederror)
 MC=(--label label --objective multi:softprob --num-class 3)
 M="$WORK/m"; P="$WORK/p"; mkdir -p "$M" "$P"
 
-# ============ 1. the same model as xgboost (exact sums; dense codes, < 255 values per numeric column)
+# ============ 1. the same model as xgboost (exact sums; dense codes, < 255 values per numeric column;
+# NaN in x1 and in the categorical columns)
 gb "binary, exact sums np=2" 2 "${BIN[@]}" --categorical "$CATS" --no-quantized-grad --num-round 20 --max-depth 4 "$D/catbin_train.h5" "$M/binx.json"
 check "binary (exact sums): the same model as xgboost" hp same_model catbin binary:logistic "$D/catbin_train.h5" "$D/catbin_test.h5" label "$M/binx.json" "$CATS" rounds=20 max_depth=4
 check "binary: one-hot splits on c3, partition splits on c20 and c500" hp has_splits "$M/binx.json" c3:onehot,c20:part,c500:part
@@ -62,16 +63,18 @@ gb "binary --max-cat-to-onehot 32 --max-cat-threshold 8 np=2" 2 "${BIN[@]}" --ca
 check "binary, max_cat_to_onehot 32, max_cat_threshold 8: the same model as xgboost" hp same_model catbin-oh32-t8 binary:logistic "$D/catbin_train.h5" "$D/catbin_test.h5" label "$M/binx2.json" "$CATS" rounds=20 max_depth=4 max_cat_to_onehot=32 max_cat_threshold=8
 check "max_cat_to_onehot 32: c20 (20 categories) splits one-hot" hp has_splits "$M/binx2.json" c20:onehot,c3:onehot
 check "the one-hot limit changed the model" bash -c "! cmp -s '$M/binx.json' '$M/binx2.json'"
-gb "regression --max-cat-to-onehot 1 --max-cat-threshold 16 np=2" 2 "${REG[@]}" --categorical "$CATS" --no-quantized-grad --num-round 20 --max-depth 4 --max-cat-to-onehot 1 --max-cat-threshold 16 "$D/catreg_train.h5" "$M/regx2.json"
-check "regression, max_cat_to_onehot 1, max_cat_threshold 16: the same model as xgboost" hp same_model catreg-oh1-t16 reg:squarederror "$D/catreg_train.h5" "$D/catreg_test.h5" target "$M/regx2.json" "$CATS" rounds=20 max_depth=4 max_cat_to_onehot=1 max_cat_threshold=16
+# (--max-cat-threshold 16 here meets a near tie: xgboost 1.7.4 computes split
+# gains in float, and in tree 3 node 12 its partitions of the first 13 and 14
+# categories of c20 both gain 392.929199, so it keeps the first; in double the
+# second is better by 4e-5 and gbtrain takes it)
+gb "regression --max-cat-to-onehot 1 --max-cat-threshold 12 np=2" 2 "${REG[@]}" --categorical "$CATS" --no-quantized-grad --num-round 20 --max-depth 4 --max-cat-to-onehot 1 --max-cat-threshold 12 "$D/catreg_train.h5" "$M/regx2.json"
+check "regression, max_cat_to_onehot 1, max_cat_threshold 12: the same model as xgboost" hp same_model catreg-oh1-t12 reg:squarederror "$D/catreg_train.h5" "$D/catreg_test.h5" target "$M/regx2.json" "$CATS" rounds=20 max_depth=4 max_cat_to_onehot=1 max_cat_threshold=12
+check "max_cat_to_onehot 1: c3 (3 categories) splits by partition" hp has_splits "$M/regx2.json" c3:part
 gb "multi:softprob --max-cat-to-onehot 8 --max-cat-threshold 4 np=3" 3 "${MC[@]}" --categorical "$CATS" --no-quantized-grad --num-round 10 --max-depth 4 --max-cat-to-onehot 8 --max-cat-threshold 4 "$D/catmc_train.h5" "$M/mcx2.json"
 check "multi:softprob, max_cat_to_onehot 8, max_cat_threshold 4: the same model as xgboost" hp same_model catmc-oh8-t4 multi:softprob "$D/catmc_train.h5" "$D/catmc_test.h5" label "$M/mcx2.json" "$CATS" rounds=10 max_depth=4 num_class=3 max_cat_to_onehot=8 max_cat_threshold=4
 # codes with gaps (c20: even values but 6 and 14, c500: 300 of 0..999): empty bins 0..max
 gb "binary, codes with gaps, exact sums np=2" 2 "${BIN[@]}" --categorical "$CATS" --no-quantized-grad --num-round 20 --max-depth 4 "$D/catgap_train.h5" "$M/gapx.json"
 check "codes with gaps (exact sums): the same model as xgboost" hp same_model catgap binary:logistic "$D/catgap_train.h5" "$D/catgap_test.h5" label "$M/gapx.json" "$CATS" rounds=20 max_depth=4
-# a numeric column with NaN beside the categorical ones (x1: 5% NaN, 101 values)
-gb "binary, NaN in a numeric column too, exact sums np=2" 2 "${BIN[@]}" --categorical "$CATS" --no-quantized-grad --num-round 20 --max-depth 4 "$D/catnan_train.h5" "$M/nanx.json"
-check "NaN in a numeric column too (exact sums): the same model as xgboost" hp same_model catnan binary:logistic "$D/catnan_train.h5" "$D/catnan_test.h5" label "$M/nanx.json" "$CATS" rounds=20 max_depth=4
 # with regularizers that enter the categorical split search
 gb "binary with lambda, alpha, gamma, min_child_weight, exact sums np=2" 2 "${BIN[@]}" --categorical "$CATS" --no-quantized-grad --num-round 15 --max-depth 5 --lambda 3 --alpha 0.5 --gamma 0.2 --min-child-weight 2 "$D/catbin_train.h5" "$M/binreg.json"
 check "binary with those regularizers: the same model as xgboost" hp same_model catbin-reg binary:logistic "$D/catbin_train.h5" "$D/catbin_test.h5" label "$M/binreg.json" "$CATS" rounds=15 max_depth=5 lambda=3 alpha=0.5 gamma=0.2 min_child_weight=2

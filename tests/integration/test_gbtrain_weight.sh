@@ -79,7 +79,7 @@ check "diabetes (w uniform): the same model as xgboost" hp same_model wdiab reg:
 gb "wine weighted, exact sums np=3" 3 "${WIN[@]}" --no-quantized-grad --num-round 30 --max-depth 3 "$D/wwine_train.h5" "$M/winex.json"
 check "wine (w uniform, 3 classes): the same model as xgboost" hp same_model wwine multi:softprob "$D/wwine_train.h5" "$D/wwine_test.h5" target "$M/winex.json" rounds=30 max_depth=3 num_class=3
 gb "grid synth, lognormal w, exact sums np=2" 2 "${SYN[@]}" --no-quantized-grad --num-round 30 "$D/wgrid_train.h5" "$M/gridx.json"
-check "grid synth (lognormal w): the same model as xgboost" hp same_model wgrid binary:logistic "$D/wgrid_train.h5" "$D/wgrid_test.h5" label "$M/gridx.json" rounds=30
+check "grid synth (lognormal w, NaN): the same model as xgboost" hp same_model wgrid binary:logistic "$D/wgrid_train.h5" "$D/wgrid_test.h5" label "$M/gridx.json" rounds=30
 # skewed weights on continuous features: cuts from weighted quantiles (not xgboost's sketch)
 gb "synth, lognormal w, quantized default np=2" 2 "${SYN[@]}" --num-round 100 --eta 0.1 --max-depth 5 "$D/wsynth_train.h5" "$M/syn.json"
 gp "gbpredict synth test" 2 "$M/syn.json" "$D/wsynth_test.h5" "$P/syn.csv"
