@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# run-asan.sh -- the unit tests (and the collective ones at np=3) and a logjoin run (4 ranks, bad rows, extra
-# features) built with AddressSanitizer + UBSan. Open MPI's own allocations
+# run-asan.sh -- the unit tests (and the collective ones at np=3), a logjoin run (4 ranks, bad rows, extra
+# features), gbtrain runs (numerical; categorical with weights) and gbpredict built with
+# AddressSanitizer + UBSan. Open MPI's own allocations
 # in MPI_Init/MPI_Finalize are suppressed (tests/unit/lsan.supp).
 set -u
 cd "$(dirname "$0")/.."
@@ -34,5 +35,25 @@ GB="--label $L --objective binary:logistic --num-round 8 --subsample 0.8 --colsa
 run "gbtrain np=3 under ASan/UBSan" timeout 600 mpirun -np 3 bin/asan/gbtrain $GB "$T" "$work/m-asan.json"
 run "gbtrain under ASan equals the release build" bash -c "timeout 300 mpirun -np 2 bin/gbtrain $GB '$T' '$work/m-rel.json' >/dev/null 2>&1 && cmp '$work/m-asan.json' '$work/m-rel.json'"
 run "gbpredict np=2 under ASan/UBSan" timeout 600 mpirun -np 2 bin/asan/gbpredict "$work/m-rel.json" "$T" "$work/p.csv"
+# categorical features (one-hot and partition splits, an unseen category in VALID) and row weights
+/usr/bin/python3 - "$T" "$work/cat.h5" "$work/catv.h5" <<'PYEOF'
+import sys, h5py, numpy as np
+src = h5py.File(sys.argv[1], "r")["features"]
+for out, seed, top in ((sys.argv[2], 1, 40), (sys.argv[3], 2, 45)):
+    rng = np.random.default_rng(seed)
+    with h5py.File(out, "w") as f:
+        g = f.create_group("features")
+        for k in src:
+            g[k] = src[k][:]
+        n = len(src[k])
+        c3 = rng.integers(0, 3, n).astype(np.float32)
+        c3[rng.random(n) < 0.1] = np.nan
+        g["c3"], g["c40"] = c3, rng.integers(0, top, n).astype(np.float32)
+        g["w"] = rng.exponential(1.0, n).astype(np.float32)
+PYEOF
+GC="$GB --categorical c3,c40 --weight w --valid $work/catv.h5 --eval-metric auc"
+run "gbtrain categorical + weights np=3 under ASan/UBSan" timeout 600 mpirun -np 3 bin/asan/gbtrain $GC "$work/cat.h5" "$work/c-asan.json"
+run "gbtrain categorical + weights under ASan equals the release build" bash -c "timeout 300 mpirun -np 2 bin/gbtrain $GC '$work/cat.h5' '$work/c-rel.json' >/dev/null 2>&1 && cmp '$work/c-asan.json' '$work/c-rel.json'"
+run "gbpredict of a categorical model np=2 under ASan/UBSan" timeout 600 mpirun -np 2 bin/asan/gbpredict "$work/c-rel.json" "$work/catv.h5" "$work/pc.csv"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -262,11 +262,11 @@ static const char *bad_category(float v)
     if (isnan(v))
         return NULL;
     if (v < 0.0f || v >= GBT_CAT_LIMIT)
-        return "is not in [0, 2^24), as categories must be";
+        return "categories are integers in [0, 2^24)";
     if (v != floorf(v))
-        return "is not an integer, as categories must be";
+        return "not an integer, as categories must be";
     if (v > (float)GBT_MAX_CAT)
-        return "is above 65533, the largest category gbtrain keeps (number the categories "
+        return "above 65533, the largest category gbtrain keeps (number the categories "
                "0..K-1)";
     return NULL;
 }
@@ -283,9 +283,9 @@ int gbt_data_check_categories(MPI_Comm comm, const char *path, const char *const
         for (i = 0; i < d->n; i++) {
             const char *why = bad_category(d->xcol[f][i]);
             if (why) {
-                tk_err_set(e, TK_EDATA, "%s: categorical feature '%s' %s in row %llu (value %.9g)",
-                           path, names[f], why, (unsigned long long)(d->row0 + i + 1),
-                           (double)d->xcol[f][i]);
+                tk_err_set(e, TK_EDATA, "%s: categorical feature '%s' has %.9g in row %llu: %s",
+                           path, names[f], (double)d->xcol[f][i],
+                           (unsigned long long)(d->row0 + i + 1), why);
                 break;
             }
         }

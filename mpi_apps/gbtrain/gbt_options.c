@@ -39,7 +39,9 @@ static const char gbt_arguments[] =
 static const char gbt_example[] =
     "  mpirun -np 4 gbtrain --label paid --objective binary:logistic --num-round 100 \\\n"
     "      --valid valid.h5 --eval-metric auc --early-stopping-rounds 10 \\\n"
-    "      data/out/features.h5 model.json\n";
+    "      data/out/features.h5 model.json\n"
+    "  mpirun -np 2 gbtrain --label paid --objective binary:logistic \\\n"
+    "      --categorical topGenderId,region,type --weight w train.h5 model.json\n";
 
 /* Over 80 lines: most of it is the option table (one entry per option, the
  * help text's source), which reads best in one piece; the checks after
