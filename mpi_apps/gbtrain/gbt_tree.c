@@ -372,6 +372,17 @@ static void grow_root(grow_state *s)
     list_push(c, &s->level, &root);
 }
 
+/* One row of a partition: left rows stay in place at *lo (*lo never passes
+ * the row being read), right ones go to rows_tmp at *hi, branch-free (the
+ * side is a coin flip to the predictor). */
+static inline void keep_row(gbt_ctx *c, uint32_t row, int left, size_t *lo, size_t *hi)
+{
+    c->rows[*lo] = row;
+    c->rows_tmp[*hi] = row;
+    *lo += (size_t)left;
+    *hi += (size_t)!left;
+}
+
 static inline __attribute__((always_inline)) size_t
 partition_width(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp, int width)
 {
@@ -391,12 +402,8 @@ partition_width(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp, int width)
             __builtin_prefetch(width == 1 ? (const void *)&c8[c->rows[j + 32]]
                                           : (const void *)&c16[c->rows[j + 32]]);
         bin = width == 1 ? c8[row] : c16[row];
-        /* branchless: the side is a coin flip to the predictor */
         left = (bin == miss) ? dl : (bin < lt);
-        c->rows[lo] = row; /* lo <= j: nothing unread is overwritten */
-        c->rows_tmp[hi] = row;
-        lo += (size_t)left;
-        hi += (size_t)!left;
+        keep_row(c, row, left, &lo, &hi);
     }
     memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
     return lo;
@@ -419,10 +426,7 @@ static size_t partition_cat(gbt_ctx *c, const gbt_node *nd, const gbt_split *sp,
         else
             bin = ((const uint16_t *)d->bins_col)[(size_t)sp->feature * d->n + row];
         left = bin == miss ? sp->default_left : !right[bin];
-        c->rows[lo] = row;
-        c->rows_tmp[hi] = row;
-        lo += (size_t)left;
-        hi += (size_t)!left;
+        keep_row(c, row, left, &lo, &hi);
     }
     memcpy(c->rows + lo, c->rows_tmp, hi * sizeof(uint32_t));
     return lo;

@@ -24,22 +24,6 @@ if [ ! -x "$GB" ] || [ ! -x "$GP" ]; then not_ok "bin/gbtrain and bin/gbpredict 
 gb() { local name=$1 np=$2; shift 2; expect_status "$name" 0 "$np" "$GB" "$@"; }
 gp() { local name=$1 np=$2; shift 2; expect_status "$name" 0 "$np" "$GP" "$@"; }
 
-# expect_fail NAME CODE REGEX NP PROG ARGS...: the job exits CODE, rank 0
-# prints exactly one line "PROG: error: ..." matching REGEX, no MPI_Abort
-expect_fail() {
-  local name=$1 code=$2 re=$3; shift 3
-  local prog; prog=$(basename "$2")
-  mpi "$@"
-  local got=$? n; n=$(grep -c "^$prog: error: " "$WORK/err")
-  if [ "$got" -eq "$code" ] && [ "$n" -eq 1 ] && grep -qE -- "^$prog: error: .*($re)" "$WORK/err" &&
-     ! grep -q 'MPI_ABORT was invoked' "$WORK/err"; then
-    ok "$name (exit $got)"
-  else
-    not_ok "$name (exit $got, want $code; $n error lines, want one matching /$re/)"
-    sed 's/^/    /' "$WORK/err" | head -20
-  fi
-}
-
 # gbtrain's feature columns are every column but the label (no --features):
 # x1, x2 numeric; c3 (3 categories: one-hot at the default
 # --max-cat-to-onehot 4), c20 (partition splits), c500 (500 categories)

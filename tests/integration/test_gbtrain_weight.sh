@@ -24,23 +24,6 @@ if [ ! -x "$GB" ] || [ ! -x "$GP" ]; then not_ok "bin/gbtrain and bin/gbpredict 
 gb() { local name=$1 np=$2; shift 2; expect_status "$name" 0 "$np" "$GB" "$@"; }
 gp() { local name=$1 np=$2; shift 2; expect_status "$name" 0 "$np" "$GP" "$@"; }
 
-# expect_fail NAME CODES REGEX NP PROG ARGS...: the job exits with one of
-# CODES (e.g. "65" or "65|66"), rank 0 prints exactly one line "PROG: error:
-# ..." matching REGEX, no MPI_Abort
-expect_fail() {
-  local name=$1 codes=$2 re=$3; shift 3
-  local prog; prog=$(basename "$2")
-  mpi "$@"
-  local got=$? n; n=$(grep -c "^$prog: error: " "$WORK/err")
-  if echo "$got" | grep -qxE "$codes" && [ "$n" -eq 1 ] && grep -qE -- "^$prog: error: .*($re)" "$WORK/err" &&
-     ! grep -q 'MPI_ABORT was invoked' "$WORK/err"; then
-    ok "$name (exit $got)"
-  else
-    not_ok "$name (exit $got, want $codes; $n error lines, want one matching /$re/)"
-    sed 's/^/    /' "$WORK/err" | head -20
-  fi
-}
-
 WT=(--weight w)
 CAN=(--label target --objective binary:logistic "${WT[@]}")
 DIA=(--label target --objective reg:squarederror "${WT[@]}")
