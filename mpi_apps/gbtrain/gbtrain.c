@@ -91,6 +91,31 @@ static int load(gbt_ctx *c)
     return tk_mpi_agree(comm, &c->job.err);
 }
 
+/* Rank 0: which features are categorical (--categorical auto chooses them)
+ * and the weight column, on one line each when there are any. */
+static void log_features(gbt_ctx *c)
+{
+    char buf[512];
+    size_t f, len = 0, n = 0;
+
+    buf[0] = '\0';
+    for (f = 0; c->cat && f < c->nf; f++)
+        if (c->cat[f]) {
+            int k = snprintf(buf + len, sizeof(buf) - len, "%s%s", n++ ? ", " : "", c->names[f]);
+            if (k < 0 || (size_t)k >= sizeof(buf) - len) {
+                snprintf(buf + (sizeof(buf) > 4 ? sizeof(buf) - 4 : 0), 4, "...");
+                break;
+            }
+            len += (size_t)k;
+        }
+    if (n > 0)
+        tk_log_info(&c->job.log, "%s: categorical features: %s", GBT_NAME, buf);
+    if (c->train.w)
+        tk_log_info(&c->job.log, "%s: rows weighted by '%s'%s", GBT_NAME, c->cfg.weight,
+                    c->has_valid && !c->valid.w ? " (VALID has no such column: its rows weigh 1)"
+                                                : "");
+}
+
 /* The model's header and the training state, then the boosting rounds. */
 static int train(gbt_ctx *c)
 {
@@ -99,10 +124,12 @@ static int train(gbt_ctx *c)
         alloc_state(c);
     if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         return c->job.err.status;
-    if (c->job.rank == 0 && c->cfg.progress)
+    if (c->job.rank == 0 && c->cfg.progress) {
         tk_log_info(&c->job.log, "%s: %llu rows, %zu features, %s, %d ranks, %.2f s to load and bin",
                     GBT_NAME, (unsigned long long)c->train.total, c->nf, c->cfg.objective_name,
                     c->job.size, tk_now() - c->job.t_start);
+        log_features(c);
+    }
     return gbt_train(c);
 }
 
