@@ -191,7 +191,7 @@ static int work_alloc(cuts_work *w, size_t nf, int64_t max_bin, int size, gbt_cu
 }
 
 /* Local. A categorical feature's values here: how many, the largest. */
-static void local_categories(cuts_work *w, const gbt_data *d, size_t f)
+static void category_counts(cuts_work *w, const gbt_data *d, size_t f)
 {
     uint64_t i, n = 0;
     float mx = 0.0f;
@@ -249,7 +249,7 @@ static int local_keys(cuts_work *w, const gbt_data *d)
         uint32_t *sorted = w->sorted[f] = w->keys_all + (f - w->f0) * d->n;
         uint32_t *dist = w->dist + f * (w->nt + 1);
         if (w->cat && w->cat[f]) {
-            local_categories(w, d, f);
+            category_counts(w, d, f);
             continue;
         }
         if (rec) {
@@ -514,14 +514,9 @@ static int cuts_batch(MPI_Comm comm, cuts_work *w, const gbt_data *d, gbt_cuts *
  * batch. Returns 0 or -1. */
 static int weights_setup(cuts_work *w, const gbt_data *d, double maxw, size_t batch)
 {
-    double scale = 1.0;
+    double scale = gbt_fixed_scale(maxw, d->total);
     uint64_t i;
-    int exp2;
 
-    if (maxw > 0.0 && d->total > 0) {
-        frexp(maxw * (double)d->total, &exp2); /* maxw * total < 2^exp2 */
-        scale = ldexp(1.0, 62 - exp2);
-    }
     w->wq = malloc((d->n + 1) * sizeof(*w->wq));
     w->cumw = calloc(w->nf + 1, sizeof(*w->cumw));
     w->cumw_all = tk_mem_big((d->n * batch + 1) * sizeof(*w->cumw_all));

@@ -7,6 +7,7 @@
  * slot, one 64-bit add), summed in chunks that cannot carry from one half
  * into the other and then unpacked into 64-bit pairs. Either reads bins of 1
  * or 2 bytes; each loop is compiled once per width. */
+#include <math.h>
 #include <string.h>
 
 #include "gbtrain.h"
@@ -170,4 +171,14 @@ void gbt_hist_subtract(size_t nslots, const gbt_bin_sum *parent, const gbt_bin_s
         out[i].g = parent[i].g - child[i].g;
         out[i].h = parent[i].h - child[i].h;
     }
+}
+
+double gbt_fixed_scale(double max, uint64_t n)
+{
+    int exp2;
+
+    if (max <= 0.0 || n == 0)
+        return 1.0;
+    frexp(max * (double)n, &exp2); /* max * n < 2^exp2 */
+    return ldexp(1.0, 62 - exp2);
 }

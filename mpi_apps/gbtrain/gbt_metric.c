@@ -202,18 +202,6 @@ out:
     return result;
 }
 
-/* A power of two turning values up to mx (over total rows, all ranks) into
- * int64 without overflow of their sum. */
-static double sum_scale(double mx, uint64_t total)
-{
-    int exp2;
-
-    if (mx <= 0.0 || total == 0)
-        return 1.0;
-    frexp(mx * (double)total, &exp2);
-    return ldexp(1.0, 62 - exp2);
-}
-
 /* Collective. The sum over all ranks of v[0..n), exact in fixed point (so
  * the same for any number of ranks). */
 static double exact_sum(MPI_Comm comm, double *v, uint64_t n, uint64_t total)
@@ -225,7 +213,7 @@ static double exact_sum(MPI_Comm comm, double *v, uint64_t n, uint64_t total)
     for (i = 0; i < n; i++)
         mx = v[i] > mx ? v[i] : mx;
     MPI_Allreduce(MPI_IN_PLACE, &mx, 1, MPI_DOUBLE, MPI_MAX, comm);
-    scale = sum_scale(mx, total);
+    scale = gbt_fixed_scale(mx, total);
     for (i = 0; i < n; i++)
         sum += llrint(v[i] * scale);
     MPI_Allreduce(MPI_IN_PLACE, &sum, 1, MPI_INT64_T, MPI_SUM, comm);

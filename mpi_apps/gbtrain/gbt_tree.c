@@ -205,18 +205,6 @@ static inline int goes_left(const tk_tree *t, const uint32_t *split_bin, const g
     return b < split_bin[id] + 1u; /* UINT32_MAX: none */
 }
 
-/* Scale turning values up to max (over n rows) into int64 without overflow
- * of any sum: a power of two. */
-static double fixed_scale(double max, uint64_t n)
-{
-    int exp2;
-
-    if (max <= 0.0 || n == 0)
-        return 1.0;
-    frexp(max * (double)n, &exp2); /* max * n < 2^exp2 */
-    return ldexp(1.0, 62 - exp2);
-}
-
 /* The state of one tree while it grows. */
 typedef struct grow_state {
     gbt_ctx *c;
@@ -258,8 +246,8 @@ static void sample_rows(grow_state *s, const float *g, const float *h)
                 mx[1] = h[i];
         }
     MPI_Allreduce(MPI_IN_PLACE, mx, 2, MPI_DOUBLE, MPI_MAX, c->job.comm);
-    s->egscale = fixed_scale(mx[0], d->total);
-    s->ehscale = fixed_scale(mx[1], d->total);
+    s->egscale = gbt_fixed_scale(mx[0], d->total);
+    s->ehscale = gbt_fixed_scale(mx[1], d->total);
     s->nrows = nrows;
     if (!s->quant) {
         s->gscale = s->egscale;

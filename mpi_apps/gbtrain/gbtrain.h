@@ -215,6 +215,12 @@ typedef struct gbt_bin_sum {
     int64_t g, h;
 } gbt_bin_sum;
 
+/* Local. A power of two turning values up to max (over n rows) into int64
+ * fixed point without overflow of their sum (max * n * scale < 2^62); 1 when
+ * max <= 0 or n is 0. Gradients, metrics and weights use it with scales all
+ * ranks agree on. */
+double gbt_fixed_scale(double max, uint64_t n);
+
 /* Local. Adds the fixed-point gradient pairs gh[row] of rows[0..nrows)
  * into hist, feature f's slots starting at hist + dest[f] (dest NULL:
  * c->offset, one contiguous histogram). */
