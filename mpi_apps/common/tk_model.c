@@ -596,11 +596,12 @@ int tk_model_noutputs(const tk_model *m)
     return m->objective == TK_OBJ_SOFTPROB ? (int)m->num_class : 1;
 }
 
-/* Whether value v (not NaN) goes right at categorical split n, as xgboost
- * 1.7's common::Decision: an invalid category (negative, or TK_MAX_CAT and
- * beyond) goes left; otherwise v truncated toward zero goes right when it is
- * in the node's ascending run (a binary search), left when it is not. */
-static int cat_goes_right(const tk_tree *t, int32_t n, float v)
+/* Local (tk_model.h). Whether value v (not NaN) goes right at categorical
+ * split n, as xgboost 1.7's common::Decision: an invalid category (negative,
+ * or TK_MAX_CAT and beyond) goes left; otherwise v truncated toward zero
+ * goes right when it is in the node's ascending run (a binary search), left
+ * when it is not. */
+int tk_tree_cat_right(const tk_tree *t, int32_t n, float v)
 {
     const int32_t *c = t->cats + t->cat_begin[n];
     int32_t lo = 0, hi = t->cat_size[n], want;
@@ -631,7 +632,7 @@ static __attribute__((noinline)) int32_t leaf_cat(const tk_tree *t, const float 
         if (isnan(v))
             n = t->default_left[n] ? t->left[n] : t->right[n];
         else if (t->split_type[n] == 1)
-            n = t->left[n] + cat_goes_right(t, n, v);
+            n = t->left[n] + tk_tree_cat_right(t, n, v);
         else
             n = v < t->split_cond[n] ? t->left[n] : t->right[n];
     }

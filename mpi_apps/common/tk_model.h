@@ -151,6 +151,11 @@ int tk_model_noutputs(const tk_model *m);
  * out receives tk_model_noutputs(m) floats. */
 void tk_model_margin(const tk_model *m, const float *x, float *out);
 
+/* Local. Whether the non-missing value v goes right at categorical split
+ * node n of t (xgboost's common::Decision: v truncated is in the node's
+ * set; an invalid or unknown category goes left). */
+int tk_tree_cat_right(const tk_tree *t, int32_t n, float v);
+
 /* Local. The leaf a row reaches in tree t. */
 int32_t tk_tree_leaf(const tk_tree *t, const float *x);
 

@@ -173,23 +173,6 @@ static int32_t add_leaf(gbt_grow *w, const gbt_config *cfg, int32_t parent, doub
     return id;
 }
 
-/* Whether category (bin) b is one categorical split node id sends right:
- * a binary search of its ascending categories. */
-static int cat_goes_right(const tk_tree *t, int32_t id, uint32_t b)
-{
-    const int32_t *v = t->cats + t->cat_begin[id];
-    int32_t lo = 0, hi = t->cat_size[id];
-
-    while (lo < hi) {
-        int32_t mid = lo + (hi - lo) / 2;
-        if ((uint32_t)v[mid] < b)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo < t->cat_size[id] && (uint32_t)v[lo] == b;
-}
-
 /* Whether row i of d goes left at split node id. A categorical feature's
  * bin is its category; bins past the missing one (VALID's categories that
  * TRAIN never has) go left, as xgboost sends categories it does not know. */
@@ -200,8 +183,8 @@ static inline int goes_left(const tk_tree *t, const uint32_t *split_bin, const g
 
     if (b == c->nbins[f]) /* missing */
         return t->default_left[id];
-    if (t->split_type[id])
-        return b > c->nbins[f] || !cat_goes_right(t, id, b);
+    if (t->split_type[id]) /* bin b is category b */
+        return b > c->nbins[f] || !tk_tree_cat_right(t, id, (float)b);
     return b < split_bin[id] + 1u; /* UINT32_MAX: none */
 }
 

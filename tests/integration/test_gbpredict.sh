@@ -13,37 +13,8 @@ mkdir -p "$OUT"
 
 if [ ! -x "$BIN" ]; then not_ok "bin/gbpredict is built"; finish; exit 1; fi
 
-# predict NAME NP MODEL DATA OUTFILE [OPTIONS...]: runs gbpredict and queues
-# the comparison with xgboost (run_checks runs them; the options that matter to
-# the checker are passed on)
-predict() {
-  local name=$1 np=$2 model=$3 data=$4 out=$5; shift 5
-  local chk=() a prev=
-  for a in "$@"; do
-    case $prev in --keep) chk+=(--keep "$a");; --group) chk+=(--group "$a");; esac
-    [ "$a" = --margin ] && chk+=(--margin)
-    prev=$a
-  done
-  expect_status "$name" 0 "$np" "$BIN" "$@" "$model" "$data" "$out"
-  printf '%s: equals xgboost\t%s\n' "$name" "$(printf '%q ' "${chk[@]}" "$model" "$data" "$out")" \
-    >>"$WORK/checks"
-}
-
-# run_checks: the queued comparisons with xgboost, in one Python process
-run_checks() {
-  local line want got=0
-  [ -s "$WORK/checks" ] || return 0
-  want=$(wc -l <"$WORK/checks")
-  while IFS= read -r line; do
-    case $line in
-      "ok - "*) ok "${line#ok - }"; got=$((got + 1)) ;;
-      "not ok - "*) not_ok "${line#not ok - }"; got=$((got + 1)) ;;
-      *) echo "$line" ;;
-    esac
-  done < <("$PY" "$CHK" batch "$WORK/checks" 2>&1)
-  [ "$got" -eq "$want" ] || not_ok "the checker reported $got of $want comparisons"
-  : >"$WORK/checks"
-}
+# shellcheck source=tests/integration/lib_gbpredict.sh
+source "$(dirname "$0")/lib_gbpredict.sh"
 
 for m in reg_named binary_named binary_spw multi_named reg_unnamed exact_pruned; do
   model=$MODELS/$m.json

@@ -18,32 +18,8 @@ mkdir -p "$OUT"
 if [ ! -x "$BIN" ]; then not_ok "bin/gbpredict is built"; finish; exit 1; fi
 if [ ! -x "$RESAVE" ]; then not_ok "$RESAVE is built (make unit)"; finish; exit 1; fi
 
-# predict NAME NP MODEL DATA OUTFILE [OPTIONS...]: runs gbpredict and queues
-# the comparison with xgboost (run_checks runs them)
-predict() {
-  local name=$1 np=$2 model=$3 data=$4 out=$5; shift 5
-  local chk=() a
-  for a in "$@"; do [ "$a" = --margin ] && chk+=(--margin); done
-  expect_status "$name" 0 "$np" "$BIN" "$@" "$model" "$data" "$out"
-  printf '%s: equals xgboost\t%s\n' "$name" "$(printf '%q ' "${chk[@]}" "$model" "$data" "$out")" \
-    >>"$WORK/checks"
-}
-
-# run_checks: the queued comparisons with xgboost, in one Python process
-run_checks() {
-  local line want got=0
-  [ -s "$WORK/checks" ] || return 0
-  want=$(wc -l <"$WORK/checks")
-  while IFS= read -r line; do
-    case $line in
-      "ok - "*) ok "${line#ok - }"; got=$((got + 1)) ;;
-      "not ok - "*) not_ok "${line#not ok - }"; got=$((got + 1)) ;;
-      *) echo "$line" ;;
-    esac
-  done < <("$PY" "$CHK" batch "$WORK/checks" 2>&1)
-  [ "$got" -eq "$want" ] || not_ok "the checker reported $got of $want comparisons"
-  : >"$WORK/checks"
-}
+# shellcheck source=tests/integration/lib_gbpredict.sh
+source "$(dirname "$0")/lib_gbpredict.sh"
 
 CATS="cat_reg_onehot cat_reg_part cat_binary cat_multi cat_unnamed"
 for m in $CATS; do
