@@ -2,6 +2,7 @@
 #include "tk_opt.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "tk_parse.h"
@@ -28,7 +29,7 @@ static const tk_opt *opt_find(const tk_opt_spec *spec, const char *name, size_t 
 static int takes_value(const tk_opt *o)
 {
     return o->type == TK_OPT_INT || o->type == TK_OPT_DOUBLE || o->type == TK_OPT_STRING ||
-           o->type == TK_OPT_SIZE;
+           o->type == TK_OPT_SIZE || o->type == TK_OPT_LIST;
 }
 
 static int is_option(const char *a)
@@ -78,6 +79,14 @@ static int opt_assign(const tk_opt *o, const char *val, tk_err *e)
     case TK_OPT_STRING:
         *(const char **)o->dest = val;
         break;
+    case TK_OPT_LIST: {
+        tk_opt_list *l = o->dest;
+        if (l->n >= TK_OPT_LIST_MAX)
+            return tk_err_set(e, TK_EUSAGE, "--%s: more than %d values", o->name,
+                              TK_OPT_LIST_MAX);
+        l->v[l->n++] = val;
+        break;
+    }
     case TK_OPT_SIZE: {
         int64_t v;
         rc = tk_parse_size(val, bound_i64(o->min), bound_i64(o->max), &v);
@@ -98,12 +107,10 @@ static int opt_assign(const tk_opt *o, const char *val, tk_err *e)
     return TK_OK;
 }
 
-int tk_opt_parse(const tk_opt_spec *spec, int argc, char **argv,
-                 char **pos, int *npos, tk_err *e)
+static int help_or_version(int argc, char **argv)
 {
-    int i, only_pos = 0;
+    int i;
 
-    *npos = 0;
     for (i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--") == 0)
             break;
@@ -112,49 +119,95 @@ int tk_opt_parse(const tk_opt_spec *spec, int argc, char **argv,
         if (strcmp(argv[i], "--version") == 0)
             return TK_OPT_VERSION;
     }
-    for (i = 1; i < argc; i++) {
-        const char *a = argv[i];
-        const char *name, *eq, *val = NULL;
-        const tk_opt *o;
-        int negated;
-        size_t n;
+    return TK_OK;
+}
 
+/* Parses the option at argv[*i] (its value may be argv[*i + 1]: *i then
+ * moves on), marking it in seen (one flag per table entry). */
+static int parse_option(const tk_opt_spec *spec, int argc, char **argv, int *i,
+                        unsigned char *seen, tk_err *e)
+{
+    const char *name = argv[*i] + 2, *eq = strchr(name, '='), *val = NULL;
+    size_t n = eq ? (size_t)(eq - name) : strlen(name);
+    int negated;
+    const tk_opt *o = opt_find(spec, name, n, &negated);
+
+    if (!o)
+        return tk_err_set(e, TK_EUSAGE, "unknown option '--%.*s'", (int)n, name);
+    if (seen[o - spec->opts]++ && o->type != TK_OPT_LIST)
+        return tk_err_set(e, TK_EUSAGE, "option '--%s%s' is given more than once",
+                          o->type == TK_OPT_TOGGLE ? "[no-]" : "", o->name);
+    if (!takes_value(o)) {
+        if (eq)
+            return tk_err_set(e, TK_EUSAGE, "option '--%s' takes no value", o->name);
+        *(int *)o->dest = negated ? 0 : 1;
+        return TK_OK;
+    }
+    if (eq)
+        val = eq + 1;
+    else if (*i + 1 < argc)
+        val = argv[++*i];
+    else
+        return tk_err_set(e, TK_EUSAGE, "option '--%s' needs a value (%s)", o->name,
+                          o->metavar ? o->metavar : "VALUE");
+    return opt_assign(o, val, e);
+}
+
+int tk_opt_parse(const tk_opt_spec *spec, int argc, char **argv,
+                 char **pos, int *npos, tk_err *e)
+{
+    size_t nopts = 0;
+    unsigned char *seen;
+    int i, only_pos = 0, rc = help_or_version(argc, argv);
+
+    *npos = 0;
+    if (rc != TK_OK)
+        return rc;
+    while (spec->opts[nopts].name)
+        nopts++;
+    seen = calloc(nopts + 1, 1);
+    if (!seen)
+        return tk_err_set(e, TK_ESOFTWARE, "out of memory");
+    for (i = 1; i < argc && rc == TK_OK; i++) {
+        const char *a = argv[i];
         if (only_pos || !is_option(a)) {
             if (*npos >= spec->max_pos)
-                return tk_err_set(e, TK_EUSAGE, "unexpected argument '%s'", a);
-            pos[(*npos)++] = argv[i];
-            continue;
-        }
-        if (strcmp(a, "--") == 0) {
+                rc = tk_err_set(e, TK_EUSAGE, "unexpected argument '%s'", a);
+            else
+                pos[(*npos)++] = argv[i];
+        } else if (strcmp(a, "--") == 0) {
             only_pos = 1;
-            continue;
+        } else if (a[1] != '-') {
+            rc = tk_err_set(e, TK_EUSAGE, "unknown option '%s'", a);
+        } else {
+            rc = parse_option(spec, argc, argv, &i, seen, e);
         }
-        if (a[1] != '-')
-            return tk_err_set(e, TK_EUSAGE, "unknown option '%s'", a);
-        name = a + 2;
-        eq = strchr(name, '=');
-        n = eq ? (size_t)(eq - name) : strlen(name);
-        o = opt_find(spec, name, n, &negated);
-        if (!o)
-            return tk_err_set(e, TK_EUSAGE, "unknown option '--%.*s'", (int)n, name);
-        if (!takes_value(o)) {
-            if (eq)
-                return tk_err_set(e, TK_EUSAGE, "option '--%s' takes no value", o->name);
-            *(int *)o->dest = negated ? 0 : 1;
-            continue;
-        }
-        if (eq)
-            val = eq + 1;
-        else if (i + 1 < argc)
-            val = argv[++i];
-        else
-            return tk_err_set(e, TK_EUSAGE, "option '--%s' needs a value (%s)", o->name,
-                              o->metavar ? o->metavar : "VALUE");
-        if (opt_assign(o, val, e) != TK_OK)
-            return e->status;
     }
-    if (*npos < spec->min_pos)
-        return tk_err_set(e, TK_EUSAGE, "expected %d arguments, got %d", spec->min_pos, *npos);
+    free(seen);
+    if (rc == TK_OK && *npos < spec->min_pos)
+        rc = tk_err_set(e, TK_EUSAGE, "expected %d arguments, got %d", spec->min_pos, *npos);
+    return rc;
+}
+
+int tk_opt_set(const tk_opt_spec *spec, const char *name, const char *value, tk_err *e)
+{
+    char opt[64];
+    size_t n = strlen(name), j;
+    const tk_opt *o;
+    int negated;
+
+    if (n == 0 || n >= sizeof(opt))
+        return tk_err_set(e, TK_EUSAGE, "unknown option '%.63s'", name);
+    for (j = 0; j <= n; j++)
+        opt[j] = name[j] == '_' ? '-' : name[j];
+    o = opt_find(spec, opt, n, &negated);
+    if (!o || negated)
+        return tk_err_set(e, TK_EUSAGE, "unknown option '%s'", name);
+    if (takes_value(o))
+        return opt_assign(o, value, e);
+    if (strcmp(value, "0") != 0 && strcmp(value, "1") != 0)
+        return tk_err_set(e, TK_EUSAGE, "--%s: '%s' is not 0 or 1", o->name, value);
+    *(int *)o->dest = value[0] == '1';
     return TK_OK;
 }
 
@@ -203,6 +256,15 @@ static void opt_default(const tk_opt *o, char *buf, size_t len)
         snprintf(buf, len, "%s", s ? s : "none");
         break;
     }
+    case TK_OPT_LIST: {
+        const tk_opt_list *l = o->dest;
+        size_t at = 0;
+        int k;
+        snprintf(buf, len, "none");
+        for (k = 0; k < l->n && at < len; k++)
+            at += (size_t)snprintf(buf + at, len - at, "%s%s", k ? "," : "", l->v[k]);
+        break;
+    }
     }
 }
 
@@ -218,6 +280,8 @@ void tk_opt_help(const tk_opt_spec *spec, FILE *out)
         char left[64], def[64];
         if (o->type == TK_OPT_TOGGLE)
             snprintf(left, sizeof(left), "--[no-]%s", o->name);
+        else if (o->type == TK_OPT_LIST)
+            snprintf(left, sizeof(left), "--%s %s...", o->name, o->metavar ? o->metavar : "VALUE");
         else if (takes_value(o))
             snprintf(left, sizeof(left), "--%s %s", o->name, o->metavar ? o->metavar : "VALUE");
         else

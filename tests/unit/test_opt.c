@@ -14,6 +14,7 @@ typedef struct vals {
     int64_t n, big;
     double x;
     const char *s;
+    tk_opt_list l;
 } vals;
 
 typedef struct parsed {
@@ -33,6 +34,7 @@ static void parse(vals *v, int argc, char **argv, parsed *p)
         { "n", TK_OPT_INT, &v->n, -10, 10, "N", "a bounded integer", NULL },
         { "x", TK_OPT_DOUBLE, &v->x, 0, 1, "X", "a fraction", NULL },
         { "s", TK_OPT_STRING, &v->s, 0, 0, "S", "a string", NULL },
+        { "l", TK_OPT_LIST, &v->l, 0, 0, "L", "a repeatable string", NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL, NULL }
     };
     const tk_opt_spec spec = { "prog", "1.2.3", "[OPTIONS] A [B [C]]", "Does things.",
@@ -43,6 +45,7 @@ static void parse(vals *v, int argc, char **argv, parsed *p)
     v->n = 7;
     v->x = 0.25;
     v->s = "dflt";
+    v->l.n = 0;
     tk_err_clear(&p->e);
     memset(p->pos, 0, sizeof(p->pos));
     p->npos = -1;
@@ -71,7 +74,8 @@ static void test_opt_values_both_forms(void)
 {
     char *argv[] = { "prog", "--n=3", "pos", "--x", "0.5", "--s", "hello", "--flag" };
     char *argv2[] = { "prog", "--n", "-4", "--x=1e-1", "--s=", "p" };
-    char *argv3[] = { "prog", "--s=a=b", "--s", "--flag", "p" }; /* a value may look like an option */
+    char *argv3[] = { "prog", "--s", "--flag", "p" }; /* a value may look like an option */
+    char *argv4[] = { "prog", "--s=a=b", "p" };
     vals v;
     parsed p;
 
@@ -97,6 +101,10 @@ static void test_opt_values_both_forms(void)
     CU_ASSERT_STRING_EQUAL(v.s, "--flag");
     CU_ASSERT_EQUAL(v.flag, 0);
     CU_ASSERT_EQUAL(p.npos, 1);
+
+    parse(&v, ARGC(argv4), argv4, &p);
+    CU_ASSERT_EQUAL(p.rc, TK_OK);
+    CU_ASSERT_STRING_EQUAL(v.s, "a=b");
 }
 
 static void test_opt_toggle(void)
@@ -113,12 +121,11 @@ static void test_opt_toggle(void)
     parse(&v, ARGC(a1), a1, &p);
     CU_ASSERT_EQUAL(p.rc, TK_OK);
     CU_ASSERT_EQUAL(v.toggle, 0);
-    parse(&v, ARGC(a2), a2, &p);
-    CU_ASSERT_EQUAL(p.rc, TK_OK);
-    CU_ASSERT_EQUAL(v.toggle, 1);
+    parse(&v, ARGC(a2), a2, &p); /* either way round: never silently the last */
+    CU_ASSERT_EQUAL(p.rc, TK_EUSAGE);
+    CU_ASSERT_STRING_EQUAL(p.e.msg, "option '--[no-]toggle' is given more than once");
     parse(&v, ARGC(a3), a3, &p);
-    CU_ASSERT_EQUAL(p.rc, TK_OK);
-    CU_ASSERT_EQUAL(v.toggle, 0);
+    CU_ASSERT_EQUAL(p.rc, TK_EUSAGE);
     parse(&v, ARGC(a4), a4, &p);
     CU_ASSERT_EQUAL(p.rc, TK_EUSAGE);
     CU_ASSERT_PTR_NOT_NULL(strstr(p.e.msg, "unknown option '--no-flag'"));
@@ -278,6 +285,75 @@ static void test_opt_int64_bounds(void)
     CU_ASSERT_EQUAL(big, INT64_MAX);
 }
 
+static void test_opt_repeated(void)
+{
+    char *str[] = { "prog", "--s", "a", "p", "--s=b" };
+    char *num[] = { "prog", "--n=1", "--n", "1", "p" };
+    char *flag[] = { "prog", "--flag", "p", "--flag" };
+    char *list[] = { "prog", "--l", "a,b", "p", "--l=c", "--l", "" };
+    char *many[TK_OPT_LIST_MAX + 3];
+    vals v;
+    parsed p;
+    int i;
+
+    parse(&v, ARGC(str), str, &p);
+    CU_ASSERT_EQUAL(p.rc, TK_EUSAGE);
+    CU_ASSERT_STRING_EQUAL(p.e.msg, "option '--s' is given more than once");
+    parse(&v, ARGC(num), num, &p);
+    CU_ASSERT_EQUAL(p.rc, TK_EUSAGE);
+    CU_ASSERT_STRING_EQUAL(p.e.msg, "option '--n' is given more than once");
+    parse(&v, ARGC(flag), flag, &p);
+    CU_ASSERT_EQUAL(p.rc, TK_EUSAGE);
+    CU_ASSERT_STRING_EQUAL(p.e.msg, "option '--flag' is given more than once");
+    parse(&v, ARGC(list), list, &p);
+    CU_ASSERT_EQUAL(p.rc, TK_OK);
+    CU_ASSERT_EQUAL(v.l.n, 3);
+    if (v.l.n == 3) {
+        CU_ASSERT_STRING_EQUAL(v.l.v[0], "a,b");
+        CU_ASSERT_STRING_EQUAL(v.l.v[1], "c");
+        CU_ASSERT_STRING_EQUAL(v.l.v[2], "");
+    }
+    many[0] = "prog";
+    many[1] = "p";
+    for (i = 2; i < ARGC(many); i++)
+        many[i] = "--l=x";
+    parse(&v, ARGC(many), many, &p);
+    CU_ASSERT_EQUAL(p.rc, TK_EUSAGE);
+    CU_ASSERT_PTR_NOT_NULL(strstr(p.e.msg, "--l: more than"));
+}
+
+static void test_opt_set(void)
+{
+    vals v = { 0, 1, 7, 0, 0.25, "dflt", { { NULL }, 0 } };
+    const tk_opt opts[] = {
+        { "flag", TK_OPT_FLAG, &v.flag, 0, 0, NULL, "a flag", NULL },
+        { "max-n", TK_OPT_INT, &v.n, -10, 10, "N", "a bounded integer", NULL },
+        { "x", TK_OPT_DOUBLE, &v.x, 0, 1, "X", "a fraction", NULL },
+        { NULL, 0, NULL, 0, 0, NULL, NULL, NULL }
+    };
+    const tk_opt_spec spec = { "prog", "1", "", "", NULL, NULL, opts, 0, 0 };
+    tk_err e;
+
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_opt_set(&spec, "max_n", "-3", &e), TK_OK);
+    CU_ASSERT_EQUAL(v.n, -3);
+    CU_ASSERT_EQUAL(tk_opt_set(&spec, "max-n", "4", &e), TK_OK);
+    CU_ASSERT_EQUAL(v.n, 4);
+    CU_ASSERT_EQUAL(tk_opt_set(&spec, "x", "0.5", &e), TK_OK);
+    CU_ASSERT_DOUBLE_EQUAL(v.x, 0.5, 0);
+    CU_ASSERT_EQUAL(tk_opt_set(&spec, "flag", "1", &e), TK_OK);
+    CU_ASSERT_EQUAL(v.flag, 1);
+    CU_ASSERT_EQUAL(tk_opt_set(&spec, "max_n", "11", &e), TK_EUSAGE);
+    CU_ASSERT_STRING_EQUAL(e.msg, "--max-n: 11 is out of range [-10, 10]");
+    tk_err_clear(&e);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_opt_set(&spec, "flag", "yes", &e), TK_EUSAGE);
+    tk_err_clear(&e);
+    CU_ASSERT_EQUAL(tk_opt_set(&spec, "bogus", "1", &e), TK_EUSAGE);
+    CU_ASSERT_STRING_EQUAL(e.msg, "unknown option 'bogus'");
+    CU_ASSERT_EQUAL(v.n, 4);
+}
+
 static char *capture(const tk_opt_spec *spec, int help)
 {
     char *buf = NULL;
@@ -343,6 +419,8 @@ int unit_register_opt(void)
         { "negative positional -5", test_opt_negative_positional },
         { "-- ends options", test_opt_double_dash },
         { "--help/--version anywhere", test_opt_help_version },
+        { "a repeated option is an error, a list collects", test_opt_repeated },
+        { "tk_opt_set by name, '_' as '-'", test_opt_set },
         { "INT option bounded by (double)INT64_MAX", test_opt_int64_bounds },
         { "help and usage text", test_opt_help_text },
         { NULL, NULL }
