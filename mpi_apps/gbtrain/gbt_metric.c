@@ -29,7 +29,8 @@ static double sigmoid(float x)
 }
 
 /* The loss of row i (before averaging). */
-static double row_loss(const gbt_config *cfg, const gbt_data *d, uint64_t i, int K)
+static double row_loss(const gbt_config *cfg, gbt_metric_id metric, const gbt_data *d,
+                       uint64_t i, int K)
 {
     const float *m = d->margin + i * (uint64_t)K;
     double y = d->y[i], p;
@@ -47,13 +48,13 @@ static double row_loss(const gbt_config *cfg, const gbt_data *d, uint64_t i, int
                 best = m[j];
                 arg = j;
             }
-        if (cfg->metric == GBT_MERROR)
+        if (metric == GBT_MERROR)
             return arg != (int)y;
         p = exp((double)m[(int)y] - mx) / sum;
         return -log(p < LOSS_EPS ? LOSS_EPS : p);
     }
     p = cfg->objective == TK_OBJ_LOGISTIC ? sigmoid(m[0]) : (double)m[0];
-    switch (cfg->metric) {
+    switch (metric) {
     case GBT_RMSE:
         return (p - y) * (p - y);
     case GBT_MAE:
@@ -220,7 +221,8 @@ static double exact_sum(MPI_Comm comm, double *v, uint64_t n, uint64_t total)
     return (double)sum / scale;
 }
 
-double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, const gbt_data *d)
+double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, gbt_metric_id m,
+                       const gbt_data *d)
 {
     int K = gbt_noutputs(cfg);
     double v, num, den = (double)d->total;
@@ -228,13 +230,13 @@ double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, const gbt_data 
     double *loss;
     MPI_Comm comm = job->comm;
 
-    if (cfg->metric == GBT_AUC)
+    if (m == GBT_AUC)
         return auc(comm, d);
     loss = malloc((n + 1) * sizeof(*loss));
     if (!loss) /* a sum without this rank's rows would be wrong: end the job */
-        tk_job_abort(job, "out of memory evaluating %s", gbt_metric_name(cfg->metric));
+        tk_job_abort(job, "out of memory evaluating %s", gbt_metric_name(m));
     for (i = 0; i < n; i++)
-        loss[i] = row_loss(cfg, d, i, K) * (d->w ? (double)d->w[i] : 1.0);
+        loss[i] = row_loss(cfg, m, d, i, K) * (d->w ? (double)d->w[i] : 1.0);
     num = exact_sum(comm, loss, n, d->total);
     if (d->w) {
         for (i = 0; i < n; i++)
@@ -243,5 +245,5 @@ double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, const gbt_data 
     }
     free(loss);
     v = den > 0 ? num / den : NAN;
-    return cfg->metric == GBT_RMSE ? sqrt(v) : v;
+    return m == GBT_RMSE ? sqrt(v) : v;
 }

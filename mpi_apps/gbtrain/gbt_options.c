@@ -71,6 +71,53 @@ static void set_defaults(gbt_config *cfg)
     cfg->max_cat_threshold = 64;
 }
 
+/* Adds the metric named name[0..n) to cfg->metrics. */
+static int add_metric(gbt_config *cfg, const char *name, size_t n, tk_err *e)
+{
+    size_t i, nm = sizeof(metric_names) / sizeof(metric_names[0]);
+    int j;
+
+    for (i = 0; i < nm && (strlen(metric_names[i]) != n || strncmp(name, metric_names[i], n)); i++)
+        ;
+    if (i == nm)
+        return tk_err_set(e, TK_EUSAGE, "unknown --eval-metric '%.*s' (%s)", (int)n, name,
+                          "rmse, mae, logloss, error, auc, mlogloss, merror");
+    if (!metric_fits(cfg->objective, (gbt_metric_id)i))
+        return tk_err_set(e, TK_EUSAGE, "--eval-metric %s does not fit objective %s",
+                          metric_names[i], cfg->objective_name);
+    for (j = 0; j < cfg->nmetrics; j++)
+        if (cfg->metrics[j] == (gbt_metric_id)i)
+            return tk_err_set(e, TK_EUSAGE, "--eval-metric names %s twice", metric_names[i]);
+    cfg->metrics[cfg->nmetrics++] = (gbt_metric_id)i;
+    return TK_OK;
+}
+
+/* cfg->metrics from the --eval-metric values (each a name or a comma list,
+ * in order), or the objective's default metric. */
+static int parse_metrics(gbt_config *cfg, tk_err *e)
+{
+    int k;
+
+    cfg->nmetrics = 0;
+    for (k = 0; k < cfg->metric_args.n; k++) {
+        const char *p = cfg->metric_args.v[k];
+        for (;;) {
+            size_t len = strcspn(p, ",");
+            if (add_metric(cfg, p, len, e) != TK_OK)
+                return e->status;
+            if (!p[len])
+                break;
+            p += len + 1;
+        }
+    }
+    if (cfg->nmetrics == 0)
+        cfg->metrics[cfg->nmetrics++] = cfg->objective == TK_OBJ_SQUAREDERROR ? GBT_RMSE
+                                        : cfg->objective == TK_OBJ_LOGISTIC   ? GBT_LOGLOSS
+                                                                              : GBT_MLOGLOSS;
+    cfg->metric = cfg->metrics[cfg->nmetrics - 1];
+    return TK_OK;
+}
+
 /* The checks that span options: objective, classes, metric, early stopping. */
 static int check_config(gbt_config *cfg, tk_err *e)
 {
@@ -85,21 +132,8 @@ static int check_config(gbt_config *cfg, tk_err *e)
         return tk_err_set(e, TK_EUSAGE, "--num-class is for multi:softprob");
     if (cfg->objective == TK_OBJ_LOGISTIC && !(cfg->base_score > 0 && cfg->base_score < 1))
         return tk_err_set(e, TK_EUSAGE, "--base-score must be in (0, 1) for binary:logistic");
-    if (!cfg->metric_name) {
-        cfg->metric = cfg->objective == TK_OBJ_SQUAREDERROR ? GBT_RMSE
-                      : cfg->objective == TK_OBJ_LOGISTIC   ? GBT_LOGLOSS
-                                                            : GBT_MLOGLOSS;
-    } else {
-        size_t i, n = sizeof(metric_names) / sizeof(metric_names[0]);
-        for (i = 0; i < n && strcmp(cfg->metric_name, metric_names[i]) != 0; i++)
-            ;
-        if (i == n)
-            return tk_err_set(e, TK_EUSAGE, "unknown --eval-metric '%s'", cfg->metric_name);
-        cfg->metric = (gbt_metric_id)i;
-    }
-    if (!metric_fits(cfg->objective, cfg->metric))
-        return tk_err_set(e, TK_EUSAGE, "--eval-metric %s does not fit objective %s",
-                          metric_names[cfg->metric], cfg->objective_name);
+    if (parse_metrics(cfg, e) != TK_OK)
+        return e->status;
     if (cfg->early_stopping_rounds > 0 && !cfg->valid)
         return tk_err_set(e, TK_EUSAGE, "--early-stopping-rounds needs --valid");
     if (cfg->categorical && strspn(cfg->categorical, ",") == strlen(cfg->categorical))
@@ -167,8 +201,9 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
         { "scale-pos-weight", TK_OPT_DOUBLE, &cfg->scale_pos_weight, 0, INFINITY, "X",
           "weight of positive rows (binary:logistic)", NULL },
         { "seed", TK_OPT_INT, &cfg->seed, 0, (double)INT64_MAX, "N", "sampling seed", NULL },
-        { "eval-metric", TK_OPT_STRING, &cfg->metric_name, 0, 0, "NAME",
-          "rmse, mae, logloss, error, auc, mlogloss or merror",
+        { "eval-metric", TK_OPT_LIST, &cfg->metric_args, 0, 0, "NAME",
+          "rmse, mae, logloss, error, auc, mlogloss or merror; repeat it or give a comma "
+          "list for several (all printed and logged; early stopping watches the last)",
           "rmse, logloss or mlogloss by objective" },
         { "eval-log", TK_OPT_STRING, &cfg->eval_log, 0, 0, "FILE",
           "write the per-round metrics as CSV", "none" },

@@ -18,32 +18,50 @@
 #include "tk_mpi.h"
 #include "tk_text.h"
 
+/* The metrics of every round: round r's value of metric j (cfg->metrics[j])
+ * on TRAIN at train[r * nm + j], on VALID at valid[r * nm + j]; NaN where
+ * not evaluated. */
 typedef struct gbt_history {
-    double *train, *valid; /* metric per round */
+    double *train, *valid;
     int64_t n, cap;
-    int64_t best_iter;
+    int nm;
+    int64_t best_iter;    /* by the last metric on VALID */
     double best_score;
 } gbt_history;
 
-static int history_add(gbt_history *hs, double tr, double va)
+static int history_add(gbt_history *hs, const double *tr, const double *va)
 {
+    size_t nm = (size_t)hs->nm;
+
     if (hs->n == hs->cap) {
         int64_t cap = hs->cap ? hs->cap * 2 : 64;
-        double *t = realloc(hs->train, (size_t)cap * sizeof(double));
+        double *t = realloc(hs->train, (size_t)cap * nm * sizeof(double));
         double *v;
         if (!t)
             return -1;
         hs->train = t;
-        v = realloc(hs->valid, (size_t)cap * sizeof(double));
+        v = realloc(hs->valid, (size_t)cap * nm * sizeof(double));
         if (!v)
             return -1;
         hs->valid = v;
         hs->cap = cap;
     }
-    hs->train[hs->n] = tr;
-    hs->valid[hs->n] = va;
+    memcpy(hs->train + (size_t)hs->n * nm, tr, nm * sizeof(double));
+    memcpy(hs->valid + (size_t)hs->n * nm, va, nm * sizeof(double));
     hs->n++;
     return 0;
+}
+
+/* Sets the best_iteration and best_score attributes from hs. */
+static int set_best(gbt_ctx *c, const gbt_history *hs)
+{
+    char buf[64];
+
+    snprintf(buf, sizeof(buf), "%lld", (long long)hs->best_iter);
+    if (tk_model_set_attr(&c->model, "best_iteration", buf, &c->job.err) != TK_OK)
+        return -1;
+    tk_fmt_double(buf, sizeof(buf), hs->best_score, 1); /* Python's str(float) */
+    return tk_model_set_attr(&c->model, "best_score", buf, &c->job.err) != TK_OK ? -1 : 0;
 }
 
 /* Adds the round's trees to the margins (the training ones only when
@@ -54,8 +72,9 @@ static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first
                         int replay)
 {
     const gbt_config *cfg = &c->cfg;
-    double tr = NAN, va = NAN;
-    int k;
+    double tr[GBT_NMETRIC_IDS], va[GBT_NMETRIC_IDS];
+    int k, j, eval_valid = c->has_valid && (cfg->progress || cfg->eval_log ||
+                                            cfg->early_stopping_rounds > 0);
 
     for (k = 0; k < c->nout; k++) {
         const tk_tree *t = &c->model.trees[first_tree + (size_t)k];
@@ -68,25 +87,22 @@ static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first
     if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         return -1;
     /* every rank decides alike: the options are the same everywhere */
-    if (cfg->eval_train)
-        tr = gbt_metric_eval(&c->job, cfg, &c->train);
-    if (c->has_valid && (cfg->progress || cfg->eval_log || cfg->early_stopping_rounds > 0))
-        va = gbt_metric_eval(&c->job, cfg, &c->valid);
+    for (j = 0; j < cfg->nmetrics; j++) {
+        tr[j] = cfg->eval_train ? gbt_metric_eval(&c->job, cfg, cfg->metrics[j], &c->train) : NAN;
+        va[j] = eval_valid ? gbt_metric_eval(&c->job, cfg, cfg->metrics[j], &c->valid) : NAN;
+    }
     if (history_add(hs, tr, va) != 0) {
         tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
         return -1;
     }
-    if (c->has_valid && (hs->best_iter < 0 || gbt_metric_better(cfg->metric, va, hs->best_score))) {
+    j = cfg->nmetrics - 1;
+    if (c->has_valid &&
+        (hs->best_iter < 0 || gbt_metric_better(cfg->metric, va[j], hs->best_score))) {
         hs->best_iter = round;
-        hs->best_score = va;
+        hs->best_score = va[j];
     }
     if (cfg->early_stopping_rounds > 0) {
-        char buf[64];
-        snprintf(buf, sizeof(buf), "%lld", (long long)hs->best_iter);
-        if (tk_model_set_attr(&c->model, "best_iteration", buf, &c->job.err) != TK_OK)
-            return -1;
-        tk_fmt_double(buf, sizeof(buf), hs->best_score, 1); /* Python's str(float) */
-        if (tk_model_set_attr(&c->model, "best_score", buf, &c->job.err) != TK_OK)
+        if (set_best(c, hs) != 0)
             return -1;
         if (round - hs->best_iter >= cfg->early_stopping_rounds)
             return 1;
@@ -94,48 +110,57 @@ static int finish_round(gbt_ctx *c, gbt_history *hs, int64_t round, size_t first
     return 0;
 }
 
-/* Rank 0: "[round]" and the metrics evaluated, as xgboost prints them;
- * nothing when no metric was. */
+/* Rank 0: "[round]" and the metrics evaluated, as xgboost prints them
+ * (every metric on TRAIN, then on VALID); nothing when no metric was. */
 static void print_round(gbt_ctx *c, const gbt_history *hs, int64_t round)
 {
-    const char *m = gbt_metric_name(c->cfg.metric);
+    const gbt_config *cfg = &c->cfg;
+    size_t at = (size_t)round * (size_t)hs->nm;
+    int j;
 
-    if (c->job.rank != 0 || !c->cfg.progress || (!c->cfg.eval_train && !c->has_valid))
+    if (c->job.rank != 0 || !cfg->progress || (!cfg->eval_train && !c->has_valid))
         return;
     fprintf(c->job.log.out, "[%lld]", (long long)round);
-    if (c->cfg.eval_train)
-        fprintf(c->job.log.out, "\ttrain-%s:%.5f", m, hs->train[round]);
-    if (c->has_valid)
-        fprintf(c->job.log.out, "\tvalid-%s:%.5f", m, hs->valid[round]);
+    for (j = 0; cfg->eval_train && j < cfg->nmetrics; j++)
+        fprintf(c->job.log.out, "\ttrain-%s:%.5f", gbt_metric_name(cfg->metrics[j]),
+                hs->train[at + (size_t)j]);
+    for (j = 0; c->has_valid && j < cfg->nmetrics; j++)
+        fprintf(c->job.log.out, "\tvalid-%s:%.5f", gbt_metric_name(cfg->metrics[j]),
+                hs->valid[at + (size_t)j]);
     fputc('\n', c->job.log.out);
     fflush(c->job.log.out);
 }
 
-/* Rank 0: the eval log as CSV, written atomically. */
+/* Rank 0: the eval log as CSV (round, then train-METRIC for each metric,
+ * then valid-METRIC), written atomically. */
 static int write_eval_log(gbt_ctx *c, const gbt_history *hs)
 {
-    const char *m = gbt_metric_name(c->cfg.metric);
-    size_t cap = 128 + (size_t)hs->n * 64, len = 0;
+    const gbt_config *cfg = &c->cfg;
+    size_t nm = (size_t)cfg->nmetrics, cap = 64 + (nm + 1) * 32 * ((size_t)hs->n + 1), len;
     char *buf;
     int64_t r;
+    size_t j;
 
-    if (c->job.rank != 0 || !c->cfg.eval_log)
+    if (c->job.rank != 0 || !cfg->eval_log)
         return TK_OK;
     buf = malloc(cap);
     if (!buf)
         return tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
-    len += (size_t)snprintf(buf + len, cap - len, "round%s%s%s%s\n",
-                            c->cfg.eval_train ? ",train-" : "", c->cfg.eval_train ? m : "",
-                            c->has_valid ? ",valid-" : "", c->has_valid ? m : "");
+    len = (size_t)snprintf(buf, cap, "round");
+    for (j = 0; cfg->eval_train && j < nm; j++)
+        len += (size_t)snprintf(buf + len, cap - len, ",train-%s", gbt_metric_name(cfg->metrics[j]));
+    for (j = 0; c->has_valid && j < nm; j++)
+        len += (size_t)snprintf(buf + len, cap - len, ",valid-%s", gbt_metric_name(cfg->metrics[j]));
+    buf[len++] = '\n';
     for (r = 0; r < hs->n; r++) {
         len += (size_t)snprintf(buf + len, cap - len, "%lld", (long long)r);
-        if (c->cfg.eval_train)
-            len += (size_t)snprintf(buf + len, cap - len, ",%.9g", hs->train[r]);
-        if (c->has_valid)
-            len += (size_t)snprintf(buf + len, cap - len, ",%.9g", hs->valid[r]);
+        for (j = 0; cfg->eval_train && j < nm; j++)
+            len += (size_t)snprintf(buf + len, cap - len, ",%.9g", hs->train[(size_t)r * nm + j]);
+        for (j = 0; c->has_valid && j < nm; j++)
+            len += (size_t)snprintf(buf + len, cap - len, ",%.9g", hs->valid[(size_t)r * nm + j]);
         buf[len++] = '\n';
     }
-    tk_fs_write_atomic(c->cfg.eval_log, buf, len, &c->job.err);
+    tk_fs_write_atomic(cfg->eval_log, buf, len, &c->job.err);
     free(buf);
     return c->job.err.status;
 }
@@ -211,6 +236,27 @@ static int resume_start(gbt_ctx *c, tk_model *prev, int64_t *done)
     return TK_OK;
 }
 
+/* Rank 0: rounds, trees and the last round's metrics on one line. */
+static void log_summary(gbt_ctx *c, const gbt_history *hs, int64_t rounds)
+{
+    const gbt_config *cfg = &c->cfg;
+    char msg[1024];
+    size_t len = 0, at = hs->n ? (size_t)(hs->n - 1) * (size_t)hs->nm : 0;
+    int j, set;
+
+    len += (size_t)snprintf(msg, sizeof(msg), "%s: %lld rounds, %zu trees", GBT_NAME,
+                            (long long)rounds, c->model.ntrees);
+    for (set = 0; set < 2 && hs->n; set++)
+        for (j = 0; j < cfg->nmetrics && len < sizeof(msg); j++) {
+            double v = (set ? hs->valid : hs->train)[at + (size_t)j];
+            if (!isnan(v))
+                len += (size_t)snprintf(msg + len, sizeof(msg) - len, ", %s-%s %.6f",
+                                        set ? "valid" : "train", gbt_metric_name(cfg->metrics[j]),
+                                        v);
+        }
+    tk_log_info(&c->job.log, "%s", msg);
+}
+
 int gbt_train(gbt_ctx *c)
 {
     const gbt_config *cfg = &c->cfg;
@@ -221,6 +267,7 @@ int gbt_train(gbt_ctx *c)
     int k, stop = 0;
 
     memset(&hs, 0, sizeof(hs));
+    hs.nm = cfg->nmetrics;
     hs.best_iter = -1;
     hs.best_score = NAN;
     tk_model_init(&prev);
@@ -263,18 +310,8 @@ int gbt_train(gbt_ctx *c)
                     GBT_NAME, (long long)(round - 1), (long long)hs.best_iter,
                     gbt_metric_name(cfg->metric), tk_model_get_attr(&c->model, "best_score"));
     checkpoint(c, &hs);
-    if (c->job.err.status == TK_OK && c->job.rank == 0) {
-        char msg[256];
-        const char *m = gbt_metric_name(cfg->metric);
-        int len = snprintf(msg, sizeof(msg), "%s: %lld rounds, %zu trees", GBT_NAME,
-                           (long long)round, c->model.ntrees);
-        double tr = hs.n ? hs.train[hs.n - 1] : NAN, va = hs.n ? hs.valid[hs.n - 1] : NAN;
-        if (!isnan(tr) && len > 0 && (size_t)len < sizeof(msg))
-            len += snprintf(msg + len, sizeof(msg) - (size_t)len, ", train-%s %.6f", m, tr);
-        if (!isnan(va) && len > 0 && (size_t)len < sizeof(msg))
-            snprintf(msg + len, sizeof(msg) - (size_t)len, ", valid-%s %.6f", m, va);
-        tk_log_info(&c->job.log, "%s", msg);
-    }
+    if (c->job.err.status == TK_OK && c->job.rank == 0)
+        log_summary(c, &hs, round);
 out:
     tk_model_free(&prev);
     free(hs.train);

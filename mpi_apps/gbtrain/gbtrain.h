@@ -33,6 +33,7 @@
 
 #include "tk_job.h"
 #include "tk_model.h"
+#include "tk_opt.h"
 #include "tk_status.h"
 
 #define GBT_NAME "gbtrain"
@@ -48,15 +49,19 @@
 typedef enum {
     GBT_RMSE, GBT_MAE, GBT_LOGLOSS, GBT_ERROR, GBT_AUC, GBT_MLOGLOSS, GBT_MERROR
 } gbt_metric_id;
+#define GBT_NMETRIC_IDS 7 /* metrics there are: --eval-metric names each at most once */
 
 typedef struct gbt_config {
     const char *train, *model_out;
     const char *valid, *label, *features, *exclude, *group;
-    const char *objective_name, *metric_name, *eval_log;
+    const char *objective_name, *eval_log;
+    tk_opt_list metric_args;    /* --eval-metric values (each a name or a comma list) */
     const char *categorical;    /* --categorical: a list of columns, "auto", or NULL */
     const char *weight;         /* --weight: the weight column, or NULL */
     tk_objective objective;
-    gbt_metric_id metric;
+    gbt_metric_id metrics[GBT_NMETRIC_IDS]; /* evaluated, printed and logged, in order */
+    int nmetrics;
+    gbt_metric_id metric;       /* the last one: early stopping and best_score watch it */
     int64_t num_class, num_round, max_depth, max_bin, seed;
     int64_t early_stopping_rounds, checkpoint_every;
     int64_t max_cat, max_cat_to_onehot, max_cat_threshold;
@@ -383,10 +388,11 @@ int gbt_tree_apply(const gbt_cuts *c, const tk_tree *t, gbt_data *d, int k, int 
 
 /* ---- metrics (gbt_metric.c) ---- */
 
-/* Collective over job's ranks. The metric of d's margins against its labels
+/* Collective over job's ranks. Metric m of d's margins against its labels
  * over all ranks; the same value on every rank for any number of ranks. Out
  * of memory ends the job (tk_job_abort). */
-double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, const gbt_data *d);
+double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, gbt_metric_id m,
+                       const gbt_data *d);
 
 /* Local. Whether a is better than b for the metric. */
 int gbt_metric_better(gbt_metric_id m, double a, double b);
