@@ -89,14 +89,17 @@ int gbt_data_columns(MPI_Comm comm, const gbt_config *cfg, char ***names, size_t
             return tk_err_set(e, TK_ESOFTWARE, "out of memory");
         for (i = 0; i < *n; i++)
             if (strcmp((*names)[i], cfg->label) == 0 ||
-                (cfg->weight && strcmp((*names)[i], cfg->weight) == 0)) {
-                int is_label = strcmp((*names)[i], cfg->label) == 0;
+                (cfg->weight && strcmp((*names)[i], cfg->weight) == 0) ||
+                (cfg->fold_col && strcmp((*names)[i], cfg->fold_col) == 0)) {
+                const char *what = strcmp((*names)[i], cfg->label) == 0 ? "label"
+                                   : cfg->weight && strcmp((*names)[i], cfg->weight) == 0
+                                       ? "weight column"
+                                       : "--fold-col";
+                tk_err_set(e, TK_EUSAGE, "the %s '%s' is also in --features", what, (*names)[i]);
                 tk_table_names_free(*names, *n);
                 *names = NULL;
                 *n = 0;
-                return tk_err_set(e, TK_EUSAGE, "the %s '%s' is also in --features",
-                                  is_label ? "label" : "weight column",
-                                  is_label ? cfg->label : cfg->weight);
+                return e->status;
             }
         if (*n == 0)
             return tk_err_set(e, TK_EUSAGE, "--features names no column");
@@ -106,6 +109,7 @@ int gbt_data_columns(MPI_Comm comm, const gbt_config *cfg, char ***names, size_t
         return e->status;
     for (i = 0; i < nall; i++) {
         if (strcmp(all[i], cfg->label) == 0 || (cfg->weight && strcmp(all[i], cfg->weight) == 0) ||
+            (cfg->fold_col && strcmp(all[i], cfg->fold_col) == 0) ||
             (cfg->exclude && in_list(cfg->exclude, all[i]))) {
             free(all[i]);
             continue;

@@ -22,13 +22,6 @@ static int cmp_imp(const void *a, const void *b)
     return (x->f > y->f) - (x->f < y->f);
 }
 
-int gbt_importance_path(const gbt_config *cfg, char *buf, size_t len)
-{
-    int n = snprintf(buf, len, "%s.importance.csv", cfg->model_out);
-
-    return n >= 0 && (size_t)n < len ? 0 : -1;
-}
-
 int gbt_importance_write(const gbt_ctx *c, tk_err *e)
 {
     const tk_model *m = &c->model;
@@ -65,7 +58,7 @@ int gbt_importance_write(const gbt_ctx *c, tk_err *e)
     for (f = 0; f < c->nf; f++)
         len += (size_t)snprintf(buf + len, cap - len, "%s,%.9g,%llu,%.9g\n", c->names[v[f].f],
                                 v[f].gain, (unsigned long long)v[f].weight, v[f].cover);
-    if (gbt_importance_path(&c->cfg, path, sizeof(path)) != 0)
+    if (gbt_side_path(&c->cfg, ".importance.csv", path, sizeof(path)) != 0)
         tk_err_set(e, TK_EUSAGE, "MODEL_OUT %s: the path is too long", c->cfg.model_out);
     else if (tk_fs_write_atomic(path, buf, len, e) == TK_OK && c->cfg.top_features > 0) {
         fprintf(c->job.log.out, "%s: top features by total gain:", GBT_NAME);

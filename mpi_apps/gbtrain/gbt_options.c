@@ -118,6 +118,33 @@ static int parse_metrics(gbt_config *cfg, tk_err *e)
     return TK_OK;
 }
 
+/* The cross-validation options' rules. */
+static int check_cv(const gbt_config *cfg, tk_err *e)
+{
+    const char *other = cfg->fold_key ? "--fold-key" : cfg->fold_col ? "--fold-col"
+                        : cfg->cv_grid ? "--cv-grid" : cfg->cv_refit ? "--cv-refit" : NULL;
+
+    if (!cfg->cv_folds)
+        return other ? tk_err_set(e, TK_EUSAGE, "%s needs --cv-folds K", other) : TK_OK;
+    if (cfg->cv_folds < 2)
+        return tk_err_set(e, TK_EUSAGE, "--cv-folds %lld: K must be at least 2",
+                          (long long)cfg->cv_folds);
+    if (cfg->fold_key && cfg->fold_col)
+        return tk_err_set(e, TK_EUSAGE, "--fold-key and --fold-col exclude each other");
+    if (cfg->valid || cfg->resume || cfg->checkpoint_every)
+        return tk_err_set(e, TK_EUSAGE, "--cv-folds validates on TRAIN's own folds: %s is for "
+                          "a single training",
+                          cfg->valid ? "--valid" : cfg->resume ? "--resume" : "--checkpoint-every");
+    if ((cfg->fold_key && !*cfg->fold_key) || (cfg->fold_col && !*cfg->fold_col))
+        return tk_err_set(e, TK_EUSAGE, "%s names no column",
+                          cfg->fold_key ? "--fold-key" : "--fold-col");
+    if (cfg->fold_col && (strcmp(cfg->fold_col, cfg->label) == 0 ||
+                          (cfg->weight && strcmp(cfg->fold_col, cfg->weight) == 0)))
+        return tk_err_set(e, TK_EUSAGE, "--fold-col '%s' is the label or the weight column",
+                          cfg->fold_col);
+    return TK_OK;
+}
+
 /* The checks that span options: objective, classes, metric, early stopping. */
 static int check_config(gbt_config *cfg, tk_err *e)
 {
@@ -134,8 +161,10 @@ static int check_config(gbt_config *cfg, tk_err *e)
         return tk_err_set(e, TK_EUSAGE, "--base-score must be in (0, 1) for binary:logistic");
     if (parse_metrics(cfg, e) != TK_OK)
         return e->status;
-    if (cfg->early_stopping_rounds > 0 && !cfg->valid)
-        return tk_err_set(e, TK_EUSAGE, "--early-stopping-rounds needs --valid");
+    if (check_cv(cfg, e) != TK_OK)
+        return e->status;
+    if (cfg->early_stopping_rounds > 0 && !cfg->valid && !cfg->cv_folds)
+        return tk_err_set(e, TK_EUSAGE, "--early-stopping-rounds needs --valid or --cv-folds");
     if (cfg->categorical && strspn(cfg->categorical, ",") == strlen(cfg->categorical))
         return tk_err_set(e, TK_EUSAGE, "--categorical names no column");
     if (cfg->weight && (!*cfg->weight || strcmp(cfg->weight, cfg->label) == 0))
@@ -143,11 +172,14 @@ static int check_config(gbt_config *cfg, tk_err *e)
     return TK_OK;
 }
 
-/* Longer than 80 lines: most of it is the option table, one row per option
- * (data that also drives --help), kept in one place. */
-int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err)
+#define GBT_NOPTS 48 /* room for the option table's entries and its end */
+
+/* Longer than 80 lines: it is the option table, one row per option (data
+ * that also drives --help), kept in one place. Fills opts (GBT_NOPTS
+ * entries) with the options bound to cfg. */
+static void option_table(gbt_config *cfg, tk_opt *opts)
 {
-    const tk_opt opts[] = {
+    const tk_opt table[] = {
         { "label", TK_OPT_STRING, &cfg->label, 0, 0, "NAME", "the label column (required)",
           NULL },
         { "features", TK_OPT_STRING, &cfg->features, 0, 0, "A,B,C",
@@ -226,20 +258,45 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
           "features shown by total gain at the end", NULL },
         { "progress", TK_OPT_TOGGLE, &cfg->progress, 0, 0, NULL, "show the per-round lines",
           "on" },
+        { "cv-folds", TK_OPT_INT, &cfg->cv_folds, 0, 1 << 16, "K",
+          "cross-validate: train K models, fold k validating on the rows of fold k; writes "
+          "MODEL_OUT.cv.csv (0: off)", NULL },
+        { "fold-key", TK_OPT_STRING, &cfg->fold_key, 0, 0, "COL",
+          "--cv-folds: a row's fold is a hash of this column's value (and --seed)",
+          "the row's global index" },
+        { "fold-col", TK_OPT_STRING, &cfg->fold_col, 0, 0, "COL",
+          "--cv-folds: the column holding each row's fold 0..K-1 (never a feature)", "none" },
+        { "cv-grid", TK_OPT_STRING, &cfg->cv_grid, 0, 0, "'P=a,b;Q=c'",
+          "--cv-folds: cross-validate every combination of these parameters; writes "
+          "MODEL_OUT.grid.csv", "none" },
+        { "cv-refit", TK_OPT_FLAG, &cfg->cv_refit, 0, 0, NULL,
+          "--cv-folds: then train MODEL_OUT on all rows for the best number of rounds (and "
+          "the best combination)", NULL },
         { NULL, 0, NULL, 0, 0, NULL, NULL, NULL }
     };
-    const tk_opt_spec spec = {
-        GBT_NAME, GBT_VERSION, "[OPTIONS] TRAIN MODEL_OUT",
-        "Trains gradient-boosted trees (XGBoost's hist method) over MPI ranks, each\n"
-        "reading its own slice of the rows. The model is byte-identical for any number\n"
-        "of ranks and loads in Python's xgboost 1.7 (xgboost.Booster(model_file=...)).",
-        gbt_arguments, gbt_example, opts, 2, 2
-    };
+
+    _Static_assert(sizeof(table) <= GBT_NOPTS * sizeof(tk_opt), "GBT_NOPTS is too small");
+    memcpy(opts, table, sizeof(table));
+}
+
+static const char gbt_description[] =
+    "Trains gradient-boosted trees (XGBoost's hist method) over MPI ranks, each\n"
+    "reading its own slice of the rows. The model is byte-identical for any number\n"
+    "of ranks and loads in Python's xgboost 1.7 (xgboost.Booster(model_file=...)).\n"
+    "With --cv-folds K it cross-validates instead, as xgboost.cv does.";
+
+int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err)
+{
+    tk_opt opts[GBT_NOPTS];
+    const tk_opt_spec spec = { GBT_NAME,       GBT_VERSION, "[OPTIONS] TRAIN MODEL_OUT",
+                               gbt_description, gbt_arguments, gbt_example,
+                               opts,           2,           2 };
     char *pos[2];
     int npos = 0, rc;
     tk_err e;
 
     set_defaults(cfg);
+    option_table(cfg, opts);
     tk_err_clear(&e);
     rc = tk_opt_parse(&spec, argc, argv, pos, &npos, &e);
     if (rc == TK_OPT_HELP || rc == TK_OPT_VERSION)
@@ -254,6 +311,61 @@ int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *ou
         rc = check_config(cfg, &e);
     tk_opt_report(&spec, rc, &e, rank, out, err);
     return rc;
+}
+
+/* The parameters --cv-grid may search: those that shape the trees or the
+ * boosting (not data, outputs or the run's own settings). */
+static const char *const searchable[] = {
+    "num-round", "eta", "max-depth", "min-child-weight", "lambda", "alpha", "gamma",
+    "max-delta-step", "subsample", "colsample-bytree", "colsample-bylevel", "colsample-bynode",
+    "max-bin", "scale-pos-weight", "seed", "max-cat-to-onehot", "max-cat-threshold",
+    "quantized-grad", "early-stopping-rounds", NULL
+};
+
+const char *gbt_param_name(const char *name, char *buf, size_t len)
+{
+    static const char *const alias[][2] = { { "learning_rate", "eta" },
+                                            { "reg_lambda", "lambda" },
+                                            { "reg_alpha", "alpha" },
+                                            { "min_split_loss", "gamma" },
+                                            { "num_boost_round", "num-round" } };
+    size_t i;
+
+    for (i = 0; i < sizeof(alias) / sizeof(alias[0]); i++)
+        if (strcmp(name, alias[i][0]) == 0)
+            name = alias[i][1];
+    for (i = 0; name[i] && i + 1 < len; i++)
+        buf[i] = name[i] == '_' ? '-' : name[i];
+    if (len)
+        buf[i] = '\0';
+    return buf;
+}
+
+int gbt_config_set(gbt_config *cfg, const char *name, const char *value, tk_err *e)
+{
+    tk_opt opts[GBT_NOPTS];
+    const tk_opt_spec spec = { GBT_NAME, GBT_VERSION, "", "", NULL, NULL, opts, 0, 0 };
+    char opt[64];
+    size_t i;
+
+    gbt_param_name(name, opt, sizeof(opt));
+    for (i = 0; searchable[i] && strcmp(searchable[i], opt) != 0; i++)
+        ;
+    if (!searchable[i])
+        return tk_err_set(e, TK_EUSAGE,
+                          "--cv-grid: '%s' is not a training parameter gbtrain can search "
+                          "(eta, max_depth, min_child_weight, lambda, alpha, gamma, subsample, "
+                          "colsample_*, max_bin, ...)",
+                          name);
+    option_table(cfg, opts);
+    return tk_opt_set(&spec, opt, value, e);
+}
+
+int gbt_side_path(const gbt_config *cfg, const char *suffix, char *buf, size_t len)
+{
+    int n = snprintf(buf, len, "%s%s", cfg->model_out, suffix);
+
+    return n >= 0 && (size_t)n < len ? 0 : -1;
 }
 
 /* A path gbtrain reads or writes, and how messages name it. */
@@ -278,18 +390,45 @@ static int clash(const named_path *a, const named_path *b, tk_err *e)
                       a->what, a->path, b->what, b->path);
 }
 
+/* The files the run writes into out (*n of them); side paths in bufs. */
+static int output_paths(const gbt_config *cfg, char bufs[][TK_PATH_MAX], named_path *out,
+                        size_t *n, tk_err *e)
+{
+    static const struct {
+        const char *what, *suffix;
+    } side[3] = { { "the importance file", ".importance.csv" },
+                  { "the cross-validation table", ".cv.csv" },
+                  { "the grid table", ".grid.csv" } };
+    int model = !cfg->cv_folds || cfg->cv_refit, want[3];
+    size_t i;
+
+    want[0] = model;
+    want[1] = cfg->cv_folds > 0;
+    want[2] = cfg->cv_grid != NULL;
+    *n = 0;
+    if (model)
+        out[(*n)++] = (named_path){ "MODEL_OUT", cfg->model_out };
+    for (i = 0; i < 3; i++) {
+        if (!want[i])
+            continue;
+        if (gbt_side_path(cfg, side[i].suffix, bufs[i], TK_PATH_MAX) != 0)
+            return tk_err_set(e, TK_EUSAGE, "MODEL_OUT %s: the path is too long",
+                              cfg->model_out);
+        out[(*n)++] = (named_path){ side[i].what, bufs[i] };
+    }
+    if (cfg->eval_log)
+        out[(*n)++] = (named_path){ "--eval-log", cfg->eval_log };
+    return TK_OK;
+}
+
 int gbt_check_paths(const gbt_config *cfg, tk_err *e)
 {
-    char imp[TK_PATH_MAX];
-    named_path out[3], in[2];
+    char bufs[3][TK_PATH_MAX];
+    named_path out[6], in[2];
     size_t nout = 0, nin = 0, i, j;
 
-    if (gbt_importance_path(cfg, imp, sizeof(imp)) != 0)
-        return tk_err_set(e, TK_EUSAGE, "MODEL_OUT %s: the path is too long", cfg->model_out);
-    out[nout++] = (named_path){ "MODEL_OUT", cfg->model_out };
-    out[nout++] = (named_path){ "the importance file", imp };
-    if (cfg->eval_log)
-        out[nout++] = (named_path){ "--eval-log", cfg->eval_log };
+    if (output_paths(cfg, bufs, out, &nout, e) != TK_OK)
+        return e->status;
     in[nin++] = (named_path){ "TRAIN", cfg->train };
     if (cfg->valid)
         in[nin++] = (named_path){ "--valid", cfg->valid };
@@ -301,8 +440,14 @@ int gbt_check_paths(const gbt_config *cfg, tk_err *e)
             if (clash(&out[i], &in[j], e) != TK_OK)
                 return e->status;
     }
-    if (!cfg->resume && !cfg->overwrite && tk_fs_exists(cfg->model_out))
+    if ((!cfg->cv_folds || cfg->cv_refit) && !cfg->resume && !cfg->overwrite &&
+        tk_fs_exists(cfg->model_out))
         return tk_err_set(e, TK_ECANTCREAT, "%s already exists (use --overwrite)",
                           cfg->model_out);
+    for (i = 0; cfg->cv_folds && !cfg->overwrite && i < nout; i++)
+        if (out[i].path != cfg->model_out && out[i].path != cfg->eval_log &&
+            tk_fs_exists(out[i].path))
+            return tk_err_set(e, TK_ECANTCREAT, "%s already exists (use --overwrite)",
+                              out[i].path);
     return TK_OK;
 }

@@ -56,8 +56,7 @@ static int alloc_state(gbt_ctx *c)
     return TK_OK;
 }
 
-/* TRAIN (and VALID): columns, rows, the categorical features, cuts and
- * bins. */
+/* TRAIN (and VALID): columns, rows, the categorical features. */
 static int load(gbt_ctx *c)
 {
     MPI_Comm comm = c->job.comm;
@@ -82,6 +81,13 @@ static int load(gbt_ctx *c)
             return c->job.err.status;
         c->has_valid = 1;
     }
+    return TK_OK;
+}
+
+int gbt_ctx_bin(gbt_ctx *c)
+{
+    MPI_Comm comm = c->job.comm;
+
     if (gbt_cuts_build(comm, &c->train, c->cfg.max_bin, c->cat, &c->cuts, &c->job.err) != TK_OK)
         return c->job.err.status;
     if (gbt_blocks_init(&c->blocks, &c->cuts, c->job.rank, c->job.size, &c->job.err) == TK_OK)
@@ -89,6 +95,14 @@ static int load(gbt_ctx *c)
     if (c->has_valid && c->job.err.status == TK_OK)
         gbt_bins_build(&c->cuts, &c->valid, 2, 0, &c->job.err);
     return tk_mpi_agree(comm, &c->job.err);
+}
+
+int gbt_ctx_setup(gbt_ctx *c)
+{
+    model_setup(c);
+    if (c->job.err.status == TK_OK)
+        alloc_state(c);
+    return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
 /* Rank 0: which features are categorical (--categorical auto chooses them)
@@ -116,13 +130,11 @@ static void log_features(gbt_ctx *c)
                                                 : "");
 }
 
-/* The model's header and the training state, then the boosting rounds. */
+/* Cuts and bins, the model's header and the training state, then the
+ * boosting rounds. */
 static int train(gbt_ctx *c)
 {
-    model_setup(c);
-    if (c->job.err.status == TK_OK)
-        alloc_state(c);
-    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
+    if (gbt_ctx_bin(c) != TK_OK || gbt_ctx_setup(c) != TK_OK)
         return c->job.err.status;
     if (c->job.rank == 0 && c->cfg.progress) {
         tk_log_info(&c->job.log, "%s: %llu rows, %zu features, %s, %d ranks, %.2f s to load and bin",
@@ -158,10 +170,8 @@ static int check_paths(gbt_ctx *c)
     return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
-static void ctx_free(gbt_ctx *c)
+void gbt_ctx_release(gbt_ctx *c)
 {
-    tk_table_names_free(c->names, c->nf);
-    free(c->cat);
     gbt_data_free(&c->train);
     gbt_data_free(&c->valid);
     gbt_cuts_free(&c->cuts);
@@ -173,6 +183,17 @@ static void ctx_free(gbt_ctx *c)
     free(c->ghq);
     free(c->rows);
     free(c->rows_tmp);
+    c->g = c->h = NULL;
+    c->gh = NULL;
+    c->ghq = NULL;
+    c->rows = c->rows_tmp = NULL;
+}
+
+static void ctx_free(gbt_ctx *c)
+{
+    gbt_ctx_release(c);
+    tk_table_names_free(c->names, c->nf);
+    free(c->cat);
     free(c);
 }
 
@@ -196,14 +217,20 @@ int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     /* the training metric costs a pass over TRAIN each round: by default only
      * for --eval-log (a terminal cannot be told apart: Open MPI gives every
      * rank's stdout a pseudo-terminal, even when mpirun's goes to a file) */
-    if (c->cfg.eval_train < 0)
+    if (c->cfg.eval_train < 0 && !c->cfg.cv_folds) /* xgboost.cv always evaluates TRAIN too */
         c->cfg.eval_train = c->cfg.eval_log != NULL;
     tk_h5_quiet();
     c->nout = gbt_noutputs(&c->cfg);
     tk_model_init(&c->model);
     /* the stages; each ends with the ranks agreeing on errors */
-    if (check_paths(c) == TK_OK && load(c) == TK_OK && train(c) == TK_OK)
-        finish(c);
+    if (check_paths(c) == TK_OK && load(c) == TK_OK) {
+        if (!c->cfg.cv_folds) {
+            if (train(c) == TK_OK)
+                finish(c);
+        } else if (gbt_cv(c) == TK_OK && c->cfg.cv_refit && train(c) == TK_OK) {
+            finish(c); /* gbt_cv left c->cfg as the refit's: the best rounds (and combination) */
+        }
+    }
     rc = tk_job_end(&c->job);
     ctx_free(c);
     return rc;

@@ -74,18 +74,42 @@ typedef struct gbt_config {
     int eval_train;     /* the training metric each round: 1, 0, or -1 (automatic) */
     int quantized_grad; /* histograms of 16-bit gradients (leaves refit exactly) */
     int64_t top_features;
+    /* cross-validation (gbt_cv.c) */
+    int64_t cv_folds;           /* K >= 2, or 0: no cross-validation */
+    const char *fold_key;       /* folds from a hash of this column's values, or NULL */
+    const char *fold_col;       /* or each row's fold 0..K-1 from this column, or NULL */
+    const char *cv_grid;        /* 'name=v1,v2;name=...': every combination, or NULL */
+    int cv_refit;               /* then train MODEL_OUT on all rows for the best rounds */
 } gbt_config;
 
 /* Local. Parses the command line. Prints help/version/usage on rank 0 only.
  * Returns TK_OK, TK_OPT_HELP, TK_OPT_VERSION or TK_EUSAGE (printed). */
 int gbt_options_parse(gbt_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err);
 
+/* Local. Sets the training parameter name (gbtrain's option name, or
+ * xgboost's with '_', or one of xgboost's aliases learning_rate, reg_lambda,
+ * reg_alpha, min_split_loss) of cfg to value, checked as on the command
+ * line; --cv-grid searches these. Only parameters that shape the trees or
+ * the boosting can be set: any other name is TK_EUSAGE. */
+int gbt_config_set(gbt_config *cfg, const char *name, const char *value, tk_err *e);
+
+/* Local. The option name of training parameter name (aliases resolved,
+ * '_' as '-') into buf (len bytes, truncated). Returns buf. */
+const char *gbt_param_name(const char *name, char *buf, size_t len);
+
+/* Local. "MODEL_OUT" followed by suffix (".importance.csv", ".cv.csv",
+ * ".grid.csv") into buf (len bytes). Returns 0, or -1 when it does not fit. */
+int gbt_side_path(const gbt_config *cfg, const char *suffix, char *buf, size_t len);
+
 /* Local (rank 0 calls it; the ranks then agree). Refuses outputs that
- * clash: any two of MODEL_OUT, MODEL_OUT.importance.csv and --eval-log that
- * are the same file (symbolic and hard links included) or one inside the
- * other, and any of them that is TRAIN or --valid (TK_EUSAGE, naming both);
- * and an existing MODEL_OUT without --resume or --overwrite
- * (TK_ECANTCREAT). Returns TK_OK or the status recorded in e. */
+ * clash: any two of the files the run writes (MODEL_OUT and
+ * MODEL_OUT.importance.csv unless cross-validating without --cv-refit;
+ * MODEL_OUT.cv.csv, and MODEL_OUT.grid.csv with --cv-grid, when
+ * cross-validating; --eval-log) that are the same file (symbolic and hard
+ * links included) or one inside the other, and any of them that is TRAIN
+ * or --valid (TK_EUSAGE, naming both); and an existing MODEL_OUT without
+ * --resume or --overwrite, or an existing cross-validation table without
+ * --overwrite (TK_ECANTCREAT). Returns TK_OK or the status recorded in e. */
 int gbt_check_paths(const gbt_config *cfg, tk_err *e);
 
 /* Local. The name of a metric, e.g. "auc". */
@@ -397,11 +421,68 @@ double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, gbt_metric_id m
 /* Local. Whether a is better than b for the metric. */
 int gbt_metric_better(gbt_metric_id m, double a, double b);
 
-/* ---- importance (gbt_importance.c) ---- */
+/* ---- cross-validation (gbt_folds.c, gbt_grid.c, gbt_cv.c) ---- */
 
-/* Local. Writes "MODEL_OUT.importance.csv" into buf (len bytes). Returns 0,
- * or -1 when it does not fit. */
-int gbt_importance_path(const gbt_config *cfg, char *buf, size_t len);
+/* Collective. The fold 0..K-1 (K = --cv-folds) of each of d's rows (TRAIN;
+ * owned array of d->n into *fold): the --fold-col value (an integer in
+ * 0..K-1, else TK_EDATA naming the row), or a hash of --seed and the
+ * --fold-key value (integers by value, other numbers by their float64
+ * bits; every missing value alike) or of the row's global index. The same
+ * folds for any number of ranks. K above the rows, or a fold without rows,
+ * is TK_EDATA. */
+int gbt_folds_assign(MPI_Comm comm, const gbt_config *cfg, const gbt_data *d, uint32_t **fold,
+                     tk_err *e);
+
+/* Collective. Into dst (owned by the caller: gbt_data_free) copies of the
+ * features (xcol), labels and weights of src's rows whose fold is k (in 1)
+ * or is not k (in 0), in order, numbered over all ranks as the rows of a
+ * file holding just them. */
+int gbt_data_subset(MPI_Comm comm, const gbt_data *src, const uint32_t *fold, uint32_t k,
+                    int in, gbt_data *dst, tk_err *e);
+
+#define GBT_GRID_MAX_PARAMS 32
+
+/* --cv-grid: parameters and their values (owned); without --cv-grid no
+ * parameter and one combination. */
+typedef struct gbt_grid {
+    size_t np;
+    char **name;     /* as written */
+    char ***val;     /* per parameter, its nval values as written */
+    size_t *nval;
+    size_t ncombo;   /* the product of the nval */
+} gbt_grid;
+
+/* Local. Parses cfg->cv_grid into g (release with gbt_grid_free), checking
+ * every name and value as gbt_config_set does: TK_EUSAGE otherwise. */
+int gbt_grid_parse(const gbt_config *cfg, gbt_grid *g, tk_err *e);
+
+/* Local. */
+void gbt_grid_free(gbt_grid *g);
+
+/* Local. base with combination combo's values (0 <= combo < ncombo; the
+ * first parameter varies slowest) into out. */
+int gbt_grid_config(const gbt_grid *g, size_t combo, const gbt_config *base, gbt_config *out,
+                    tk_err *e);
+
+/* Local. "name=value" of each parameter of combination combo, joined by
+ * sep, into buf. Returns 0, or -1 when truncated. */
+int gbt_grid_describe(const gbt_grid *g, size_t combo, const char *sep, char *buf, size_t len);
+
+/* Local. "value," of each parameter of combination combo (a CSV row's
+ * first fields) into buf. Returns 0, or -1 when truncated. */
+int gbt_grid_describe_values(const gbt_grid *g, size_t combo, char *buf, size_t len);
+
+/* Collective. Cross-validates every combination (one without --cv-grid):
+ * K fold models trained side by side, the mean and population std of
+ * every metric over the folds printed per round as xgboost.cv prints them
+ * and written to MODEL_OUT.cv.csv (the best combination's; also to
+ * --eval-log), early stopping on the last metric's mean test value, and
+ * with --cv-grid MODEL_OUT.grid.csv. Leaves in c->cfg the configuration
+ * --cv-refit trains: the best combination for its best number of rounds.
+ * c->train keeps its features. */
+int gbt_cv(gbt_ctx *c);
+
+/* ---- importance (gbt_importance.c) ---- */
 
 /* Rank 0: writes MODEL_OUT.importance.csv (feature,gain,weight,cover, by
  * total gain) and prints the top features. */
@@ -434,6 +515,18 @@ struct gbt_ctx {
 /* Collective. The boosting loop with evaluation, early stopping,
  * checkpoints and resume. */
 int gbt_train(gbt_ctx *c);
+
+/* Collective. c->train's (and c->valid's) quantile cuts, the feature
+ * blocks and the bins (the features are freed). */
+int gbt_ctx_bin(gbt_ctx *c);
+
+/* Collective. The model's header (objective, features) and the training
+ * state: margins at the base margin, gradient and partition scratch. */
+int gbt_ctx_setup(gbt_ctx *c);
+
+/* Local. Frees what gbt_ctx_bin and gbt_ctx_setup made and the data sets;
+ * not the names, the categorical flags or the job. */
+void gbt_ctx_release(gbt_ctx *c);
 
 /* Collective. Runs gbtrain on comm; output on rank 0. Returns the exit
  * status, the same on every rank. */

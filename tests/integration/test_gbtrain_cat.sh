@@ -210,7 +210,7 @@ check "logjoin model: feature_types 'c' for $LJC" hp ftypes "$LJC" "$L/cat.json"
 gp "gbpredict logjoin test" 2 "$L/cat.json" "$L/test.h5" "$L/cat.csv"
 check "logjoin features: test AUC >= xgboost's (same categorical settings) - 0.002" hp auc_parity "$L/train.h5" "$L/test.h5" paid "$L/cat.csv" "$LJC" rounds=100 eta=0.1 max_depth=5
 check "logjoin model: xgboost == gbpredict" hp agree "$L/cat.json" "$L/test.h5" "$L/cat.csv" "$LJC"
-gb "logjoin features, --categorical auto np=2" 2 "${LJA[@]}" --num-round 5 --categorical auto "$L/train.h5" "$L/auto.json"
+gb "logjoin features, --categorical auto np=2" 2 --label paid --objective binary:logistic --num-round 5 --eta 0.1 --max-depth 5 --categorical auto "$L/train.h5" "$L/auto.json"
 check "logjoin auto: topGenderId, region, type, distDevices, peakHour (not paid, userId, counts)" hp ftypes topGenderId,region,type,distDevices,peakHour "$L/auto.json"
 
 finish
