@@ -94,8 +94,15 @@ def read_predictions(path):
 
 
 def read_eval_log(path):
-    """gbtrain's --eval-log CSV: round, train-METRIC[, valid-METRIC]."""
+    """gbtrain's --eval-log CSV: round, train-METRIC..., valid-METRIC... (one
+    column per --eval-metric and data set)."""
     return pd.read_csv(path)
+
+
+def read_cv(model_path):
+    """gbtrain --cv-folds' MODEL.cv.csv: round, then per metric
+    train-M-mean, train-M-std, test-M-mean, test-M-std (xgboost.cv's columns)."""
+    return pd.read_csv(model_path + ".cv.csv")
 
 
 def read_importance(model_path):
