@@ -69,6 +69,7 @@ static void set_defaults(gbt_config *cfg)
     cfg->max_cat = 64;
     cfg->max_cat_to_onehot = 4;
     cfg->max_cat_threshold = 64;
+    cfg->cv_parallel_name = "auto";
 }
 
 /* Adds the metric named name[0..n) to cfg->metrics. */
@@ -119,10 +120,20 @@ static int parse_metrics(gbt_config *cfg, tk_err *e)
 }
 
 /* The cross-validation options' rules. */
-static int check_cv(const gbt_config *cfg, tk_err *e)
+static int check_cv(gbt_config *cfg, tk_err *e)
 {
+    if (strcmp(cfg->cv_parallel_name, "auto") == 0)
+        cfg->cv_parallel = GBT_CV_AUTO;
+    else if (strcmp(cfg->cv_parallel_name, "rows") == 0)
+        cfg->cv_parallel = GBT_CV_ROWS;
+    else if (strcmp(cfg->cv_parallel_name, "combos") == 0)
+        cfg->cv_parallel = GBT_CV_COMBOS;
+    else
+        return tk_err_set(e, TK_EUSAGE, "--cv-parallel '%s': auto, rows or combos",
+                          cfg->cv_parallel_name);
     const char *other = cfg->fold_key ? "--fold-key" : cfg->fold_col ? "--fold-col"
-                        : cfg->cv_grid ? "--cv-grid" : cfg->cv_refit ? "--cv-refit" : NULL;
+                        : cfg->cv_grid ? "--cv-grid" : cfg->cv_refit ? "--cv-refit"
+                        : cfg->cv_parallel != GBT_CV_AUTO ? "--cv-parallel" : NULL;
 
     if (!cfg->cv_folds)
         return other ? tk_err_set(e, TK_EUSAGE, "%s needs --cv-folds K", other) : TK_OK;
@@ -269,6 +280,9 @@ static void option_table(gbt_config *cfg, tk_opt *opts)
         { "cv-grid", TK_OPT_STRING, &cfg->cv_grid, 0, 0, "'P=a,b;Q=c'",
           "--cv-folds: cross-validate every combination of these parameters; writes "
           "MODEL_OUT.grid.csv", "none" },
+        { "cv-parallel", TK_OPT_STRING, &cfg->cv_parallel_name, 0, 0, "HOW",
+          "--cv-grid: rows (every rank on every combination), combos (groups of ranks on "
+          "different combinations, each group holding all rows) or auto", NULL },
         { "cv-refit", TK_OPT_FLAG, &cfg->cv_refit, 0, 0, NULL,
           "--cv-folds: then train MODEL_OUT on all rows for the best number of rounds (and "
           "the best combination)", NULL },

@@ -56,8 +56,7 @@ static int alloc_state(gbt_ctx *c)
     return TK_OK;
 }
 
-/* TRAIN (and VALID): columns, rows, the categorical features. */
-static int load(gbt_ctx *c)
+int gbt_ctx_load(gbt_ctx *c)
 {
     MPI_Comm comm = c->job.comm;
     const char *const *names;
@@ -223,7 +222,7 @@ int gbt_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     c->nout = gbt_noutputs(&c->cfg);
     tk_model_init(&c->model);
     /* the stages; each ends with the ranks agreeing on errors */
-    if (check_paths(c) == TK_OK && load(c) == TK_OK) {
+    if (check_paths(c) == TK_OK && gbt_ctx_load(c) == TK_OK) {
         if (!c->cfg.cv_folds) {
             if (train(c) == TK_OK)
                 finish(c);

@@ -80,7 +80,14 @@ typedef struct gbt_config {
     const char *fold_col;       /* or each row's fold 0..K-1 from this column, or NULL */
     const char *cv_grid;        /* 'name=v1,v2;name=...': every combination, or NULL */
     int cv_refit;               /* then train MODEL_OUT on all rows for the best rounds */
+    const char *cv_parallel_name; /* --cv-parallel: auto, rows or combos */
+    int cv_parallel;            /* its gbt_cv_parallel value */
 } gbt_config;
+
+/* How --cv-grid uses the ranks: all of them on every combination (each
+ * rank its share of the rows), or groups of ranks on different
+ * combinations at once (each group holding all rows), or automatic. */
+typedef enum { GBT_CV_AUTO, GBT_CV_ROWS, GBT_CV_COMBOS } gbt_cv_parallel;
 
 /* Local. Parses the command line. Prints help/version/usage on rank 0 only.
  * Returns TK_OK, TK_OPT_HELP, TK_OPT_VERSION or TK_EUSAGE (printed). */
@@ -421,7 +428,7 @@ double gbt_metric_eval(const tk_job *job, const gbt_config *cfg, gbt_metric_id m
 /* Local. Whether a is better than b for the metric. */
 int gbt_metric_better(gbt_metric_id m, double a, double b);
 
-/* ---- cross-validation (gbt_folds.c, gbt_grid.c, gbt_cv.c) ---- */
+/* ---- cross-validation (gbt_folds.c, gbt_grid.c, gbt_cv.c, gbt_search.c) ---- */
 
 /* Collective. The fold 0..K-1 (K = --cv-folds) of each of d's rows (TRAIN;
  * owned array of d->n into *fold): the --fold-col value (an integer in
@@ -472,12 +479,39 @@ int gbt_grid_describe(const gbt_grid *g, size_t combo, const char *sep, char *bu
  * first fields) into buf. Returns 0, or -1 when truncated. */
 int gbt_grid_describe_values(const gbt_grid *g, size_t combo, char *buf, size_t len);
 
+/* One configuration's cross-validation table: round r's metric j at
+ * stats[(r * nmetrics + j) * 4 ...]: train mean, train std, test mean,
+ * test std (population std over the folds; train NaN-free only with the
+ * training metric on). n rounds (up to the best one after early stopping);
+ * best: the round of the best mean test value of the last metric. stats is
+ * owned by whoever holds the result (free). */
+typedef struct gbt_cv_result {
+    double *stats;
+    int64_t n;
+    int64_t best;
+} gbt_cv_result;
+
+/* Collective. Cross-validates cfg on c's TRAIN (c->train, its features
+ * kept) with the folds fold[0..c->train.n) into *res: K = cfg->cv_folds
+ * fold contexts side by side on c->job.comm, each with its own rows, cuts,
+ * bins and model; early stopping on the mean test value of the last
+ * metric. With live, rank 0 prints each round as it ends. The same result
+ * for any number of ranks. */
+int gbt_cv_run(gbt_ctx *c, const gbt_config *cfg, const uint32_t *fold, int live,
+               gbt_cv_result *res);
+
+/* Rank 0 (when cfg->progress): round's line of res as xgboost.cv prints it:
+ * "[r]\ttrain-M:MEAN+STD...\ttest-M:MEAN+STD...". */
+void gbt_cv_print_round(const gbt_ctx *c, const gbt_config *cfg, const gbt_cv_result *res,
+                        int64_t round);
+
 /* Collective. Cross-validates every combination (one without --cv-grid):
  * K fold models trained side by side, the mean and population std of
  * every metric over the folds printed per round as xgboost.cv prints them
  * and written to MODEL_OUT.cv.csv (the best combination's; also to
  * --eval-log), early stopping on the last metric's mean test value, and
- * with --cv-grid MODEL_OUT.grid.csv. Leaves in c->cfg the configuration
+ * with --cv-grid MODEL_OUT.grid.csv; the combinations one after the other
+ * on all ranks, or spread over groups of ranks (--cv-parallel). Leaves in c->cfg the configuration
  * --cv-refit trains: the best combination for its best number of rounds.
  * c->train keeps its features. */
 int gbt_cv(gbt_ctx *c);
@@ -515,6 +549,10 @@ struct gbt_ctx {
 /* Collective. The boosting loop with evaluation, early stopping,
  * checkpoints and resume. */
 int gbt_train(gbt_ctx *c);
+
+/* Collective. Reads c->cfg's TRAIN (and VALID) on c->job.comm: the
+ * feature columns, rows, labels, weights and categorical features. */
+int gbt_ctx_load(gbt_ctx *c);
 
 /* Collective. c->train's (and c->valid's) quantile cuts, the feature
  * blocks and the bins (the features are freed). */

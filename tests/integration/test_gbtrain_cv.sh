@@ -102,6 +102,19 @@ gb "--cv-grid np=1" 1 "${CAN0[@]}" --exclude id,fold --num-round 40 --cv-folds 5
   --eval-metric auc --early-stopping-rounds 5 --cv-grid 'max_depth=2,4;learning_rate=0.1,0.3' --cv-refit --no-progress \
   "$D/cancerf.h5" "$M/grid1.json"
 check "grid.csv byte-identical for 1 and 2 ranks" same_file "$M/grid.json.grid.csv" "$M/grid1.json.grid.csv"
+GRID=("${CAN0[@]}" --exclude id,fold --num-round 40 --cv-folds 5 --fold-col fold --eval-metric auc --early-stopping-rounds 5
+  --cv-grid 'max_depth=2,4;learning_rate=0.1,0.3' --cv-refit)
+gb "--cv-grid --cv-parallel rows np=2" 2 "${GRID[@]}" --cv-parallel rows "$D/cancerf.h5" "$M/gridrows.json"
+check "--cv-parallel rows: no groups" bash -c "! grep -q 'combinations on' '$WORK/err'"
+gb "--cv-grid --cv-parallel combos np=3 (3 groups of 1 rank, 4 combinations)" 3 "${GRID[@]}" --cv-parallel combos "$D/cancerf.h5" "$M/gridc3.json"
+check "--cv-parallel combos: 3 groups announced" grep -q '^gbtrain: cv: 4 combinations on 3 groups of 1 rank$' "$WORK/err"
+check "combos np=3: every combination's per-round lines, printed after the groups" bash -c "[ \$(grep -c '^\[0\]' '$WORK/out') -eq 4 ]"
+for f in grid.csv cv.csv; do
+  check "$f: rows at np=2 == auto (groups) at np=2" same_file "$M/gridrows.json.$f" "$M/grid.json.$f"
+  check "$f: combos at np=3 == rows at np=2" same_file "$M/gridc3.json.$f" "$M/gridrows.json.$f"
+done
+check "refit model: combos at np=3 == rows at np=2" same_file "$M/gridc3.json" "$M/gridrows.json"
+expect_fail "--cv-parallel bogus" 64 "--cv-parallel 'bogus': auto, rows or combos" 1 "$GB" "${GRID[@]}" --cv-parallel bogus "$D/cancerf.h5" "$M/bad.json"
 
 # ============ several metrics in a plain training, as xgboost's eval_metric list
 gb "cancer, --eval-metric auc --eval-metric logloss,error, early stopping np=2" 2 --label target --objective binary:logistic \
