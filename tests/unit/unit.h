@@ -21,6 +21,7 @@ int unit_register_opt(void);
 int unit_register_fs(void);
 int unit_register_table(void);
 int unit_register_gbtrain(void);
+int unit_register_gbtrain_cv(void);
 int unit_register_model(void);
 
 /* Adds a suite and its NULL-terminated tests, leaving out the first
