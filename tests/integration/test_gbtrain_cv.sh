@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # test_gbtrain_cv.sh -- gbtrain --cv-folds (xgboost.cv in one MPI job),
-# --cv-grid, --cv-refit and several --eval-metric at once, against
-# python3-xgboost 1.7.4 (tests/integration/gbtrain_cv_check.py): the same
-# per-round means and stds as xgboost.cv with the same folds on sklearn's
-# breast cancer and diabetes, the same best round and early stop;
+# --cv-grid, --cv-parallel, --cv-refit and several --eval-metric at once,
+# against python3-xgboost 1.7.4 (tests/integration/gbtrain_cv_check.py): the
+# same per-round means and stds as xgboost.cv with the same folds on
+# sklearn's breast cancer, diabetes and wine, the same best round and stop;
 # byte-identical tables and models for 1-3 ranks and for CSV and HDF5;
 # the refit equal to a plain training for the best rounds; the grid table
 # sorted and consistent; every metric of a plain training's eval log equal
@@ -22,6 +22,7 @@ if ! $PY "$ROOT/tests/data/make_sklearn.py" "$D" >/dev/null; then not_ok "make_s
 for s in cancer diabetes; do
   hp folds "$D/${s}_train.h5" "$D/${s}f" 5 1 || not_ok "$s: folds written"
 done
+hp folds "$D/wine_train.h5" "$D/winef" 4 2 || not_ok "wine: folds written"
 ok "data sets with folds written"
 if [ ! -x "$GB" ]; then not_ok "bin/gbtrain is built"; finish; exit; fi
 
@@ -52,6 +53,11 @@ gb "diabetes cv, mae+rmse np=3" 3 "${DIA[@]}" "${EXACT[@]}" --num-round 80 --eta
   --cv-folds 5 --fold-col fold --eval-metric mae,rmse --early-stopping-rounds 10 "$D/diabetesf.h5" "$M/dia.json"
 check "diabetes: every mean and std as xgboost.cv's, the same best round" \
   hp cv "$D/diabetesf.h5" target reg:squarederror "$M/dia.json.cv.csv" mae,rmse 10 rounds=80 eta=0.1 max_depth=3 max_bin=1024 exact=1
+gb "wine cv, multi:softprob, merror+mlogloss np=2" 2 --label target --objective multi:softprob --num-class 3 --exclude id \
+  "${EXACT[@]}" --num-round 30 --eta 0.2 --cv-folds 4 --fold-col fold --eval-metric merror,mlogloss --early-stopping-rounds 5 \
+  "$D/winef.h5" "$M/wine.json"
+check "wine (3 classes): every mean and std as xgboost.cv's, the same best round" \
+  hp cv "$D/winef.h5" target multi:softprob "$M/wine.json.cv.csv" merror,mlogloss 5 rounds=30 eta=0.2 num_class=3 max_bin=1024 exact=1
 gb "diabetes cv, no early stopping, quantized default np=2" 2 "${DIA[@]}" --max-bin 1024 --num-round 40 --eta 0.1 --max-depth 3 \
   --cv-folds 5 --fold-col fold "$D/diabetesf.h5" "$M/diaq.json"
 check "diabetes, quantized gradients: mean test rmse within 0.002 x its value of xgboost.cv's, best round within 2" \
