@@ -41,7 +41,10 @@ static const char gbt_example[] =
     "      --valid valid.h5 --eval-metric auc --early-stopping-rounds 10 \\\n"
     "      data/out/features.h5 model.json\n"
     "  mpirun -np 2 gbtrain --label paid --objective binary:logistic \\\n"
-    "      --categorical topGenderId,region,type --weight w train.h5 model.json\n";
+    "      --categorical topGenderId,region,type --weight w train.h5 model.json\n"
+    "  mpirun -np 2 gbtrain --label paid --objective binary:logistic --num-round 300 \\\n"
+    "      --eval-metric logloss,auc --early-stopping-rounds 20 --cv-folds 5 --fold-key userId \\\n"
+    "      --cv-grid 'max_depth=4,6;eta=0.1,0.3' --cv-refit train.h5 model.json\n";
 
 /* Over 80 lines: most of it is the option table (one entry per option, the
  * help text's source), which reads best in one piece; the checks after
@@ -258,7 +261,8 @@ static void option_table(gbt_config *cfg, tk_opt *opts)
           "--no-quantized-grad: exact 64-bit sums everywhere",
           "on" },
         { "early-stopping-rounds", TK_OPT_INT, &cfg->early_stopping_rounds, 0, 1 << 24, "N",
-          "stop when the validation metric has not improved for N rounds (0: off)", NULL },
+          "stop when the last metric on VALID (or its mean over the test folds) has not improved "
+          "for N rounds (0: off)", NULL },
         { "checkpoint-every", TK_OPT_INT, &cfg->checkpoint_every, 0, 1 << 24, "K",
           "replace MODEL_OUT atomically every K rounds (0: only at the end)", NULL },
         { "resume", TK_OPT_FLAG, &cfg->resume, 0, 0, NULL,
