@@ -56,8 +56,9 @@ run "gbtrain categorical + weights np=3 under ASan/UBSan" timeout 600 mpirun -np
 run "gbtrain categorical + weights under ASan equals the release build" bash -c "timeout 300 mpirun -np 2 bin/gbtrain $GC '$work/cat.h5' '$work/c-rel.json' >/dev/null 2>&1 && cmp '$work/c-asan.json' '$work/c-rel.json'"
 run "gbpredict of a categorical model np=2 under ASan/UBSan" timeout 600 mpirun -np 2 bin/asan/gbpredict "$work/c-rel.json" "$work/catv.h5" "$work/pc.csv"
 # cross-validation: a grid spread over 3 groups of one rank, and on all ranks (rows), the same tables
-GV="$GB --cv-folds 3 --eval-metric logloss,auc --early-stopping-rounds 3 --cv-grid max_depth=2,3;eta=0.3 --cv-refit"
-run "gbtrain --cv-folds --cv-grid (3 groups) np=3 under ASan/UBSan" timeout 900 mpirun -np 3 bin/asan/gbtrain $GV --cv-parallel combos "$T" "$work/cv-asan.json"
-run "gbtrain --cv-folds --cv-grid (rows) under ASan equals the release build" bash -c "timeout 300 mpirun -np 2 bin/gbtrain $GV --cv-parallel rows '$T' '$work/cv-rel.json' >/dev/null 2>&1 && cmp '$work/cv-asan.json.grid.csv' '$work/cv-rel.json.grid.csv' && cmp '$work/cv-asan.json' '$work/cv-rel.json'"
+GV="$GB --cv-folds 3 --eval-metric logloss,auc --early-stopping-rounds 3 --cv-refit"
+GRID='max_depth=2,3;eta=0.3'
+run "gbtrain --cv-folds --cv-grid (3 groups) np=3 under ASan/UBSan" timeout 900 mpirun -np 3 bin/asan/gbtrain $GV --cv-grid "$GRID" --cv-parallel combos "$T" "$work/cv-asan.json"
+run "gbtrain --cv-folds --cv-grid (rows) under ASan equals the release build" bash -c "timeout 300 mpirun -np 2 bin/gbtrain $GV --cv-grid '$GRID' --cv-parallel rows '$T' '$work/cv-rel.json' >/dev/null 2>&1 && cmp '$work/cv-asan.json.grid.csv' '$work/cv-rel.json.grid.csv' && cmp '$work/cv-asan.json' '$work/cv-rel.json'"
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

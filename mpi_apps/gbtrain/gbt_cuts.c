@@ -239,6 +239,7 @@ static int local_keys(cuts_work *w, const gbt_data *d)
     uint32_t *tmp = NULL;
     uint64_t *rec = NULL;
     size_t f;
+    int ok;
 
     if (w->wq)
         rec = tk_mem_big(2 * (d->n + 1) * sizeof(*rec));
@@ -272,9 +273,10 @@ static int local_keys(cuts_work *w, const gbt_data *d)
                 dist[w->ndist[f]++] = sorted[i];
             }
     }
+    ok = tmp || rec;
     free(tmp);
     free(rec);
-    return tmp || rec ? 0 : -1;
+    return ok ? 0 : -1;
 }
 
 /* Local. Each feature's bins at most: max_bin, except that with the
