@@ -23,8 +23,9 @@
  *     and the row satisfies it when it satisfies every one of those splits.
  *   - the recursive TreeSHAP of xgboost (RegTree::TreeShap, O(L D^2) per
  *     tree), computed in double, for the trees whose tables do not fit: a
- *     leaf path with more than TK_SHAP_FAST_MAX_D unique features, or the
- *     tables of the trees so far beyond the budget given to tk_shap_init.
+ *     leaf path with more than TK_SHAP_FAST_MAX_D unique features, or
+ *     tables larger than what the earlier trees left of the budget given to
+ *     tk_shap_init.
  * Both give the same values up to rounding (tests/unit/test_shap.c checks
  * them against each other and against brute-force Shapley values). */
 #ifndef TK_SHAP_H
@@ -61,8 +62,8 @@ typedef struct tk_shap {
 } tk_shap;
 
 /* Local. Prepares m's trees for tk_shap_rows: the covers checked, the bias,
- * and Fast TreeSHAP tables for the trees, in tree order, while their tables
- * add up to at most budget bytes (0: the recursive algorithm for every tree).
+ * and Fast TreeSHAP tables: each tree in turn gets them when they fit in what
+ * is left of budget bytes (0: the recursive algorithm for every tree).
  * s borrows m (it must stay unchanged until tk_shap_free) and owns the rest.
  * A split node whose sum_hessian is not positive (xgboost's values would be
  * NaN) or a tree deeper than TK_SHAP_MAX_DEPTH is TK_EDATA naming the tree,
