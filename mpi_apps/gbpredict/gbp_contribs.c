@@ -120,6 +120,8 @@ int gbp_contribs(gbp_ctx *c)
         TK_OK)
         return c->job.err.status;
     W = tk_shap_width(&shap);
+    c->shap_fast = shap.nfast;
+    c->shap_bytes = shap.table_bytes;
     x = malloc(CHUNK * (nf + 1) * sizeof(float));
     v = malloc(CHUNK * W * sizeof(double));
     if (c->cfg.contribs) {

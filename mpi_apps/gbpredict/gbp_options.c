@@ -22,8 +22,8 @@ static const char gbp_arguments[] =
     "         the kept columns one column per model feature, named after it, then 'bias'\n"
     "         (multi:softprob: class_0:FEATURE,...,class_0:bias, then class 1, ...); in\n"
     "         OUT.h5 the float32 dataset /contribs of shape (rows, features + 1) or\n"
-    "         (rows, K, features + 1), the names in its attribute 'names'. Each row's\n"
-    "         values (of a class) add up to its margin.\n"
+    "         (rows, K, features + 1), the last axis named by the attribute\n"
+    "         contrib_names. Each row's values (of a class) add up to its margin.\n"
     "         Written atomically: OUT appears only when complete\n"
     "\n"
     "SHAP values: exact path-dependent TreeSHAP over the trees' sum_hessian covers, as\n"
@@ -37,8 +37,8 @@ static const char gbp_arguments[] =
     "class), the most important first (ties in the model's order), values with 17\n"
     "significant digits at most; the mean of the float32 values --contribs writes, summed\n"
     "exactly (the same bytes for any number of ranks). Without --contribs, OUT holds the\n"
-    "predictions (or margins) as usual. FILE is written atomically, after OUT is\n"
-    "complete; --overwrite replaces it too.\n";
+    "predictions (or margins) as usual. FILE is written atomically, and renamed into\n"
+    "place together with OUT once both are complete; --overwrite replaces it too.\n";
 
 static const char gbp_example[] =
     "  mpirun -np 4 gbpredict model.json data/out/features/features.h5 pred.csv\n"

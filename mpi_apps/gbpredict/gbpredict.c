@@ -11,13 +11,18 @@
 
 static void report_summary(gbp_ctx *c)
 {
+    char shap[96] = "";
+
     if (c->job.rank != 0)
         return;
-    fprintf(c->job.log.out, "%s: %llu rows, %d %s per row -> %s%s%s, %.2f s, %d ranks\n",
+    if (c->cfg.contribs || c->cfg.summary)
+        snprintf(shap, sizeof(shap), ", Fast TreeSHAP tables for %zu of %zu trees (%.1f MiB)",
+                 c->shap_fast, c->model.ntrees, (double)c->shap_bytes / 1048576.0);
+    fprintf(c->job.log.out, "%s: %llu rows, %d %s per row -> %s%s%s%s, %.2f s, %d ranks\n",
             GBP_NAME, (unsigned long long)c->total, c->nout,
             c->cfg.contribs ? "SHAP values" : c->cfg.margin ? "margins" : "predictions",
             c->cfg.out, c->cfg.summary ? ", summary -> " : "",
-            c->cfg.summary ? c->cfg.summary : "", tk_now() - c->job.t_start, c->job.size);
+            c->cfg.summary ? c->cfg.summary : "", shap, tk_now() - c->job.t_start, c->job.size);
     fflush(c->job.log.out);
 }
 

@@ -70,6 +70,7 @@ typedef struct gbp_ctx {
                            * K * (features + 1) SHAP values (class-major) */
     float *pred;          /* this rank's nrows * nout outputs, row-major */
     uint64_t nrows, row0, total;
+    size_t shap_fast, shap_bytes; /* trees with Fast TreeSHAP tables, their bytes */
     int64_t *limbs;       /* --contribs-summary: exact fixed-point sums of |SHAP|,
                            * GBP_LIMBS per value of a row (owned) */
     char sum_tmp[TK_PATH_MAX + 64]; /* rank 0: the summary's temporary ("": none) */
