@@ -7,7 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SHAP_BLOCK 64 /* rows per block: each tree's tables stay in cache for them */
+/* Rows per block: each Fast TreeSHAP tree's tables are read once for them
+ * (from the caches beyond L2, for a model's worth), and their masks (nodes x
+ * block) fit in SHAP_MASK_BYTES: up to SHAP_BLOCK_MAX rows. */
+#define SHAP_BLOCK_MAX 1024
+#define SHAP_BLOCK_MIN 32
+#define SHAP_MASK_BYTES ((size_t)1024 << 10)
 
 /* An inner (split) node of a Fast TreeSHAP tree, in preorder. */
 typedef struct shap_inner {
@@ -372,33 +377,55 @@ static int make_fast(tk_shap_tree *T, size_t *budget, double *ws, tk_err *e)
     return TK_OK;
 }
 
-/* Adds one row's values of Fast TreeSHAP tree T to phi; mask has room for
- * the tree's nodes. */
-static void fast_row(const tk_shap_tree *T, const float *x, uint32_t *mask, double *phi)
+/* Adds the values of Fast TreeSHAP tree T for the nb rows of a block to
+ * out (row r's values of T's output at out + r * W); xt holds the block's
+ * features column by column (xt[f * nb + r]), mask room for the tree's nodes
+ * x nb. Row by row within each node and leaf, so that the rows' updates do
+ * not wait on one another. */
+static void fast_block(const tk_shap_tree *T, const float *xt, size_t nb, uint32_t *mask,
+                       double *out, size_t W)
 {
     const shap_inner *in = T->inner;
     const shap_leaf *L = T->leaf;
     int32_t i, k;
+    size_t r;
 
-    mask[0] = ~(uint32_t)0; /* the root: every path feature satisfied so far */
+    for (r = 0; r < nb; r++)
+        mask[r] = ~(uint32_t)0; /* the root: every path feature satisfied so far */
     for (i = 0; i < T->ninner; i++, in++) {
-        float v = x[in->feat];
-        uint32_t m = mask[in->self];
-        int left;
-        if (isnan(v))
-            left = in->defl;
-        else if (in->cat)
-            left = !tk_tree_cat_right(T->t, in->orig, v);
-        else
-            left = v < in->thr;
-        mask[in->left] = left ? m : m & ~in->bit;
-        mask[in->right] = left ? m & ~in->bit : m;
+        const float *xv = xt + (size_t)in->feat * nb;
+        const uint32_t *ms = mask + (size_t)in->self * nb;
+        uint32_t *ml = mask + (size_t)in->left * nb, *mr = mask + (size_t)in->right * nb;
+        uint32_t bit = in->bit, defl = in->defl;
+        float thr = in->thr;
+        if (in->cat) {
+            for (r = 0; r < nb; r++) {
+                float v = xv[r];
+                uint32_t m = ms[r], c = m & ~bit, left;
+                left = isnan(v) ? defl : (uint32_t)!tk_tree_cat_right(T->t, in->orig, v);
+                ml[r] = left ? m : c;
+                mr[r] = left ? c : m;
+            }
+            continue;
+        }
+        for (r = 0; r < nb; r++) { /* branch-free: NaN compares false */
+            float v = xv[r];
+            uint32_t m = ms[r], keep = ~bit | -((uint32_t)(v < thr) | (defl & (uint32_t)(v != v)));
+            ml[r] = m & keep;
+            mr[r] = m & (~bit | ~keep);
+        }
     }
     for (i = 0; i < T->nleaves; i++, L++) {
-        const float *tv = T->tab + L->toff + (size_t)(mask[L->self] & L->low) * (size_t)L->d;
+        const uint32_t *ms = mask + (size_t)L->self * nb;
+        const float *tab = T->tab + L->toff;
         const int32_t *f = T->lfeat + L->foff;
-        for (k = 0; k < L->d; k++)
-            phi[f[k]] += tv[k];
+        size_t d = (size_t)L->d;
+        for (r = 0; r < nb; r++) {
+            const float *tv = tab + (size_t)(ms[r] & L->low) * d;
+            double *phi = out + r * W;
+            for (k = 0; k < (int32_t)d; k++)
+                phi[f[k]] += tv[k];
+        }
     }
 }
 
@@ -474,40 +501,64 @@ fail:
     return e->status;
 }
 
+/* Rows per block for s: the largest power of two from SHAP_BLOCK_MIN to
+ * SHAP_BLOCK_MAX whose masks for the largest Fast TreeSHAP tree fit in
+ * SHAP_MASK_BYTES (SHAP_BLOCK_MIN when none fits). */
+static size_t block_rows(const tk_shap *s, size_t *nodes)
+{
+    size_t i, most = 1, b = SHAP_BLOCK_MAX;
+
+    for (i = 0; i < s->ntrees; i++)
+        if (s->trees[i].fast && (size_t)s->trees[i].t->nnodes > most)
+            most = (size_t)s->trees[i].t->nnodes;
+    while (b > SHAP_BLOCK_MIN && most * b * sizeof(uint32_t) > SHAP_MASK_BYTES)
+        b /= 2;
+    *nodes = most;
+    return b;
+}
+
 int tk_shap_rows(const tk_shap *s, const float *x, size_t n, double *out, tk_err *e)
 {
-    size_t W = tk_shap_width(s), F1 = s->nfeatures + 1, nf = s->nfeatures, r0, r, i;
-    size_t D = (size_t)s->max_depth, npath = (D + 2) * (D + 3) / 2 + 2;
-    uint32_t *mask = malloc(((size_t)s->max_nodes + 1) * sizeof(uint32_t));
+    size_t W = tk_shap_width(s), F1 = s->nfeatures + 1, nf = s->nfeatures, r0, r, i, j;
+    size_t D = (size_t)s->max_depth, npath = (D + 2) * (D + 3) / 2 + 2, nodes;
+    size_t B = block_rows(s, &nodes);
+    uint32_t *mask = malloc(nodes * B * sizeof(uint32_t));
+    float *xt = malloc((nf + 1) * B * sizeof(float));
     shap_elem *path = malloc(npath * sizeof(shap_elem));
     int k;
 
-    if (!mask || !path) {
+    if (!mask || !path || !xt) {
         free(mask);
         free(path);
+        free(xt);
         return tk_err_set(e, TK_ESOFTWARE, "out of memory computing SHAP values");
     }
     memset(out, 0, n * W * sizeof(double));
     memset(path, 0, sizeof(shap_elem)); /* the root's call copies it before extending */
-    for (r0 = 0; r0 < n; r0 += SHAP_BLOCK) {
-        size_t r1 = n - r0 < SHAP_BLOCK ? n : r0 + SHAP_BLOCK;
+    for (r0 = 0; r0 < n; r0 += B) {
+        size_t nb = n - r0 < B ? n - r0 : B;
+        double *ob = out + r0 * W;
+        for (r = 0; r < nb; r++) /* the block, column by column */
+            for (j = 0; j < nf; j++)
+                xt[j * nb + r] = x[(r0 + r) * nf + j];
         for (i = 0; i < s->ntrees; i++) {
             const tk_shap_tree *T = &s->trees[i];
+            size_t off = (size_t)T->t->group * F1;
             if (T->skip)
                 continue;
-            for (r = r0; r < r1; r++) {
-                double *phi = out + r * W + (size_t)T->t->group * F1;
-                if (T->fast)
-                    fast_row(T, x + r * nf, mask, phi);
-                else
-                    tree_shap(T->t, x + r * nf, phi, 0, 0, path, 1.0, 1.0, -1);
+            if (T->fast) {
+                fast_block(T, xt, nb, mask, ob + off, W);
+                continue;
             }
+            for (r = 0; r < nb; r++)
+                tree_shap(T->t, x + (r0 + r) * nf, ob + r * W + off, 0, 0, path, 1.0, 1.0, -1);
         }
-        for (r = r0; r < r1; r++)
+        for (r = 0; r < nb; r++)
             for (k = 0; k < s->noutputs; k++)
-                out[r * W + (size_t)k * F1 + nf] += s->bias[k];
+                ob[r * W + (size_t)k * F1 + nf] += s->bias[k];
     }
     free(mask);
     free(path);
+    free(xt);
     return TK_OK;
 }

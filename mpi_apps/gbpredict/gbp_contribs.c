@@ -16,7 +16,7 @@
 #include "tk_mpi.h"
 #include "tk_text.h"
 
-#define CHUNK 256   /* rows per tk_shap_rows call */
+#define CHUNK 4096  /* rows per tk_shap_rows call (its blocks have up to 1024) */
 #define NLIMB 9     /* of GBP_LIMBS: the fixed-point limbs; the last one counts non-finite values */
 
 /* ---- exact sums: fixed point, 32-bit limbs from 2^-149 ---- */
