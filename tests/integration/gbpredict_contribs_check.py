@@ -67,7 +67,8 @@ FLOOR = 0.05
 # the float64 reference (ref_contribs): ours within REF_TOL x max(|ref|,
 # REF_FLOOR x max |margin|) -- float32 output and tables
 REF_TOL, REF_FLOOR = 1e-6, 0.1
-WORST = {"value": 0.0, "abs": 0.0, "ref": 0.0, "sum": 0.0, "summary": 0.0, "where": ""}
+WORST = {"value": 0.0, "abs": 0.0, "ref": 0.0, "sum": 0.0, "summary": 0.0, "where": "",
+         "xgb_ref": 0.0, "xgb_sum": 0.0}
 
 
 # ---- training ----
@@ -261,6 +262,10 @@ def _compare(got, want, margin, what, errors, floor, ref):
         i = tuple(np.argwhere(bad)[0])
         errors.append("%s: %d values differ from xgboost's, first at %s: %r vs %r" % (
             what, int(bad.sum()), i, got[i], want[i]))
+    # xgboost's own float32 error: against the reference, its rows against its margins
+    _note("xgb_ref", float(np.abs(want - ref).max()) / M, what)
+    _note("xgb_sum", float(np.abs(want.sum(axis=-1) - np.asarray(margin, np.float64).reshape(
+        want.shape[:-1])).max()) / M, what)
     rr = np.abs(got - ref) / np.maximum(np.abs(ref), REF_FLOOR * M)
     _note("ref", float(rr.max()), what)
     if (rr > REF_TOL).any():
@@ -420,9 +425,10 @@ def cmd_batch(a, check_parser):
         failed += rc != 0
     print("# largest errors: vs xgboost pred_contribs %.3g of the bound's scale (at %s; "
           "absolute %.3g x max |margin|), vs the float64 reference %.3g, row sums vs "
-          "xgboost's margins %.3g, summary vs xgboost's mean |SHAP| %.3g" % (
-              WORST["value"], os.path.basename(WORST["where"]), WORST["abs"], WORST["ref"],
-              WORST["sum"], WORST["summary"]))
+          "xgboost's margins %.3g, summary vs xgboost's mean |SHAP| %.3g; xgboost's own: "
+          "vs the reference %.3g x max |margin|, its row sums vs its margins %.3g x max |margin|"
+          % (WORST["value"], os.path.basename(WORST["where"]), WORST["abs"], WORST["ref"],
+             WORST["sum"], WORST["summary"], WORST["xgb_ref"], WORST["xgb_sum"]))
     if a.log:
         with open(a.log, "a") as f:
             f.write("%.3g %.3g %.3g %.3g %.3g\n" % (WORST["value"], WORST["abs"], WORST["ref"],
