@@ -34,15 +34,29 @@ typedef struct shap_leaf {
     size_t foff, toff;
 } shap_leaf;
 
+/* Two sibling leaves under split node `split` (of the d features of their
+ * path, the split's at place k), as one table (toff) of d floats per entry:
+ * when the split's feature first appears at that node (fresh), 2^d entries
+ * indexed by the left leaf's mask (the right one's differs in bit k), each
+ * the sum of the two leaves' values; otherwise 2^(d+1) entries indexed by the
+ * node's mask and the row's direction (1: left). */
+typedef struct shap_pair {
+    shap_inner split; /* its left/right unused */
+    int32_t d, fresh;
+    uint32_t low;
+    size_t foff, toff;
+} shap_pair;
+
 struct tk_shap_tree {
     const tk_tree *t; /* borrowed from the model */
     int fast;         /* 1: the tables below; 0: the recursive TreeSHAP */
     int skip;         /* its group is not an output (tk_model_margin skips it too) */
     int32_t depth;
     double root_mean; /* the tree's expectation given no feature */
-    int32_t ninner, nleaves;
+    int32_t ninner, nleaves, npairs;
     shap_inner *inner;
-    shap_leaf *leaf;
+    shap_leaf *leaf;  /* the leaves whose sibling is not a leaf */
+    shap_pair *pair;  /* the others, two by two */
     int32_t *lfeat;
     float *tab;
 };
@@ -214,9 +228,9 @@ static void tree_shap(const tk_tree *t, const float *x, double *phi, int32_t n, 
  *   i not in P: -v s(P) Z(U \ P)         (the same for every such i)
  * with Z(A) the product of z over A and s(A) = sum over S in A of
  * |S|! (d - |S| - 1)! / d! Z(A \ S) = sum_k w_k c_k(A), c_k(A) the
- * coefficient of t^k in the product over A of (t + z_j). ws holds
- * 2^d (d + 3) doubles. */
-static void leaf_table(int d, const double *z, double v, float *tab, double *ws)
+ * coefficient of t^k in the product over A of (t + z_j), into tab (2^d x d
+ * doubles). ws holds 2^d (d + 3) doubles. */
+static void leaf_table(int d, const double *z, double v, double *tab, double *ws)
 {
     size_t nm = (size_t)1 << d, P, full = nm - 1;
     double *c = ws, *s = c + nm * (size_t)(d + 1), *zin = s + nm, w[TK_SHAP_FAST_MAX_D];
@@ -249,21 +263,22 @@ static void leaf_table(int d, const double *z, double v, float *tab, double *ws)
         double zc = zin[full & ~P], u = -v * s[P] * zc;
         for (i = 0; i < d; i++)
             tab[P * (size_t)d + (size_t)i] =
-                (float)((P >> i & 1) ? v * (1.0 - z[i]) * s[P & ~((size_t)1 << i)] * zc : u);
+                (P >> i & 1) ? v * (1.0 - z[i]) * s[P & ~((size_t)1 << i)] * zc : u;
     }
 }
 
 /* What a tree's Fast TreeSHAP tables need. */
 typedef struct shap_scan {
-    int32_t ninner, nleaves, maxd;
-    size_t nfeat, entries; /* leaf features and table floats (leaves with d <= the max) */
+    int32_t ninner, nleaves, npairs, maxd;
+    size_t nfeat, entries; /* path features and table floats (paths of d <= the max) */
 } shap_scan;
 
 static void scan(const tk_tree *t, int32_t n, int32_t *pf, int d, shap_scan *st)
 {
-    int k;
+    int32_t l = t->left[n], r = t->right[n];
+    int k, d2;
 
-    if (t->left[n] < 0) {
+    if (l < 0) {
         st->nleaves++;
         st->maxd = d > st->maxd ? d : st->maxd;
         st->nfeat += (size_t)d;
@@ -271,28 +286,51 @@ static void scan(const tk_tree *t, int32_t n, int32_t *pf, int d, shap_scan *st)
             st->entries += (size_t)d << d;
         return;
     }
-    st->ninner++;
     for (k = 0; k < d && pf[k] != t->split_index[n]; k++)
         ;
     pf[k] = t->split_index[n];
-    scan(t, t->left[n], pf, d + (k == d), st);
-    scan(t, t->right[n], pf, d + (k == d), st);
+    d2 = d + (k == d);
+    if (t->left[l] < 0 && t->left[r] < 0) { /* a pair of leaves */
+        st->npairs++;
+        st->maxd = d2 > st->maxd ? d2 : st->maxd;
+        st->nfeat += (size_t)d2;
+        if (d2 <= TK_SHAP_FAST_MAX_D)
+            st->entries += (size_t)d2 << (d2 + (k < d));
+        return;
+    }
+    st->ninner++;
+    scan(t, l, pf, d2, st);
+    scan(t, r, pf, d2, st);
 }
 
 typedef struct shap_build {
     tk_shap_tree *T;
-    int32_t next_id, ni, nl;
+    int32_t next_id, ni, nl, np;
     size_t foff, toff;
     int d;
     int32_t pf[TK_SHAP_FAST_MAX_D]; /* the path's unique features */
     double pz[TK_SHAP_FAST_MAX_D];  /* and their cover fractions */
-    double *ws;                     /* leaf_table's */
+    double *ws;                     /* leaf_table's, then two leaves' tables */
 } shap_build;
+
+/* The split fields of node n (preorder id id, its feature at place k). */
+static void set_split(shap_inner *in, const tk_tree *t, int32_t n, int32_t id, int k)
+{
+    in->feat = t->split_index[n];
+    in->thr = t->split_cond[n];
+    in->defl = t->default_left[n];
+    in->cat = t->ncats > 0 && t->split_type && t->split_type[n] == 1;
+    in->orig = n;
+    in->self = id;
+    in->bit = (uint32_t)1 << k;
+}
 
 static void build_leaf(shap_build *b, int32_t n, int32_t id)
 {
     tk_shap_tree *T = b->T;
     shap_leaf *L = &T->leaf[b->nl++];
+    size_t i, m = (size_t)b->d << b->d;
+    double *v = b->ws + ((size_t)1 << TK_SHAP_FAST_MAX_D) * (TK_SHAP_FAST_MAX_D + 3);
 
     L->self = id;
     L->d = b->d;
@@ -300,12 +338,63 @@ static void build_leaf(shap_build *b, int32_t n, int32_t id)
     L->foff = b->foff;
     L->toff = b->toff;
     memcpy(T->lfeat + b->foff, b->pf, (size_t)b->d * sizeof(int32_t));
-    leaf_table(b->d, b->pz, T->t->split_cond[n], T->tab + b->toff, b->ws);
+    leaf_table(b->d, b->pz, T->t->split_cond[n], v, b->ws);
+    for (i = 0; i < m; i++)
+        T->tab[b->toff + i] = (float)v[i];
     b->foff += (size_t)b->d;
-    b->toff += (size_t)b->d << b->d;
+    b->toff += m;
 }
 
-/* Node n's subtree in preorder: ids, inner nodes, leaves and their tables. */
+/* The table of split n's two leaves (its feature at place k of the path,
+ * fresh: first seen there, already pushed): see shap_pair. */
+static void pair_table(shap_build *b, int32_t n, int k, int fresh, float *tab)
+{
+    const tk_tree *t = b->T->t;
+    size_t d = (size_t)b->d, nm = (size_t)1 << d, big = (size_t)1 << TK_SHAP_FAST_MAX_D;
+    size_t bk = (size_t)1 << k, P, i, ml, mr, dir;
+    double *L = b->ws + big * (TK_SHAP_FAST_MAX_D + 3), *R = L + big * TK_SHAP_FAST_MAX_D;
+    double save = b->pz[k];
+
+    b->pz[k] = save * ((double)t->sum_hess[t->left[n]] / (double)t->sum_hess[n]);
+    leaf_table(b->d, b->pz, t->split_cond[t->left[n]], L, b->ws);
+    b->pz[k] = save * ((double)t->sum_hess[t->right[n]] / (double)t->sum_hess[n]);
+    leaf_table(b->d, b->pz, t->split_cond[t->right[n]], R, b->ws);
+    b->pz[k] = save;
+    for (P = 0; P < nm; P++)
+        for (dir = 0; dir < (fresh ? 1u : 2u); dir++) {
+            ml = fresh ? P : dir ? P : P & ~bk;
+            mr = fresh ? P ^ bk : dir ? P & ~bk : P;
+            for (i = 0; i < d; i++)
+                tab[((fresh ? P : 2 * P + dir)) * d + i] = (float)(L[ml * d + i] + R[mr * d + i]);
+        }
+}
+
+/* Node n (id), both of whose children are leaves, as a pair. */
+static void build_pair(shap_build *b, int32_t n, int32_t id, int k, int fresh)
+{
+    tk_shap_tree *T = b->T;
+    shap_pair *p = &T->pair[b->np++];
+
+    set_split(&p->split, T->t, n, id, k);
+    if (fresh) {
+        b->pf[b->d++] = T->t->split_index[n];
+        b->pz[k] = 1.0;
+    }
+    p->d = b->d;
+    p->fresh = fresh;
+    p->low = (uint32_t)(((uint64_t)1 << b->d) - 1);
+    p->foff = b->foff;
+    p->toff = b->toff;
+    memcpy(T->lfeat + b->foff, b->pf, (size_t)b->d * sizeof(int32_t));
+    pair_table(b, n, k, fresh, T->tab + b->toff);
+    b->foff += (size_t)b->d;
+    b->toff += (size_t)b->d << (b->d + !fresh);
+    if (fresh)
+        b->d--;
+}
+
+/* Node n's subtree in preorder: ids, inner nodes, leaves, pairs and their
+ * tables. */
 static void build(shap_build *b, int32_t n)
 {
     const tk_tree *t = b->T->t;
@@ -322,14 +411,12 @@ static void build(shap_build *b, int32_t n)
     for (k = 0; k < b->d && b->pf[k] != f; k++)
         ;
     isnew = k == b->d;
+    if (t->left[t->left[n]] < 0 && t->left[t->right[n]] < 0) {
+        build_pair(b, n, id, k, isnew);
+        return;
+    }
     in = &b->T->inner[b->ni++];
-    in->feat = f;
-    in->thr = t->split_cond[n];
-    in->defl = t->default_left[n];
-    in->cat = t->ncats > 0 && t->split_type && t->split_type[n] == 1;
-    in->orig = n;
-    in->self = id;
-    in->bit = (uint32_t)1 << k;
+    set_split(in, t, n, id, k);
     if (isnew) {
         b->pf[b->d++] = f;
         b->pz[k] = 1.0;
@@ -352,7 +439,7 @@ static void build(shap_build *b, int32_t n)
 static int make_fast(tk_shap_tree *T, size_t *budget, double *ws, tk_err *e)
 {
     int32_t pf[TK_SHAP_MAX_DEPTH + 1];
-    shap_scan st = { 0, 0, 0, 0, 0 };
+    shap_scan st = { 0, 0, 0, 0, 0, 0 };
     shap_build b;
     size_t bytes;
 
@@ -362,9 +449,10 @@ static int make_fast(tk_shap_tree *T, size_t *budget, double *ws, tk_err *e)
         return TK_OK;
     T->inner = malloc((size_t)st.ninner * sizeof(shap_inner) + 1);
     T->leaf = malloc((size_t)st.nleaves * sizeof(shap_leaf) + 1);
+    T->pair = malloc((size_t)st.npairs * sizeof(shap_pair) + 1);
     T->lfeat = malloc(st.nfeat * sizeof(int32_t) + 1);
     T->tab = malloc(bytes + 1);
-    if (!T->inner || !T->leaf || !T->lfeat || !T->tab)
+    if (!T->inner || !T->leaf || !T->pair || !T->lfeat || !T->tab)
         return tk_err_set(e, TK_ESOFTWARE, "out of memory for the SHAP tables");
     memset(&b, 0, sizeof(b));
     b.T = T;
@@ -372,60 +460,89 @@ static int make_fast(tk_shap_tree *T, size_t *budget, double *ws, tk_err *e)
     build(&b, 0);
     T->ninner = st.ninner;
     T->nleaves = st.nleaves;
+    T->npairs = st.npairs;
     T->fast = 1;
     *budget -= bytes;
     return TK_OK;
 }
 
+/* The rows' directions at split in: dir[r] = 1 when row r of the block
+ * (feature values xv[0..nb)) goes left. */
+static void decide(const tk_shap_tree *T, const shap_inner *in, const float *xv, size_t nb,
+                   uint8_t *dir)
+{
+    uint8_t defl = in->defl;
+    float thr = in->thr;
+    size_t r;
+
+    if (in->cat) {
+        for (r = 0; r < nb; r++)
+            dir[r] = isnan(xv[r]) ? defl : (uint8_t)!tk_tree_cat_right(T->t, in->orig, xv[r]);
+        return;
+    }
+    for (r = 0; r < nb; r++) /* branch-free: NaN compares false */
+        dir[r] = (uint8_t)((xv[r] < thr) | (defl & (xv[r] != xv[r])));
+}
+
+/* Adds the d values tab + idx[r] * d of each of the nb rows to out (row r's
+ * at out + r * W), the features f[0..d). */
+static void add_rows(const float *tab, const uint32_t *idx, size_t nb, size_t d,
+                     const int32_t *f, double *out, size_t W)
+{
+    size_t r, k;
+
+    for (r = 0; r < nb; r++) {
+        const float *tv = tab + (size_t)idx[r] * d;
+        double *phi = out + r * W;
+        for (k = 0; k < d; k++)
+            phi[f[k]] += tv[k];
+    }
+}
+
 /* Adds the values of Fast TreeSHAP tree T for the nb rows of a block to
  * out (row r's values of T's output at out + r * W); xt holds the block's
  * features column by column (xt[f * nb + r]), mask room for the tree's nodes
- * x nb. Row by row within each node and leaf, so that the rows' updates do
- * not wait on one another. */
+ * x nb, dir and idx for nb each. Node by node, then leaf by leaf and pair by
+ * pair, each over the rows, so that the rows' updates do not wait on one
+ * another. */
 static void fast_block(const tk_shap_tree *T, const float *xt, size_t nb, uint32_t *mask,
-                       double *out, size_t W)
+                       uint8_t *dir, uint32_t *idx, double *out, size_t W)
 {
-    const shap_inner *in = T->inner;
-    const shap_leaf *L = T->leaf;
-    int32_t i, k;
+    int32_t i;
     size_t r;
 
     for (r = 0; r < nb; r++)
         mask[r] = ~(uint32_t)0; /* the root: every path feature satisfied so far */
-    for (i = 0; i < T->ninner; i++, in++) {
-        const float *xv = xt + (size_t)in->feat * nb;
+    for (i = 0; i < T->ninner; i++) {
+        const shap_inner *in = &T->inner[i];
         const uint32_t *ms = mask + (size_t)in->self * nb;
         uint32_t *ml = mask + (size_t)in->left * nb, *mr = mask + (size_t)in->right * nb;
-        uint32_t bit = in->bit, defl = in->defl;
-        float thr = in->thr;
-        if (in->cat) {
-            for (r = 0; r < nb; r++) {
-                float v = xv[r];
-                uint32_t m = ms[r], c = m & ~bit, left;
-                left = isnan(v) ? defl : (uint32_t)!tk_tree_cat_right(T->t, in->orig, v);
-                ml[r] = left ? m : c;
-                mr[r] = left ? c : m;
-            }
-            continue;
-        }
-        for (r = 0; r < nb; r++) { /* branch-free: NaN compares false */
-            float v = xv[r];
-            uint32_t m = ms[r], keep = ~bit | -((uint32_t)(v < thr) | (defl & (uint32_t)(v != v)));
-            ml[r] = m & keep;
-            mr[r] = m & (~bit | ~keep);
+        decide(T, in, xt + (size_t)in->feat * nb, nb, dir);
+        for (r = 0; r < nb; r++) {
+            uint32_t m = ms[r], c = m & ~in->bit;
+            ml[r] = dir[r] ? m : c;
+            mr[r] = dir[r] ? c : m;
         }
     }
-    for (i = 0; i < T->nleaves; i++, L++) {
+    for (i = 0; i < T->nleaves; i++) {
+        const shap_leaf *L = &T->leaf[i];
         const uint32_t *ms = mask + (size_t)L->self * nb;
-        const float *tab = T->tab + L->toff;
-        const int32_t *f = T->lfeat + L->foff;
-        size_t d = (size_t)L->d;
-        for (r = 0; r < nb; r++) {
-            const float *tv = tab + (size_t)(ms[r] & L->low) * d;
-            double *phi = out + r * W;
-            for (k = 0; k < (int32_t)d; k++)
-                phi[f[k]] += tv[k];
-        }
+        for (r = 0; r < nb; r++)
+            idx[r] = ms[r] & L->low;
+        add_rows(T->tab + L->toff, idx, nb, (size_t)L->d, T->lfeat + L->foff, out, W);
+    }
+    for (i = 0; i < T->npairs; i++) {
+        const shap_pair *p = &T->pair[i];
+        const uint32_t *ms = mask + (size_t)p->split.self * nb;
+        uint32_t bit = p->split.bit;
+        decide(T, &p->split, xt + (size_t)p->split.feat * nb, nb, dir);
+        if (p->fresh) /* the left leaf's mask */
+            for (r = 0; r < nb; r++)
+                idx[r] = (ms[r] & p->low & ~bit) | (dir[r] ? bit : 0);
+        else /* the node's mask and the direction */
+            for (r = 0; r < nb; r++)
+                idx[r] = (ms[r] & p->low) << 1 | dir[r];
+        add_rows(T->tab + p->toff, idx, nb, (size_t)p->d, T->lfeat + p->foff, out, W);
     }
 }
 
@@ -443,6 +560,7 @@ void tk_shap_free(tk_shap *s)
     for (i = 0; s->trees && i < s->ntrees; i++) {
         free(s->trees[i].inner);
         free(s->trees[i].leaf);
+        free(s->trees[i].pair);
         free(s->trees[i].lfeat);
         free(s->trees[i].tab);
     }
@@ -453,7 +571,8 @@ void tk_shap_free(tk_shap *s)
 
 int tk_shap_init(tk_shap *s, const tk_model *m, size_t budget, const char *name, tk_err *e)
 {
-    size_t i, ws_len = ((size_t)1 << TK_SHAP_FAST_MAX_D) * (TK_SHAP_FAST_MAX_D + 3);
+    /* leaf_table's workspace, then two leaves' tables */
+    size_t i, ws_len = ((size_t)1 << TK_SHAP_FAST_MAX_D) * (3 * TK_SHAP_FAST_MAX_D + 3);
     double *ws = NULL;
     int k;
 
@@ -522,15 +641,17 @@ int tk_shap_rows(const tk_shap *s, const float *x, size_t n, double *out, tk_err
     size_t W = tk_shap_width(s), F1 = s->nfeatures + 1, nf = s->nfeatures, r0, r, i, j;
     size_t D = (size_t)s->max_depth, npath = (D + 2) * (D + 3) / 2 + 2, nodes;
     size_t B = block_rows(s, &nodes);
-    uint32_t *mask = malloc(nodes * B * sizeof(uint32_t));
+    uint32_t *mask = malloc((nodes + 1) * B * sizeof(uint32_t));
     float *xt = malloc((nf + 1) * B * sizeof(float));
+    uint8_t *dir = malloc(B);
     shap_elem *path = malloc(npath * sizeof(shap_elem));
     int k;
 
-    if (!mask || !path || !xt) {
+    if (!mask || !path || !xt || !dir) {
         free(mask);
         free(path);
         free(xt);
+        free(dir);
         return tk_err_set(e, TK_ESOFTWARE, "out of memory computing SHAP values");
     }
     memset(out, 0, n * W * sizeof(double));
@@ -547,7 +668,7 @@ int tk_shap_rows(const tk_shap *s, const float *x, size_t n, double *out, tk_err
             if (T->skip)
                 continue;
             if (T->fast) {
-                fast_block(T, xt, nb, mask, ob + off, W);
+                fast_block(T, xt, nb, mask, dir, mask + nodes * B, ob + off, W);
                 continue;
             }
             for (r = 0; r < nb; r++)
@@ -560,5 +681,6 @@ int tk_shap_rows(const tk_shap *s, const float *x, size_t n, double *out, tk_err
     free(mask);
     free(path);
     free(xt);
+    free(dir);
     return TK_OK;
 }

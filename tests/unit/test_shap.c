@@ -504,8 +504,8 @@ static void test_long_path(void)
     tk_model_free(&m);
 }
 
-/* Trees take tables in order while they fit: a stump's table is 2 leaves x
- * 2^1 x 1 floats, 16 bytes. */
+/* Trees take tables in order while they fit: a stump's two leaves share one
+ * table of 2^1 x 1 floats, 8 bytes (indexed by the left leaf's mask). */
 static void test_budget(void)
 {
     tk_model m;
@@ -522,13 +522,13 @@ static void test_budget(void)
         b.sum_hess[0] = 2.0f;
         CU_ASSERT_EQUAL_FATAL(tk_model_add_tree(&m, &b.t, &e), TK_OK);
     }
-    CU_ASSERT_EQUAL_FATAL(tk_shap_init(&s, &m, 16, "m", &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(tk_shap_init(&s, &m, 8, "m", &e), TK_OK);
     CU_ASSERT_EQUAL(s.nfast, 1);
-    CU_ASSERT_EQUAL(s.table_bytes, 16);
+    CU_ASSERT_EQUAL(s.table_bytes, 8);
     tk_shap_free(&s);
-    CU_ASSERT_EQUAL_FATAL(tk_shap_init(&s, &m, 47, "m", &e), TK_OK);
+    CU_ASSERT_EQUAL_FATAL(tk_shap_init(&s, &m, 23, "m", &e), TK_OK);
     CU_ASSERT_EQUAL(s.nfast, 2);
-    CU_ASSERT_EQUAL(s.table_bytes, 32);
+    CU_ASSERT_EQUAL(s.table_bytes, 16);
     tk_shap_free(&s);
     CU_ASSERT_EQUAL_FATAL(tk_shap_init(&s, &m, SIZE_MAX, "m", &e), TK_OK);
     CU_ASSERT_EQUAL(s.nfast, 3);
