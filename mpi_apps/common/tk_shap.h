@@ -21,6 +21,10 @@
  *     tree). Splits on a feature already on the path merge into one path
  *     feature: its cover fraction is the product of the splits' fractions
  *     and the row satisfies it when it satisfies every one of those splits.
+ *     Two sibling leaves share one table, indexed by the left leaf's subset
+ *     (the right one's differs in the split's feature) when the split's
+ *     feature is new on the path, else by the parent's subset and the row's
+ *     direction; rows go through in blocks, node by node and leaf by leaf.
  *   - the recursive TreeSHAP of xgboost (RegTree::TreeShap, O(L D^2) per
  *     tree), computed in double, for the trees whose tables do not fit: a
  *     leaf path with more than TK_SHAP_FAST_MAX_D unique features, or
