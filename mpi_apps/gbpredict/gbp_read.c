@@ -28,6 +28,25 @@ static int feature_names(gbp_ctx *c)
     return TK_OK;
 }
 
+/* --contribs to a CSV: no --keep column may be named like a feature, whose
+ * SHAP value is a column too (multi:softprob's class_K:FEATURE names are
+ * refused with the command line). TK_EUSAGE, found alike on every rank. */
+static int check_keep_clash(gbp_ctx *c)
+{
+    size_t j, k;
+
+    if (!c->cfg.contribs || c->cfg.format != GBP_OUT_CSV || c->model.objective == TK_OBJ_SOFTPROB)
+        return TK_OK;
+    for (k = 0; k < c->cfg.nkeep; k++)
+        for (j = 0; j < c->model.nfeatures; j++)
+            if (strcmp(c->cfg.keep_names[k], c->feature_names[j]) == 0)
+                return tk_err_set(&c->job.err, TK_EUSAGE,
+                                  "--keep column '%.80s' clashes with an output column (with "
+                                  "--contribs, every feature of %s is one)",
+                                  c->cfg.keep_names[k], c->cfg.model);
+    return TK_OK;
+}
+
 /* Every feature is a column of DATA; otherwise TK_EDATA naming the first
  * missing one and listing DATA's columns. */
 static int check_features(gbp_ctx *c)
@@ -102,7 +121,8 @@ int gbp_read(gbp_ctx *c)
     if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         return c->job.err.status;
     c->nout = tk_model_noutputs(&c->model);
-    feature_names(c);
+    if (feature_names(c) == TK_OK)
+        check_keep_clash(c);
     if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK || check_features(c) != TK_OK)
         return c->job.err.status;
     nread = c->model.nfeatures ? c->model.nfeatures : 1;
