@@ -69,7 +69,7 @@ static void report_file(const lj_file *lf, int f, int size, const lj_badlist *al
     free(base);
 }
 
-void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const lj_file files[2],
+void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const lj_file *files,
                    const uint64_t nbad[2], tk_log *log)
 {
     lj_badlist *all = NULL;

@@ -160,7 +160,7 @@ struct lj_file;
  * that file (counted from the lines of the units before it, files[f]'s
  * unit_lines summed over ranks), then how many more there were (nbad[f]
  * in all). */
-void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const struct lj_file files[2],
+void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const struct lj_file *files,
                    const uint64_t nbad[2], tk_log *log);
 
 /* ---- LOG1 users (lj_users.c) ---- */
