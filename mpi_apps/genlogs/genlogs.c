@@ -94,6 +94,43 @@ out:
     return rc;
 }
 
+/* --help's paragraph and examples. */
+static const char gl_description[] =
+    "Writes deterministic synthetic logs: OUTDIR/log1.csv (userId;region;type;paid,\n"
+    "one row per user) and OUTDIR/log2.csv (hour;userId;songId;genderId;deviceId,\n"
+    "one row per play). The bytes depend only on the arguments. User activity is\n"
+    "heavy-tailed, each user has a favourite genre, devices and a preferred hour,\n"
+    "and paid depends on behaviour. About 3% of users never play and about 1% of\n"
+    "plays come from ids in [min-id, max-id] that are not in log1.csv.\n"
+    "Each song has one genre: songId = genderId * 10^7 + a 7-digit suffix.\n"
+    "--hot-users F --hot-share S (0 < F <= S < 1) raise every activity weight\n"
+    "to one power, chosen so that the round(F * users) busiest log1 users are\n"
+    "expected to hold S of the log1 users' plays (each playing user keeps one\n"
+    "play, so S is only approached when it asks for more than that allows).\n"
+    "Without the new options (--genres, --hot-*) the bytes are those of 1.0.\n"
+    "--files N (N > 1) or --compress C makes LOG2 the folder OUTDIR/log2/ of N\n"
+    "files named for the days from 2017-10-18 on (2017-10-18.csv, 2017-10-19.csv,\n"
+    "...), each with the header line and the rows split in order into N nearly\n"
+    "equal parts: their rows concatenated are those of log2.csv without these\n"
+    "options. --compress names the suffix: gzip .csv.gz (zlib, level 1), zstd\n"
+    ".csv.zst (level 3, with a checksum), bgzf .csv.bgz (htslib's BGZF, level 1:\n"
+    "gzip in independent blocks, which readers can split); LOG1 is then\n"
+    "OUTDIR/log1.csv.gz (.zst, .bgz). The folder is written beside its final\n"
+    "name and renamed into place, replacing an older OUTDIR/log2/; files of the\n"
+    "other layout from an earlier run (log2.csv, log1.csv) are left as they are.\n"
+    "Each file is written under a temporary name and renamed when complete.";
+
+static const char gl_examples[] =
+    "  genlogs --plays 1000000 --users 20000 data/demo\n"
+    "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+    "          --bad-rate 0.001 data/bench\n"
+    "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+    "          --hot-users 0.01 --hot-share 0.3 data/skewed\n"
+    "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+    "          --songs 1000000 --genres 1000 data/wide\n"
+    "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+    "          --files 30 --compress bgzf data/daily\n";
+
 /* Parses the command line into c->opt (defaults first) and checks it. Prints
  * what tk_opt_report prints; *done is set when the program ends here (help,
  * version, usage error) with the returned status. */
@@ -127,38 +164,9 @@ static int parse(gl_ctx *c, int argc, char **argv, FILE *out, FILE *err, int *do
     };
     const tk_opt_spec spec = {
         "genlogs", GL_VERSION, "[OPTIONS] OUTDIR",
-        "Writes deterministic synthetic logs: OUTDIR/log1.csv (userId;region;type;paid,\n"
-        "one row per user) and OUTDIR/log2.csv (hour;userId;songId;genderId;deviceId,\n"
-        "one row per play). The bytes depend only on the arguments. User activity is\n"
-        "heavy-tailed, each user has a favourite genre, devices and a preferred hour,\n"
-        "and paid depends on behaviour. About 3% of users never play and about 1% of\n"
-        "plays come from ids in [min-id, max-id] that are not in log1.csv.\n"
-        "Each song has one genre: songId = genderId * 10^7 + a 7-digit suffix.\n"
-        "--hot-users F --hot-share S (0 < F <= S < 1) raise every activity weight\n"
-        "to one power, chosen so that the round(F * users) busiest log1 users are\n"
-        "expected to hold S of the log1 users' plays (each playing user keeps one\n"
-        "play, so S is only approached when it asks for more than that allows).\n"
-        "Without the new options (--genres, --hot-*) the bytes are those of 1.0.\n"
-        "--files N (N > 1) or --compress C makes LOG2 the folder OUTDIR/log2/ of N\n"
-        "files named for the days from 2017-10-18 on (2017-10-18.csv, 2017-10-19.csv,\n"
-        "...), each with the header line and the rows split in order into N nearly\n"
-        "equal parts: their rows concatenated are those of log2.csv without these\n"
-        "options. --compress names the suffix: gzip .csv.gz (zlib, level 1), zstd\n"
-        ".csv.zst (level 3, with a checksum), bgzf .csv.bgz (htslib's BGZF, level 1:\n"
-        "gzip in independent blocks, which readers can split); LOG1 is then\n"
-        "OUTDIR/log1.csv.gz (.zst, .bgz). The folder is written beside its final\n"
-        "name and renamed into place, replacing an older OUTDIR/log2/; files of the\n"
-        "other layout from an earlier run (log2.csv, log1.csv) are left as they are.\n"
-        "Each file is written under a temporary name and renamed when complete.",
+        gl_description,
         "  OUTDIR                     output directory (created if missing)\n",
-        "  genlogs --plays 1000000 --users 20000 data/demo\n"
-        "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
-        "          --bad-rate 0.001 data/bench\n"
-        "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
-        "          --hot-users 0.01 --hot-share 0.3 data/skewed\n"
-        "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
-        "          --songs 1000000 --genres 1000 data/wide\n"
-        "  genlogs --plays 20000000 --users 200000 --files 30 --compress bgzf data/daily\n",
+        gl_examples,
         opts, 1, 1};
 
     c->opt.plays = 100000;

@@ -781,6 +781,22 @@ static void test_magic_and_estimates(void)
     tk_reader_close(&r);
     tk_reader_close(&r); /* twice is fine */
     tk_input_files_free(f, 1);
+    sb_free(&c);
+    CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
+}
+
+static void test_estimates_zstd_bgzf(void)
+{
+    char dir[64], path[600];
+    sbuf c = { 0 };
+    tk_input_file *f = NULL;
+    tk_reader r;
+    tk_err e;
+    uint64_t s[4], t[4];
+    int n;
+
+    CU_ASSERT_EQUAL_FATAL(unit_tmpdir(dir, sizeof(dir)), 0);
+    make_content(&c, 91, 2000, 0, 0);
     /* zstd: content sizes summed; without them 4 * size */
     snprintf(path, sizeof(path), "%s/z", dir);
     tk_err_clear(&e);
@@ -1104,6 +1120,7 @@ int unit_register_input(void)
         { "bgzf: broken header, bad data, truncated, no EOF block", test_bgzf_corrupt },
         { "a line over the maximum in gzip and zstd", test_line_too_long },
         { "magic bytes, estimates, splits, ranges, counters", test_magic_and_estimates },
+        { "zstd and bgzf estimates, fewer ranges than parts", test_estimates_zstd_bgzf },
         { "a file changed after listing or while read", test_changed },
         { "list: file, folder, recursive, globs, hidden, sorting, duplicates", test_list },
         { "list: nothing found, missing, FIFOs, dangling links", test_list_errors },
