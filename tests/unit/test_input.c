@@ -285,7 +285,7 @@ static int same_text(const sbuf *got, const sbuf *want, const char *what)
 {
     size_t i = 0;
 
-    if (got->n == want->n && memcmp(got->p, want->p, got->n) == 0)
+    if (got->n == want->n && (got->n == 0 || memcmp(got->p, want->p, got->n) == 0))
         return 1;
     while (i < got->n && i < want->n && got->p[i] == want->p[i])
         i++;
