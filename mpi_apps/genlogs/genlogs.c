@@ -113,7 +113,7 @@ static const char gl_description[] =
     "...), each with the header line and the rows split in order into N nearly\n"
     "equal parts: their rows concatenated are those of log2.csv without these\n"
     "options. --compress names the suffix: gzip .csv.gz (zlib, level 1), zstd\n"
-    ".csv.zst (level 3, with a checksum), bgzf .csv.bgz (htslib's BGZF, level 1:\n"
+    ".csv.zst (level 1, with a checksum), bgzf .csv.bgz (htslib's BGZF, level 1:\n"
     "gzip in independent blocks, which readers can split); LOG1 is then\n"
     "OUTDIR/log1.csv.gz (.zst, .bgz). The folder is written beside its final\n"
     "name and renamed into place, replacing an older OUTDIR/log2/; files of the\n"

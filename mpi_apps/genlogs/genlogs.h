@@ -207,7 +207,7 @@ int gl_write_log1(gl_ctx *c);
 /* genlogs_out.c */
 
 /* Local. Starts the sink's codec on its open file (nothing for TK_COMP_NONE):
- * zlib gzip at level 1, libzstd at level 3 with a checksum, htslib's BGZF
+ * zlib gzip at level 1, libzstd at level 1 with a checksum, htslib's BGZF
  * writer at level 1 (which takes over s->fd). Returns TK_OK or TK_ESOFTWARE. */
 int gl_codec_open(gl_sink *s, tk_err *e);
 

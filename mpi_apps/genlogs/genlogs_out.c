@@ -1,7 +1,7 @@
 /* genlogs_out.c -- compressed outputs and LOG2 as a folder of files.
  *
  * A sink's codec compresses what the sink flushes: zlib writes one gzip
- * member (level 1), libzstd one frame (level 3, with a checksum), htslib's
+ * member (level 1), libzstd one frame (level 1, with a checksum), htslib's
  * BGZF writer (bgzf_dopen on the sink's temporary file, level 1) blocks of at
  * most 64 KiB and the end-of-file block. Nothing is compressed by hand.
  *
@@ -30,7 +30,7 @@
 #define GL_ZBUF ((size_t)1 << 20)
 #define GL_OUT_BUF ((size_t)8 << 20) /* the rows of a LOG2 file before a flush */
 #define GL_GZIP_LEVEL 1
-#define GL_ZSTD_LEVEL 3
+#define GL_ZSTD_LEVEL 1
 #define GL_BGZF_MODE "w1"
 
 static const char log2_header[] = "hour;userId;songId;genderId;deviceId";
