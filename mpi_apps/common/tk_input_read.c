@@ -318,6 +318,8 @@ static int open_decoder(tk_reader *r, tk_err *e)
 int tk_reader_open(tk_reader *r, const tk_input_file *f, uint64_t start, uint64_t end,
                    size_t chunk, tk_err *e)
 {
+    int rc;
+
     memset(r, 0, sizeof(*r));
     r->fd = -1;
     r->lines.fd = -1;
@@ -342,16 +344,11 @@ int tk_reader_open(tk_reader *r, const tk_input_file *f, uint64_t start, uint64_
     r->in = malloc(r->in_cap);
     r->buf = malloc(r->buf_cap);
     r->block_off = start;
-    if (!r->in || !r->buf)
-        tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", r->path);
-    else
-        open_decoder(r, e);
-    if (e->status != TK_OK) {
-        int rc = e->status;
+    rc = !r->in || !r->buf ? tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", r->path)
+                           : open_decoder(r, e);
+    if (rc != TK_OK)
         tk_reader_close(r);
-        return rc;
-    }
-    return TK_OK;
+    return rc;
 }
 
 /* Drops the bytes before pos, makes room for the decoder and decodes more. */
