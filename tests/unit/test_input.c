@@ -1044,7 +1044,8 @@ static void test_reader_fifo(void)
 
 /* ---- against the system tools ---- */
 
-/* Runs cmd and returns its standard output (NULL when it fails). */
+/* Runs cmd, appending its standard output to out. Returns 0, or -1 when it
+ * fails. */
 static int run_output(const char *cmd, sbuf *out)
 {
     FILE *p = popen(cmd, "r");
@@ -1090,17 +1091,15 @@ static void test_system_tools(void)
     sb_add(&c, "no newline at the end", 21);
     CU_ASSERT_EQUAL_FATAL(write_bytes(plain, c.p, c.n), 0);
     for (i = 0; i < sizeof(tools) / sizeof(tools[0]); i++) {
-        sbuf tool = { 0 }, want = { 0 };
+        sbuf tool = { 0 };
         snprintf(comp, sizeof(comp), "%s.%zu", plain, i);
         snprintf(cmd, sizeof(cmd), "%s < '%s' > '%s'", tools[i][0], plain, comp);
         CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
         snprintf(cmd, sizeof(cmd), "%s < '%s'", tools[i][1], comp);
         CU_ASSERT_EQUAL_FATAL(run_output(cmd, &tool), 0);
         CU_ASSERT_TRUE(tool.n == c.n && memcmp(tool.p, c.p, c.n) == 0); /* the tools agree */
-        check_splits(comp, comps[i], &tool);
-        expected_lines(&tool, &want);
+        check_splits(comp, comps[i], &tool); /* the reader's lines are the tool's */
         sb_free(&tool);
-        sb_free(&want);
     }
     sb_free(&c);
     CU_ASSERT_EQUAL(unit_rmtree(dir), 0);
