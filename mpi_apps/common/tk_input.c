@@ -33,13 +33,15 @@ int tk_in_open_regular(const char *path, int *fd, uint64_t *size, int64_t *mtime
     *fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     if (*fd < 0)
         return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(errno));
-    if (fstat(*fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    if (fstat(*fd, &st) != 0) {
         int err = errno;
-        int reg = S_ISREG(st.st_mode);
         close(*fd);
         *fd = -1;
-        if (reg)
-            return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(err));
+        return tk_err_set(e, TK_ENOINPUT, "%s: %s", path, strerror(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(*fd);
+        *fd = -1;
         return tk_err_set(e, TK_ENOINPUT, "%s: not a regular file", path);
     }
     flags = fcntl(*fd, F_GETFL);

@@ -153,8 +153,10 @@ typedef struct tk_reader {
  * few chunks plus the longest line (at most TK_LINES_MAX_LINE). Owns its
  * descriptor, buffers and decompression state until tk_reader_close (a failed
  * open holds nothing, and closing it is safe). Returns TK_OK, TK_ENOINPUT (cannot
- * open, not a regular file), TK_EIO, TK_EDATA (no BGZF block at or ending at
- * start) or TK_ESOFTWARE (out of memory), with a message in e. */
+ * open, not a regular file), TK_EIO, TK_EDATA (for BGZF at a start > 0: "PATH:
+ * no bgzf block ends at byte S" when start is not a block start, "PATH:
+ * corrupt bgzf data in the block at byte B: ..." when the block before is
+ * corrupt) or TK_ESOFTWARE (out of memory), with a message in e. */
 int tk_reader_open(tk_reader *r, const tk_input_file *f, uint64_t start, uint64_t end,
                    size_t chunk, tk_err *e);
 
@@ -167,10 +169,16 @@ int tk_reader_open(tk_reader *r, const tk_input_file *f, uint64_t start, uint64_
  *   offset N"; the same for zstd ("PATH: corrupt zstd data at uncompressed
  *   offset N: <ZSTD_getErrorName>", "PATH: zstd data truncated at ...") and
  *   for BGZF ("PATH: corrupt bgzf data at uncompressed offset N (block at byte
- *   B): <msg>", "PATH: bgzf data truncated at uncompressed offset N (block at
- *   byte B)", including a file whose last block is not the empty end-of-file
- *   block); for BGZF, N counts from the range's first block;
- * - TK_EDATA for a line over TK_LINES_MAX_LINE bytes.
+ *   B): <zlib's message>" -- a bad CRC or ISIZE, bad deflate data, data
+ *   after the deflate stream --, "PATH: bad bgzf block header at byte B",
+ *   "PATH: bgzf data truncated: the block at byte B ends at byte E, past the
+ *   end of the file at S", and "PATH: bgzf data truncated at uncompressed
+ *   offset N (block at byte B): the file does not end with the empty
+ *   end-of-file block", which a file cut at a block boundary gives); for
+ *   BGZF, N counts from the range's first block;
+ * - TK_EDATA "PATH: a line at uncompressed offset N is longer than 64 MiB"
+ *   (TK_LINES_MAX_LINE; for plain files tk_lines' message);
+ * - TK_ESOFTWARE: out of memory.
  * A truncated stream is an error, never an end; after an error every call
  * returns the error again. */
 int tk_reader_next(tk_reader *r, const char **line, size_t *len, tk_err *e);

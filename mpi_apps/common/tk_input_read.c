@@ -223,30 +223,59 @@ static int bgzf_fill(tk_reader *r, tk_err *e)
     return 0;
 }
 
+/* Scans the window r->in[0..n) (file offsets lo..) back for the block that
+ * ends at its end and inflates it into r->buf. Returns its uncompressed size,
+ * or -1: *bad_at and *why name a block that ends there but does not inflate
+ * (UINT64_MAX when none does). */
+static long bgzf_block_before(tk_reader *r, uint64_t lo, size_t n, uint64_t *found,
+                              uint64_t *bad_at, const char **why)
+{
+    long p;
+
+    for (p = (long)n - (long)BGZF_MIN_BLOCK; p >= 0; p--) {
+        uint32_t blen;
+        size_t hlen;
+        long isize;
+        const char *w = NULL;
+        if (r->in[p] != 0x1f || r->in[p + 1] != 0x8b ||
+            tk_bgzf_parse_header(r->in + p, n - (size_t)p, &blen, &hlen) != 1 ||
+            (size_t)p + blen != n)
+            continue;
+        isize = inflate_block(r->zs, r->in + p, blen, r->buf, &w);
+        if (isize >= 0) {
+            *found = lo + (uint64_t)p;
+            return isize;
+        }
+        if (*bad_at == UINT64_MAX) {
+            *bad_at = lo + (uint64_t)p;
+            *why = w;
+        }
+    }
+    return -1;
+}
+
 /* Finds the last byte before the block at r->start (> 0): scans back for the
- * block that ends there (a block is at most 64 KiB), checked by inflating it,
- * and on across empty blocks. *byte = -1 when every block before is empty. */
+ * block that ends there (a block is at most 64 KiB), checked by inflating it
+ * (its CRC included), and on across empty blocks. *byte = -1 when every block
+ * before is empty. */
 static int bgzf_prev_byte(tk_reader *r, int *byte, tk_err *e)
 {
     uint64_t at = r->start;
 
     *byte = -1;
     while (at > 0) {
-        uint64_t lo = at > TK_BGZF_BLOCK_MAX ? at - TK_BGZF_BLOCK_MAX : 0;
+        uint64_t lo = at > TK_BGZF_BLOCK_MAX ? at - TK_BGZF_BLOCK_MAX : 0, found = 0;
+        uint64_t bad_at = UINT64_MAX;
         size_t n = (size_t)(at - lo);
-        long p, isize = -1;
+        const char *why = NULL;
+        long isize;
 
         if (tk_in_pread(r->fd, r->in, n, lo) != (ssize_t)n)
             return tk_err_set(e, TK_EIO, "%s: read failed before byte %llu", r->path, ull(at));
-        for (p = (long)n - (long)BGZF_MIN_BLOCK; p >= 0 && isize < 0; p--) {
-            uint32_t blen;
-            size_t hlen;
-            const char *why;
-            if (r->in[p] == 0x1f && r->in[p + 1] == 0x8b &&
-                tk_bgzf_parse_header(r->in + p, n - (size_t)p, &blen, &hlen) == 1 &&
-                (size_t)p + blen == n)
-                isize = inflate_block(r->zs, r->in + p, blen, r->buf, &why);
-        }
+        isize = bgzf_block_before(r, lo, n, &found, &bad_at, &why);
+        if (isize < 0 && bad_at != UINT64_MAX)
+            return tk_err_set(e, TK_EDATA, "%s: corrupt bgzf data in the block at byte %llu: %s",
+                              r->path, ull(bad_at), why);
         if (isize < 0)
             return tk_err_set(e, TK_EDATA,
                               "%s: no bgzf block ends at byte %llu (a range must start at a "
@@ -255,7 +284,7 @@ static int bgzf_prev_byte(tk_reader *r, int *byte, tk_err *e)
             *byte = (unsigned char)r->buf[isize - 1];
             return TK_OK;
         }
-        at = lo + (uint64_t)p + 1;
+        at = found;
     }
     return TK_OK;
 }
@@ -289,6 +318,8 @@ static int open_decoder(tk_reader *r, tk_err *e)
 int tk_reader_open(tk_reader *r, const tk_input_file *f, uint64_t start, uint64_t end,
                    size_t chunk, tk_err *e)
 {
+    int rc;
+
     memset(r, 0, sizeof(*r));
     r->fd = -1;
     r->lines.fd = -1;
@@ -313,16 +344,11 @@ int tk_reader_open(tk_reader *r, const tk_input_file *f, uint64_t start, uint64_
     r->in = malloc(r->in_cap);
     r->buf = malloc(r->buf_cap);
     r->block_off = start;
-    if (!r->in || !r->buf)
-        tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", r->path);
-    else
-        open_decoder(r, e);
-    if (e->status != TK_OK) {
-        int rc = e->status;
+    rc = !r->in || !r->buf ? tk_err_set(e, TK_ESOFTWARE, "out of memory reading %s", r->path)
+                           : open_decoder(r, e);
+    if (rc != TK_OK)
         tk_reader_close(r);
-        return rc;
-    }
-    return TK_OK;
+    return rc;
 }
 
 /* Drops the bytes before pos, makes room for the decoder and decodes more. */
@@ -371,7 +397,7 @@ static int next_decoded(tk_reader *r, const char **line, size_t *len, tk_err *e)
     size_t scanned = 0;
 
     for (;;) {
-        size_t avail = r->buf_len - r->pos;
+        size_t avail;
         char *nl;
 
         if (r->skip && !skip_partial(r)) {
@@ -381,6 +407,7 @@ static int next_decoded(tk_reader *r, const char **line, size_t *len, tk_err *e)
                 return -1;
             continue;
         }
+        avail = r->buf_len - r->pos;
         if (r->buf_uoff + r->pos >= r->limit_u)
             return 0;
         nl = avail > scanned ? memchr(r->buf + r->pos + scanned, '\n', avail - scanned) : NULL;
