@@ -51,7 +51,7 @@ HDF5_LIBS   = $(eval HDF5_LIBS := $(call tk_pkg,--libs))$(HDF5_LIBS)
 FINAL_CFLAGS  = $(STD) $(WARN) $(OPT) $(DEBUG) $(SAN) $(DEPFLAGS) -Impi_apps/common \
                 $(HDF5_CFLAGS) $(CPPFLAGS) $(CFLAGS)
 FINAL_LDFLAGS = $(SAN) $(LDFLAGS)
-FINAL_LDLIBS  = $(HDF5_LIBS) -lcsv -ljansson -lmvec -lm $(LDLIBS)
+FINAL_LDLIBS  = $(HDF5_LIBS) -lcsv -ljansson -lhts -lzstd -lz -lmvec -lm $(LDLIBS)
 
 COMMON_SRC := $(wildcard mpi_apps/common/*.c)
 COMMON_OBJ := $(COMMON_SRC:%.c=$(BUILD)/%.o)

@@ -22,8 +22,10 @@ PACKAGES=(
   # build
   make gcc pkg-config openmpi-bin libopenmpi-dev libhdf5-openmpi-dev libcsv-dev
   libcunit1-dev libjansson-dev
-  # tests and scripts
-  hdf5-tools sqlite3 procps coreutils time bsdextrautils
+  # compressed inputs and outputs (tk_input, genlogs --compress): zlib, libzstd, htslib (BGZF)
+  zlib1g-dev libzstd-dev libhts-dev
+  # tests and scripts (gzip, zstd and bgzip -- in tabix -- check the compressed files)
+  hdf5-tools sqlite3 procps coreutils time bsdextrautils gzip zstd tabix
   # Python side (always run with /usr/bin/python3)
   python3 python3-numpy python3-pandas python3-h5py python3-sklearn python3-xgboost
   python3-matplotlib python3-seaborn jupyter-nbconvert python3-ipykernel

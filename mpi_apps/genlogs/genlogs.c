@@ -2,7 +2,9 @@
  * (tk_opt) and the run (genlogs_run, called by main.c).
  *
  * genlogs [OPTIONS] OUTDIR writes OUTDIR/log1.csv (users) and OUTDIR/log2.csv
- * (plays). The bytes depend only on the arguments. */
+ * (plays); with --files N or --compress, LOG2 is the folder OUTDIR/log2/ of N
+ * daily files and the files are compressed (genlogs_out.c). The bytes depend
+ * only on the arguments. */
 #include <stdio.h>
 #include <string.h>
 
@@ -11,7 +13,24 @@
 #include "tk_log.h"
 #include "tk_opt.h"
 
-#define GL_VERSION "1.1"
+#define GL_VERSION "1.2"
+
+/* --compress NAME into o->comp (TK_COMP_NONE for "none"). */
+static int parse_compress(gl_ctx *c)
+{
+    static const struct { const char *name; tk_comp comp; } names[] = {
+        {"none", TK_COMP_NONE}, {"gzip", TK_COMP_GZIP}, {"zstd", TK_COMP_ZSTD},
+        {"bgzf", TK_COMP_BGZF}};
+    size_t i;
+
+    for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+        if (strcmp(c->opt.compress, names[i].name) == 0) {
+            c->opt.comp = names[i].comp;
+            return TK_OK;
+        }
+    return tk_err_set(&c->err, TK_EUSAGE, "--compress must be none, gzip, zstd or bgzf, not '%s'",
+                      c->opt.compress);
+}
 
 static int check_opts(gl_ctx *c)
 {
@@ -40,7 +59,7 @@ static int check_opts(gl_ctx *c)
                           "--hot-share %g is below --hot-users %g (the busiest F of the "
                           "users hold at least F of the plays)",
                           o->hot_share, o->hot_users);
-    return TK_OK;
+    return parse_compress(c);
 }
 
 static int run(gl_ctx *c)
@@ -75,6 +94,43 @@ out:
     return rc;
 }
 
+/* --help's paragraph and examples. */
+static const char gl_description[] =
+    "Writes deterministic synthetic logs: OUTDIR/log1.csv (userId;region;type;paid,\n"
+    "one row per user) and OUTDIR/log2.csv (hour;userId;songId;genderId;deviceId,\n"
+    "one row per play). The bytes depend only on the arguments. User activity is\n"
+    "heavy-tailed, each user has a favourite genre, devices and a preferred hour,\n"
+    "and paid depends on behaviour. About 3% of users never play and about 1% of\n"
+    "plays come from ids in [min-id, max-id] that are not in log1.csv.\n"
+    "Each song has one genre: songId = genderId * 10^7 + a 7-digit suffix.\n"
+    "--hot-users F --hot-share S (0 < F <= S < 1) raise every activity weight\n"
+    "to one power, chosen so that the round(F * users) busiest log1 users are\n"
+    "expected to hold S of the log1 users' plays (each playing user keeps one\n"
+    "play, so S is only approached when it asks for more than that allows).\n"
+    "Without the new options (--genres, --hot-*) the bytes are those of 1.0.\n"
+    "--files N (N > 1) or --compress C makes LOG2 the folder OUTDIR/log2/ of N\n"
+    "files named for the days from 2017-10-18 on (2017-10-18.csv, 2017-10-19.csv,\n"
+    "...), each with the header line and the rows split in order into N nearly\n"
+    "equal parts: their rows concatenated are those of log2.csv without these\n"
+    "options. --compress names the suffix: gzip .csv.gz (zlib, level 1), zstd\n"
+    ".csv.zst (level 1, with a checksum), bgzf .csv.bgz (htslib's BGZF, level 1:\n"
+    "gzip in independent blocks, which readers can split); LOG1 is then\n"
+    "OUTDIR/log1.csv.gz (.zst, .bgz). The folder is written beside its final\n"
+    "name and renamed into place, replacing an older OUTDIR/log2/; files of the\n"
+    "other layout from an earlier run (log2.csv, log1.csv) are left as they are.\n"
+    "Each file is written under a temporary name and renamed when complete.";
+
+static const char gl_examples[] =
+    "  genlogs --plays 1000000 --users 20000 data/demo\n"
+    "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+    "          --bad-rate 0.001 data/bench\n"
+    "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+    "          --hot-users 0.01 --hot-share 0.3 data/skewed\n"
+    "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+    "          --songs 1000000 --genres 1000 data/wide\n"
+    "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
+    "          --files 30 --compress bgzf data/daily\n";
+
 /* Parses the command line into c->opt (defaults first) and checks it. Prints
  * what tk_opt_report prints; *done is set when the program ends here (help,
  * version, usage error) with the returned status. */
@@ -99,32 +155,18 @@ static int parse(gl_ctx *c, int argc, char **argv, FILE *out, FILE *err, int *do
         {"bad-rate", TK_OPT_DOUBLE, &c->opt.bad_rate, 0, 1, "F",
          "fraction of rows replaced by malformed rows", NULL},
         {"crlf", TK_OPT_FLAG, &c->opt.crlf, 0, 0, NULL, "end lines with CRLF", NULL},
+        {"files", TK_OPT_INT, &c->opt.files, 1, GL_FILES_MAX, "N",
+         "LOG2 as N daily files in OUTDIR/log2/ (1: log2.csv)", NULL},
+        {"compress", TK_OPT_STRING, &c->opt.compress, 0, 0, "C",
+         "none, gzip, zstd or bgzf (LOG1 and LOG2)", NULL},
         {"quiet", TK_OPT_FLAG, &c->opt.quiet, 0, 0, NULL, "print no summary line", NULL},
         {NULL, TK_OPT_FLAG, NULL, 0, 0, NULL, NULL, NULL},
     };
     const tk_opt_spec spec = {
         "genlogs", GL_VERSION, "[OPTIONS] OUTDIR",
-        "Writes deterministic synthetic logs: OUTDIR/log1.csv (userId;region;type;paid,\n"
-        "one row per user) and OUTDIR/log2.csv (hour;userId;songId;genderId;deviceId,\n"
-        "one row per play). The bytes depend only on the arguments. User activity is\n"
-        "heavy-tailed, each user has a favourite genre, devices and a preferred hour,\n"
-        "and paid depends on behaviour. About 3% of users never play and about 1% of\n"
-        "plays come from ids in [min-id, max-id] that are not in log1.csv.\n"
-        "Each song has one genre: songId = genderId * 10^7 + a 7-digit suffix.\n"
-        "--hot-users F --hot-share S (0 < F <= S < 1) raise every activity weight\n"
-        "to one power, chosen so that the round(F * users) busiest log1 users are\n"
-        "expected to hold S of the log1 users' plays (each playing user keeps one\n"
-        "play, so S is only approached when it asks for more than that allows).\n"
-        "Without the new options (--genres, --hot-*) the bytes are those of 1.0.\n"
-        "Each file is written under a temporary name and renamed when complete.",
+        gl_description,
         "  OUTDIR                     output directory (created if missing)\n",
-        "  genlogs --plays 1000000 --users 20000 data/demo\n"
-        "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
-        "          --bad-rate 0.001 data/bench\n"
-        "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
-        "          --hot-users 0.01 --hot-share 0.3 data/skewed\n"
-        "  genlogs --plays 20000000 --users 200000 --max-id 1000000 --seed 7 \\\n"
-        "          --songs 1000000 --genres 1000 data/wide\n",
+        gl_examples,
         opts, 1, 1};
 
     c->opt.plays = 100000;
@@ -135,6 +177,8 @@ static int parse(gl_ctx *c, int argc, char **argv, FILE *out, FILE *err, int *do
     c->opt.days = 30;
     c->opt.seed = 42;
     c->opt.bad_rate = 0.0;
+    c->opt.files = 1;
+    c->opt.compress = "none";
     rc = tk_opt_parse(&spec, argc, argv, pos, &npos, &c->err);
     if (rc == TK_OK) {
         c->opt.outdir = pos[0];
@@ -147,17 +191,28 @@ static int parse(gl_ctx *c, int argc, char **argv, FILE *out, FILE *err, int *do
     return rc == TK_OK ? TK_OK : TK_EUSAGE;
 }
 
-/* The summary line on out. */
+/* The summary line on out: as in 1.1 without --files and --compress; with
+ * them the folder, its files and the bytes before compression too. */
 static int summary(const gl_ctx *c, FILE *out, FILE *err, double t0)
 {
+    char l1[96] = "", l2[128] = "";
+
+    if (c->opt.comp != TK_COMP_NONE)
+        snprintf(l1, sizeof(l1), " (%s, %llu uncompressed)", tk_comp_name(c->opt.comp),
+                 (unsigned long long)c->log1.ubytes);
+    if (gl_log2_is_folder(&c->opt))
+        snprintf(l2, sizeof(l2), " in %llu%s%s files, %llu uncompressed",
+                 (unsigned long long)c->log2.files, c->opt.comp != TK_COMP_NONE ? " " : "",
+                 c->opt.comp != TK_COMP_NONE ? tk_comp_name(c->opt.comp) : "",
+                 (unsigned long long)c->log2.ubytes);
     fprintf(out,
-            "genlogs: %s/log1.csv %llu rows %llu bytes, %s/log2.csv %llu rows %llu bytes"
+            "genlogs: %s/log1%s %llu rows %llu bytes%s, %s/log2%s %llu rows %llu bytes%s"
             " (%llu orphan plays, %llu+%llu malformed rows), %.2f s\n",
-            c->opt.outdir, (unsigned long long)c->log1.rows,
-            (unsigned long long)c->log1.bytes, c->opt.outdir,
-            (unsigned long long)c->log2.rows, (unsigned long long)c->log2.bytes,
-            (unsigned long long)c->orphan_plays, (unsigned long long)c->log1.bad,
-            (unsigned long long)c->log2.bad, tk_now() - t0);
+            c->opt.outdir, gl_comp_suffix(c->opt.comp), (unsigned long long)c->log1.rows,
+            (unsigned long long)c->log1.bytes, l1, c->opt.outdir,
+            gl_log2_is_folder(&c->opt) ? "/" : ".csv", (unsigned long long)c->log2.rows,
+            (unsigned long long)c->log2.bytes, l2, (unsigned long long)c->orphan_plays,
+            (unsigned long long)c->log1.bad, (unsigned long long)c->log2.bad, tk_now() - t0);
     if (fflush(out) != 0) {
         fprintf(err, "genlogs: error: writing the summary failed\n");
         return TK_EIO;

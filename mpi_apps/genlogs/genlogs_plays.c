@@ -13,7 +13,6 @@
 #include "genlogs.h"
 #include "genlogs_rng.h"
 
-#define GL_OUT_BUF ((size_t)8 << 20)
 #define GL_NEAR_PEAK 0.6
 
 /* cumulative device thresholds (32-bit) for 1, 2 and 3 devices */
@@ -73,16 +72,16 @@ static void draw_play(const gl_ctx *c, gl_rng *r, play_state *st, uint64_t i, gl
     pl->day = gl_scale32((uint32_t)(x >> 32), (uint32_t)c->opt.days);
 }
 
-/* Local. Writes OUTDIR/log2.csv through a sink it owns; updates the users'
- * play counts and device masks. */
+/* Local. Writes OUTDIR/log2.csv, or the files of OUTDIR/log2/ (gl_parts),
+ * through sinks it owns; updates the users' play counts and device masks. */
 int gl_write_log2(gl_ctx *c)
 {
-    static const char header[] = "hour;userId;songId;genderId;deviceId";
     gl_model *m = &c->model;
     uint64_t n = (uint64_t)c->opt.plays, i, free_plays;
     uint64_t bad_t = gl_thresh32(c->opt.bad_rate), quote_t = gl_thresh32(c->opt.bad_rate / 2);
     play_state st;
-    gl_sink s;
+    gl_parts parts;
+    gl_sink *s = &parts.s;
     gl_rng r, rb;
 
     gl_rng_seed(&r, (uint64_t)c->opt.seed, GL_STREAM_PLAYS);
@@ -98,21 +97,20 @@ int gl_write_log2(gl_ctx *c)
         st.ghost_t = gl_thresh32(m->nactive > 0 ? GL_ORPHAN_SHARE * (double)n / (double)free_plays
                                                 : 1.0);
 
-    if (gl_sink_open(&s, c->opt.outdir, "log2.csv", GL_OUT_BUF, &c->err) != TK_OK)
+    if (gl_parts_begin(c, &parts) != TK_OK)
         return c->err.status;
-    memcpy(s.buf, header, sizeof(header) - 1);
-    memcpy(s.buf + sizeof(header) - 1, c->eol, c->eol_len);
-    s.len = sizeof(header) - 1 + c->eol_len;
     for (i = 0; i < n; i++) {
         gl_play pl;
         char *p;
         int good = 1;
 
-        if (s.cap - s.len < GL_ROW_MAX + GL_ID_DIGITS &&
-            gl_sink_flush(&s, &c->err) != TK_OK)
+        if (i == parts.next_cut && gl_parts_row(c, &parts, i) != TK_OK)
+            goto fail;
+        if (s->cap - s->len < GL_ROW_MAX + GL_ID_DIGITS &&
+            gl_sink_flush(s, &c->err) != TK_OK)
             goto fail;
         draw_play(c, &r, &st, i, &pl);
-        p = s.buf + s.len;
+        p = s->buf + s->len;
         if (bad_t > 0) {
             uint64_t b = gl_next(&rb);
             if ((uint32_t)b < bad_t) {
@@ -128,7 +126,7 @@ int gl_write_log2(gl_ctx *c)
         } else {
             p = gl_row_play(c, p, &pl);
         }
-        s.len = (size_t)(p - s.buf);
+        s->len = (size_t)(p - s->buf);
         if (good) {
             gl_user *u = &m->users[pl.user];
             u->plays++;
@@ -138,11 +136,8 @@ int gl_write_log2(gl_ctx *c)
         }
     }
     c->log2.rows = n;
-    if (gl_sink_commit(&s, &c->err) != TK_OK)
-        return c->err.status;
-    c->log2.bytes = s.bytes;
-    return TK_OK;
+    return gl_parts_end(c, &parts);
 fail:
-    gl_sink_abort(&s);
+    gl_parts_abort(&parts);
     return c->err.status;
 }

@@ -12,11 +12,8 @@ static const char d2[200] =
     "50515253545556575859606162636465666768697071727374"
     "75767778798081828384858687888990919293949596979899";
 
-#define GL_START_DAY 18
-#define GL_START_MONTH 10
-#define GL_START_YEAR 2017
-
-static int month_days(int m, int y)
+/* Local. Days in month m (1..12) of year y. */
+int gl_month_days(int m, int y)
 {
     static const int md[12] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
     int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
@@ -43,7 +40,7 @@ int gl_rows_init(gl_ctx *c)
         memcpy(p + 8, d2 + 2 * (y % 100), 2);
         p[10] = ' ';
         p[11] = '\0';
-        if (++d > month_days(m, y)) {
+        if (++d > gl_month_days(m, y)) {
             d = 1;
             if (++m > 12) {
                 m = 1;

@@ -87,13 +87,15 @@ static int sink_create(gl_sink *s, tk_err *e)
     return e->status;
 }
 
-/* Local. Opens a temporary sibling of DIR/NAME; the sink owns its paths and
- * buffer. */
-int gl_sink_open(gl_sink *s, const char *dir, const char *name, size_t cap, tk_err *e)
+/* Local. Opens a temporary sibling of DIR/NAME; the sink owns its paths,
+ * buffer and codec. */
+int gl_sink_open(gl_sink *s, const char *dir, const char *name, size_t cap, tk_comp comp,
+                 tk_err *e)
 {
     memset(s, 0, sizeof(*s));
     s->fd = -1;
     s->dir = dir;
+    s->comp = comp;
     s->path = path_join(dir, name);
     s->tmp_path = calloc(1, TK_PATH_MAX);
     s->buf = malloc(cap);
@@ -102,7 +104,7 @@ int gl_sink_open(gl_sink *s, const char *dir, const char *name, size_t cap, tk_e
         tk_err_set(e, TK_ESOFTWARE, "out of memory");
         goto fail;
     }
-    if (sink_create(s, e) != TK_OK)
+    if (sink_create(s, e) != TK_OK || gl_codec_open(s, e) != TK_OK)
         goto fail;
     return TK_OK;
 fail:
@@ -110,20 +112,11 @@ fail:
     return e->status;
 }
 
-/* Local. Writes the whole buffer, retrying short writes. */
+/* Local. Writes the whole buffer (through the codec). */
 int gl_sink_flush(gl_sink *s, tk_err *e)
 {
-    size_t off = 0;
-
-    while (off < s->len) {
-        ssize_t n = write(s->fd, s->buf + off, s->len - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return tk_err_set(e, TK_EIO, "writing %s: %s", s->tmp_path,
-                              n < 0 ? strerror(errno) : "no progress");
-        off += (size_t)n;
-    }
+    if (gl_codec_write(s, s->buf, s->len, e) != TK_OK)
+        return e->status;
     s->bytes += s->len;
     s->len = 0;
     return TK_OK;
@@ -137,19 +130,29 @@ int gl_sink_reserve(gl_sink *s, size_t need, tk_err *e)
     return gl_sink_flush(s, e);
 }
 
-/* Local. Flush, fsync, close, rename into place, free the sink. */
+/* Local. Flush, end the stream, fsync, close, rename into place, free the
+ * sink. */
 int gl_sink_commit(gl_sink *s, tk_err *e)
 {
+    struct stat st;
     int rc = gl_sink_flush(s, e);
 
-    if (rc == TK_OK && fsync(s->fd) != 0)
+    if (rc == TK_OK)
+        rc = gl_codec_finish(s, e);
+    if (rc == TK_OK && s->fd < 0 && tk_fs_fsync_path(s->tmp_path) != 0) /* bgzf closed it */
         rc = tk_err_set(e, TK_EIO, "writing %s: %s", s->tmp_path, strerror(errno));
-    if (rc == TK_OK) {
+    if (rc == TK_OK && s->fd >= 0 && fsync(s->fd) != 0)
+        rc = tk_err_set(e, TK_EIO, "writing %s: %s", s->tmp_path, strerror(errno));
+    if (rc == TK_OK && s->fd >= 0) {
         int fd = s->fd;
         s->fd = -1;
         if (close(fd) != 0)
             rc = tk_err_set(e, TK_EIO, "closing %s: %s", s->tmp_path, strerror(errno));
     }
+    if (rc == TK_OK && stat(s->tmp_path, &st) != 0)
+        rc = tk_err_set(e, TK_EIO, "writing %s: %s", s->tmp_path, strerror(errno));
+    if (rc == TK_OK)
+        s->disk_bytes = (uint64_t)st.st_size;
     if (rc == TK_OK && rename(s->tmp_path, s->path) != 0)
         rc = tk_err_set(e, TK_ECANTCREAT, "cannot rename %s to %s: %s", s->tmp_path,
                         s->path, strerror(errno));
@@ -165,6 +168,7 @@ int gl_sink_commit(gl_sink *s, tk_err *e)
 /* Local. Close, remove the temp file if any, free the sink. */
 void gl_sink_abort(gl_sink *s)
 {
+    gl_codec_free(s);
     if (s->fd >= 0) {
         close(s->fd);
         s->fd = -1;
@@ -189,8 +193,11 @@ int gl_write_log1(gl_ctx *c)
     gl_rng r;
     uint32_t i;
 
+    char name[32];
+
     gl_rng_seed(&r, (uint64_t)c->opt.seed ^ 0x1ULL, GL_STREAM_BAD);
-    if (gl_sink_open(&s, c->opt.outdir, "log1.csv", (size_t)1 << 20, &c->err) != TK_OK)
+    snprintf(name, sizeof(name), "log1%s", gl_comp_suffix(c->opt.comp));
+    if (gl_sink_open(&s, c->opt.outdir, name, (size_t)1 << 20, c->opt.comp, &c->err) != TK_OK)
         return c->err.status;
     memcpy(s.buf, header, sizeof(header) - 1);
     memcpy(s.buf + sizeof(header) - 1, c->eol, c->eol_len);
@@ -221,7 +228,9 @@ int gl_write_log1(gl_ctx *c)
     }
     if (gl_sink_commit(&s, &c->err) != TK_OK)
         return c->err.status;
-    c->log1.bytes = s.bytes;
+    c->log1.bytes = s.disk_bytes;
+    c->log1.ubytes = s.bytes;
+    c->log1.files = 1;
     return TK_OK;
 fail:
     gl_sink_abort(&s);

@@ -1,6 +1,6 @@
 /* lj_bad.c -- bad-row samples: each rank keeps the first LJ_BAD_SHOWN of
- * each file by position, rank 0 merges them and reports them with true line
- * numbers. */
+ * each log by position, rank 0 merges them and reports them with the path
+ * of the file each is in and its true line number there. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -35,40 +35,43 @@ static int cmp_bad(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Rank 0: logs file f's merged samples. lines[2 * r + f] are rank r's lines. */
-static void report_file(int f, int size, const uint64_t *lines, const lj_badlist *all,
-                        lj_bad *merged, const char *path, uint64_t nbad, tk_log *log)
+/* Rank 0: logs log f's merged samples (all[r]: rank r's), each as the
+ * path and line of the file it is in. */
+static void report_file(const lj_file *lf, int f, int size, const lj_badlist *all,
+                        lj_bad *merged, uint64_t nbad, tk_log *log)
 {
-    uint64_t before = 1, *base = malloc(sizeof(*base) * (size_t)size);
+    uint64_t *base = malloc((lf->nunits + 1) * sizeof(*base)), before = 0;
     size_t n = 0, i, shown;
     int r;
 
     if (!base)
         return;
-    for (r = 0; r < size; r++) {
-        base[r] = before; /* lines before rank r's range, the header included */
-        before += lines[2 * r + f];
+    for (i = 0; i < lf->nunits; i++) { /* lines of the same file's units before unit i */
+        if (i == 0 || lf->units[i].src != lf->units[i - 1].src)
+            before = 0;
+        base[i] = before;
+        before += lf->unit_lines[i];
+    }
+    for (r = 0; r < size; r++)
         for (i = 0; i < (size_t)all[r].n[f]; i++)
             merged[n++] = all[r].items[f][i];
-    }
     qsort(merged, n, sizeof(*merged), cmp_bad);
     shown = n < LJ_BAD_SHOWN ? n : LJ_BAD_SHOWN;
     for (i = 0; i < shown; i++) {
         uint64_t k = merged[i].key;
-        tk_log_info(log, "%s:%llu: %s", path,
-                    (unsigned long long)(base[LJ_KEY_RANK(k)] + LJ_KEY_LINE(k) + 1),
-                    merged[i].reason);
+        size_t u = LJ_KEY_UNIT(k);
+        tk_log_info(log, "%s:%llu: %s", lf->src[lf->units[u].src].in.path,
+                    (unsigned long long)(base[u] + LJ_KEY_LINE(k) + 1), merged[i].reason);
     }
     if (nbad > shown)
-        tk_log_info(log, "%s: %llu more bad rows not shown", path,
+        tk_log_info(log, "%s: %llu more bad rows not shown", lf->path,
                     (unsigned long long)(nbad - shown));
     free(base);
 }
 
-void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const uint64_t lines[2],
-                   const char *const paths[2], const uint64_t nbad[2], tk_log *log)
+void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const lj_file *files,
+                   const uint64_t nbad[2], tk_log *log)
 {
-    uint64_t mine[2] = { lines[0], lines[1] }, *all_lines = NULL;
     lj_badlist *all = NULL;
     lj_bad *merged = NULL;
     int rank, size, f, fail = 0;
@@ -78,22 +81,19 @@ void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const uint64_t lines[2],
     MPI_Comm_rank(comm, &rank);
     MPI_Comm_size(comm, &size);
     if (rank == 0) {
-        all_lines = malloc(2 * sizeof(*all_lines) * (size_t)size);
         all = malloc(sizeof(*all) * (size_t)size);
         merged = malloc(sizeof(*merged) * LJ_BAD_SHOWN * (size_t)size);
-        fail = !all_lines || !all || !merged;
+        fail = !all || !merged;
     }
     if (tk_mpi_any(comm, fail)) {
         tk_log_warn(log, "out of memory listing bad rows");
         goto out;
     }
-    MPI_Gather(mine, 2, MPI_UINT64_T, all_lines, 2, MPI_UINT64_T, 0, comm);
     MPI_Gather((void *)b, (int)sizeof(*b), MPI_BYTE, all, (int)sizeof(*b), MPI_BYTE, 0, comm);
     if (rank == 0)
         for (f = 0; f < 2; f++)
-            report_file(f, size, all_lines, all, merged, paths[f], nbad[f], log);
+            report_file(&files[f], f, size, all, merged, nbad[f], log);
 out:
-    free(all_lines);
     free(all);
     free(merged);
 }

@@ -10,18 +10,25 @@ static const char lj_arguments[] =
     "  MIN_ID MAX_ID  keep users with MIN_ID <= userId <= MAX_ID (integers)\n"
     "  LOG1           users log, header userId;region;type;paid\n"
     "  LOG2           plays log, header hour;userId;songId;genderId;deviceId\n"
+    "                 Each is a file, a folder (its files sorted by name; names starting\n"
+    "                 with '.' or '_' skipped) or a quoted glob ('plays/2017-10-*.csv.gz');\n"
+    "                 every file has its own header (columns in any order) and may be\n"
+    "                 plain, gzip, zstd or BGZF (found by its first bytes)\n"
     "  OUTDIR         output folder, created atomically: features.csv, features.h5, _SUCCESS\n";
 
 static const char lj_example[] =
     "  mpirun -np 4 logjoin 1 49999 data/sample/log1.csv data/sample/log2.csv data/out\n"
     "  mpirun -np 2 logjoin --extra-features --overwrite 1 1000000 log1.csv log2.csv out\n"
-    "  mpirun -np 2 logjoin --memory-limit 1G 1 10000000 log1.csv log2.csv out\n";
+    "  mpirun -np 2 logjoin --memory-limit 1G 1 10000000 log1.csv log2.csv out\n"
+    "  mpirun -np 2 logjoin 1 1000000 users.csv.gz 'plays/2017-10-*.csv.gz' out\n";
 
 int lj_options_parse(lj_config *cfg, int argc, char **argv, int rank, FILE *out, FILE *err)
 {
     const tk_opt opts[] = {
         { "overwrite", TK_OPT_FLAG, &cfg->overwrite, 0, 0, NULL,
           "replace OUTDIR if it exists", NULL },
+        { "recursive", TK_OPT_FLAG, &cfg->recursive, 0, 0, NULL,
+          "a folder LOG1 or LOG2: the files of its sub-folders too", NULL },
         { "max-bad-rows", TK_OPT_INT, &cfg->max_bad_rows, 0, (double)INT64_MAX, "N",
           "fail (exit 65, no output) when more rows than this are bad", NULL },
         { "extra-features", TK_OPT_FLAG, &cfg->extra_features, 0, 0, NULL,
@@ -42,7 +49,8 @@ int lj_options_parse(lj_config *cfg, int argc, char **argv, int rank, FILE *out,
         LJ_NAME, LJ_VERSION, "[OPTIONS] MIN_ID MAX_ID LOG1 LOG2 OUTDIR",
         "Joins a users log and a plays log into one row of features per user:\n"
         "userId;topGenderId;topGenderIdSongs;distSongIds;region;type;paid, sorted by userId.\n"
-        "Run it with mpirun; every rank reads its own byte range of each log.",
+        "Run it with mpirun; the files of each log are cut into byte or block ranges\n"
+        "(plain, BGZF) or taken whole (gzip, zstd), dealt to the ranks by size.",
         lj_arguments, lj_example, opts, 5, 5
     };
     char *pos[5];

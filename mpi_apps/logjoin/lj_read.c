@@ -1,78 +1,77 @@
-/* lj_read.c -- headers, byte ranges, and streaming each rank's lines into
- * the shuffle. */
+/* lj_read.c -- streaming each rank's units of a log (lj_input.c's plan),
+ * line by line, into the shuffle. */
 #include <string.h>
 
 #include "logjoin.h"
 #include "tk_mpi.h"
 
-/* Rank 0: reads the header of f, finds the columns. */
-static int read_header(lj_ctx *c, lj_file *f, const char *const *names, size_t ncols)
-{
-    tk_csv_header h;
-    tk_csv csv;
-
-    if (tk_csv_read_header(f->path, ';', 0, &csv, &h, &c->job.err) != TK_OK)
-        return c->job.err.status;
-    f->size = h.size;
-    f->mtime_ns = h.mtime_ns;
-    f->data_start = h.data_start;
-    f->nfields = tk_csv_nfields(&csv);
-    tk_csv_columns(&csv, names, ncols, f->col, f->path, &c->job.err);
-    tk_csv_free(&csv);
-    return c->job.err.status;
-}
-
-int lj_read_headers(lj_ctx *c)
-{
-    uint64_t meta[2][4];
-    int cols[2][LJ_L2_NCOLS];
-    int i, f;
-
-    if (c->job.rank == 0) {
-        if (read_header(c, &c->files[LJ_LOG1], lj_log1_columns, LJ_L1_NCOLS) == TK_OK)
-            read_header(c, &c->files[LJ_LOG2], lj_log2_columns, LJ_L2_NCOLS);
-    }
-    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
-        return c->job.err.status;
-    for (f = 0; f < 2; f++) {
-        meta[f][0] = c->files[f].size;
-        meta[f][1] = c->files[f].data_start;
-        meta[f][2] = c->files[f].nfields;
-        meta[f][3] = (uint64_t)c->files[f].mtime_ns;
-        for (i = 0; i < LJ_L2_NCOLS; i++)
-            cols[f][i] = c->files[f].col[i];
-    }
-    MPI_Bcast(meta, 8, MPI_UINT64_T, 0, c->job.comm);
-    MPI_Bcast(cols, 2 * LJ_L2_NCOLS, MPI_INT, 0, c->job.comm);
-    c->bytes_total = 0;
-    for (f = 0; f < 2; f++) {
-        lj_file *lf = &c->files[f];
-        uint64_t data;
-        lf->size = meta[f][0];
-        lf->data_start = meta[f][1];
-        lf->nfields = (size_t)meta[f][2];
-        lf->mtime_ns = (int64_t)meta[f][3];
-        for (i = 0; i < LJ_L2_NCOLS; i++)
-            lf->col[i] = cols[f][i];
-        data = lf->size - lf->data_start;
-        lf->start = lf->data_start + data * (uint64_t)c->job.rank / (uint64_t)c->job.size;
-        lf->end = lf->data_start + data * (uint64_t)(c->job.rank + 1) / (uint64_t)c->job.size;
-        c->bytes_total += lf->size;
-    }
-    return TK_OK;
-}
-
+/* A rank's way through its units of one log. */
 typedef struct read_state {
-    tk_lines lines;
+    tk_reader r;
+    int open;           /* r reads unit u */
+    size_t u;           /* the current (or next) unit */
+    uint64_t line;      /* lines the current unit has returned */
+    uint64_t done;      /* compressed bytes of the finished units */
     tk_csv csv;
     char why[LJ_BAD_REASON];
 } read_state;
+
+/* Ends unit s->u: its lines, the file unchanged and (gzip, zstd) complete,
+ * its uncompressed bytes when it was a whole compressed file. */
+static int end_unit(lj_ctx *c, lj_file *lf, read_state *s)
+{
+    const lj_unit *un = &lf->units[s->u];
+    const lj_src *src = &lf->src[un->src];
+
+    lf->unit_lines[s->u] = s->line;
+    if (tk_reader_verify(&s->r, &src->in, &c->job.err) == TK_OK && !src->in.splittable)
+        lf->usize_mine += tk_reader_uoffset(&s->r);
+    s->done += tk_reader_done(&s->r);
+    tk_reader_close(&s->r);
+    s->open = 0;
+    s->u++;
+    return c->job.err.status;
+}
+
+/* The next data line of this rank's units (a unit that starts its file
+ * drops the file's header line): 1, 0 when every unit is read, or < 0 on
+ * an error (in c->job.err). */
+static int next_line(lj_ctx *c, lj_file *lf, read_state *s, const char **line, size_t *len)
+{
+    for (;;) {
+        const lj_unit *un;
+        int rc;
+        if (!s->open) {
+            while (s->u < lf->nunits && lf->units[s->u].rank != c->job.rank)
+                s->u++;
+            if (s->u == lf->nunits)
+                return 0;
+            un = &lf->units[s->u];
+            if (tk_reader_open(&s->r, &lf->src[un->src].in, un->start, un->end,
+                               (size_t)c->cfg.chunk_kib << 10, &c->job.err) != TK_OK)
+                return -1;
+            s->open = 1;
+            s->line = 0;
+        }
+        un = &lf->units[s->u];
+        rc = tk_reader_next(&s->r, line, len, &c->job.err);
+        if (rc < 0)
+            return -1;
+        if (rc > 0 && s->line++ == 0 && un->start == 0)
+            continue; /* the header */
+        if (rc > 0)
+            return 1;
+        if (end_unit(c, lf, s) != TK_OK)
+            return -1;
+    }
+}
 
 /* Parses one non-empty line of file f into the shuffle, or counts it bad. */
 static int read_line(lj_ctx *c, read_state *s, int f, const char *line, size_t len)
 {
     lj_file *lf = &c->files[f];
-    uint64_t key = LJ_KEY(c->job.rank, s->lines.lines - 1);
+    const lj_src *src = &lf->src[lf->units[s->u].src];
+    uint64_t key = LJ_KEY(s->u, s->line - 1);
     const char *why;
     int rc;
 
@@ -83,7 +82,7 @@ static int read_line(lj_ctx *c, read_state *s, int f, const char *line, size_t l
     if (rc == TK_OK) {
         if (f == LJ_LOG1) {
             lj_user_rec rec;
-            why = lj_parse_log1(&s->csv, lf->nfields, lf->col, &rec, s->why, sizeof(s->why));
+            why = lj_parse_log1(&s->csv, src->nfields, src->col, &rec, s->why, sizeof(s->why));
             if (!why && rec.user >= c->cfg.min_id && rec.user <= c->cfg.max_id) {
                 rec.key = key;
                 memcpy(tk_shuffle_slot(&c->shuffle, lj_owner(rec.user, c->job.size)), &rec,
@@ -92,7 +91,7 @@ static int read_line(lj_ctx *c, read_state *s, int f, const char *line, size_t l
             }
         } else {
             lj_play_rec rec;
-            why = lj_parse_log2(&s->csv, lf->nfields, lf->col, &rec, s->why, sizeof(s->why));
+            why = lj_parse_log2(&s->csv, src->nfields, src->col, &rec, s->why, sizeof(s->why));
             if (!why && rec.user >= c->cfg.min_id && rec.user <= c->cfg.max_id) {
                 memcpy(tk_shuffle_slot(&c->shuffle, lj_owner(rec.user, c->job.size)), &rec,
                        sizeof(rec));
@@ -111,21 +110,14 @@ int lj_read_file(lj_ctx *c, int f, tk_shuffle_consume consume, void *state)
 {
     lj_file *lf = &c->files[f];
     read_state s;
-    int opened = 0, have_csv = 0, local_done = 0;
-    uint64_t bytes_before = 0;
-    int i;
+    int have_csv = 0, local_done = 0;
+    uint64_t bytes_before = f == LJ_LOG2 ? c->files[LJ_LOG1].size : 0, u;
 
-    for (i = 0; i < f; i++)
-        bytes_before += c->files[i].size;
     memset(&s, 0, sizeof(s));
     if (tk_csv_init(&s.csv, ';') != TK_OK)
         tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
     else
         have_csv = 1;
-    if (c->job.err.status == TK_OK &&
-        tk_lines_open(&s.lines, lf->path, lf->start, lf->end,
-                      (size_t)c->cfg.chunk_kib << 10, &c->job.err) == TK_OK)
-        opened = 1;
     if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
         goto out;
     for (;;) {
@@ -134,7 +126,7 @@ int lj_read_file(lj_ctx *c, int f, tk_shuffle_consume consume, void *state)
         while (!local_done && !c->shuffle.full && c->job.err.status == TK_OK) {
             const char *line;
             size_t len;
-            int rc = tk_lines_next(&s.lines, &line, &len, &c->job.err);
+            int rc = next_line(c, lf, &s, &line, &len);
             if (rc <= 0) {
                 local_done = 1;
                 break;
@@ -149,7 +141,7 @@ int lj_read_file(lj_ctx *c, int f, tk_shuffle_consume consume, void *state)
             local_done = 1;
         g[0] = !local_done;
         g[1] = c->job.err.status != TK_OK;
-        g[2] = tk_lines_done(&s.lines, lf->start);
+        g[2] = s.done + (s.open ? tk_reader_done(&s.r) : 0);
         g[3] = lf->mine.read;
         g[4] = lf->mine.bad + (f == LJ_LOG1 ? c->users.dups : 0);
         tk_mpi_sum_u64(c->job.comm, g, 5);
@@ -168,14 +160,23 @@ int lj_read_file(lj_ctx *c, int f, tk_shuffle_consume consume, void *state)
         if (g[0] == 0)
             break;
     }
-    lf->lines = s.lines.lines;
-    /* a file cut, grown or rewritten while we read it gives no result */
-    if (c->job.err.status == TK_OK)
-        tk_lines_verify(&s.lines, lf->size, lf->mtime_ns, &c->job.err);
 out:
-    if (opened)
-        tk_lines_close(&s.lines);
+    if (s.open)
+        tk_reader_close(&s.r);
     if (have_csv)
         tk_csv_free(&s.csv);
-    return tk_mpi_agree(c->job.comm, &c->job.err);
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
+        return c->job.err.status;
+    /* every unit's lines (for the bad rows' line numbers) and the bytes read */
+    for (u = 0; u < lf->nunits; u++)
+        if (lf->units[u].rank != c->job.rank)
+            lf->unit_lines[u] = 0;
+    MPI_Allreduce(MPI_IN_PLACE, lf->unit_lines, (int)lf->nunits, MPI_UINT64_T, MPI_SUM,
+                  c->job.comm);
+    lf->usize = lf->usize_mine;
+    tk_mpi_sum_u64(c->job.comm, &lf->usize, 1);
+    for (u = 0; u < lf->nsrc; u++) /* splittable files: known sizes */
+        if (lf->src[u].in.splittable)
+            lf->usize += lf->src[u].in.usize_est;
+    return TK_OK;
 }

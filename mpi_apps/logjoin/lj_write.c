@@ -180,6 +180,14 @@ static int write_h5(lj_ctx *c, const char *path, uint64_t offset, uint64_t total
         tk_h5_attr_i64(group, "log2_rows_read", (int64_t)c->total[LJ_LOG2].read, &c->job.err) ||
         tk_h5_attr_i64(group, "log2_bad_rows", (int64_t)c->total[LJ_LOG2].bad, &c->job.err) ||
         tk_h5_attr_i64(group, "log2_rows_kept", (int64_t)c->total[LJ_LOG2].kept, &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_files", (int64_t)c->files[LJ_LOG1].nsrc, &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_bytes", (int64_t)c->files[LJ_LOG1].size, &c->job.err) ||
+        tk_h5_attr_i64(group, "log1_bytes_uncompressed", (int64_t)c->files[LJ_LOG1].usize,
+                       &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_files", (int64_t)c->files[LJ_LOG2].nsrc, &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_bytes", (int64_t)c->files[LJ_LOG2].size, &c->job.err) ||
+        tk_h5_attr_i64(group, "log2_bytes_uncompressed", (int64_t)c->files[LJ_LOG2].usize,
+                       &c->job.err) ||
         tk_h5_attr_i64(group, "users_written", (int64_t)c->users_written, &c->job.err) ||
         tk_h5_attr_i64(group, "extra_features", g->extra_features, &c->job.err) ||
         tk_h5_attr_str(group, "tool", LJ_NAME, &c->job.err) ||

@@ -73,8 +73,7 @@ static int publish(lj_ctx *c)
  * the shuffle lives only for the reading. Then the bad-row report. */
 static int read_logs(lj_ctx *c)
 {
-    const char *paths[2] = { c->files[0].path, c->files[1].path };
-    uint64_t lines[2], nbad[2];
+    uint64_t nbad[2];
     int rc;
 
     rc = tk_shuffle_init(&c->shuffle, c->job.comm, LJ_REC_SIZE,
@@ -102,11 +101,9 @@ static int read_logs(lj_ctx *c)
     tk_shuffle_free(&c->shuffle);
     if (c->job.err.status != TK_OK) /* lj_read_file agreed on it */
         return c->job.err.status;
-    lines[0] = c->files[0].lines;
-    lines[1] = c->files[1].lines;
     nbad[0] = c->total[0].bad;
     nbad[1] = c->total[1].bad;
-    lj_bad_report(c->job.comm, &c->bad, lines, paths, nbad, &c->job.log);
+    lj_bad_report(c->job.comm, &c->bad, c->files, nbad, &c->job.log);
     return check_bad_rows(c);
 }
 
@@ -136,10 +133,31 @@ static int join_rows(lj_ctx *c)
     return tk_mpi_agree(c->job.comm, &c->job.err);
 }
 
+/* Collective. OUTDIR's temporary, refused when it would be, hold or lie in
+ * an input: LOG1 and LOG2 as given (a folder) and every file listed. */
+static int prepare_output(lj_ctx *c)
+{
+    size_t n = 2 + c->files[0].nsrc + c->files[1].nsrc, k = 0, s;
+    const char **inputs = malloc(n * sizeof(*inputs));
+    int f;
+
+    if (!inputs)
+        tk_err_set(&c->job.err, TK_ESOFTWARE, "out of memory");
+    if (tk_mpi_agree(c->job.comm, &c->job.err) != TK_OK)
+        return c->job.err.status;
+    for (f = 0; f < 2; f++) {
+        inputs[k++] = c->files[f].path;
+        for (s = 0; s < c->files[f].nsrc; s++)
+            inputs[k++] = c->files[f].src[s].in.path;
+    }
+    tk_job_prepare_output(&c->job, c->cfg.outdir, TK_OUT_DIR, c->cfg.overwrite, inputs, n);
+    free(inputs);
+    return c->job.err.status;
+}
+
 int lj_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
 {
     lj_ctx *c = calloc(1, sizeof(*c));
-    const char *inputs[2];
     int rc;
 
     if (!c) {
@@ -156,19 +174,17 @@ int lj_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err)
     tk_job_set_progress(&c->job, c->cfg.progress);
     tk_h5_quiet();
     c->mem_limit = memory_limit(c);
-    c->files[LJ_LOG1].path = inputs[0] = c->cfg.log1;
-    c->files[LJ_LOG2].path = inputs[1] = c->cfg.log2;
+    c->files[LJ_LOG1].path = c->cfg.log1;
+    c->files[LJ_LOG2].path = c->cfg.log2;
 
     /* the stages; each ends with the ranks agreeing on errors */
-    if (lj_read_headers(c) == TK_OK &&
-        tk_job_prepare_output(&c->job, c->cfg.outdir, TK_OUT_DIR, c->cfg.overwrite, inputs,
-                              2) == TK_OK &&
-        read_logs(c) == TK_OK && join_rows(c) == TK_OK && lj_write_outputs(c) == TK_OK &&
+    if (lj_input_read(c) == TK_OK && prepare_output(c) == TK_OK && read_logs(c) == TK_OK && join_rows(c) == TK_OK && lj_write_outputs(c) == TK_OK &&
         publish(c) == TK_OK)
         lj_report_summary(c, tk_job_max_rss(&c->job));
     lj_agg_free(&c->agg);
     lj_users_free(&c->users);
     free(c->rows.data);
+    lj_input_free(c);
     rc = tk_job_end(&c->job);
     free(c);
     return rc;

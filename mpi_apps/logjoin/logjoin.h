@@ -3,7 +3,11 @@
  *
  * Data flow, one file per stage:
  *   lj_options.c    command line -> lj_config
- *   lj_read.c       headers, each rank's byte range, lines -> records
+ *   lj_input.c      LOG1, LOG2 -> their files (a file, a folder, a glob;
+ *                   plain, gzip, zstd, BGZF), each file's header, and the
+ *                   plan: units (byte or block ranges, whole files) dealt to
+ *                   ranks by estimated uncompressed size
+ *   lj_read.c       each rank's units, lines -> records
  *   lj_parse.c      one line's fields -> a validated record or a reason
  *   (tk_shuffle)    records -> their owner rank (hash of userId), in rounds
  *   lj_users.c      owner side of LOG1: users, the duplicate rule, lookup
@@ -24,6 +28,7 @@
 
 #include "tk_csv.h"
 #include "tk_hash.h"
+#include "tk_input.h"
 #include "tk_job.h"
 #include "tk_keycount.h"
 #include "tk_log.h"
@@ -38,6 +43,7 @@
 typedef struct lj_config {
     int64_t min_id, max_id;
     const char *log1, *log2, *outdir;
+    int recursive;      /* a folder's sub-folders too */
     int overwrite;
     int64_t max_bad_rows;
     int extra_features;
@@ -56,11 +62,14 @@ int lj_options_parse(lj_config *cfg, int argc, char **argv, int rank, FILE *out,
 
 enum { LJ_LOG1 = 0, LJ_LOG2 = 1 };
 
-/* A row's position, ordered as in the file: the reading rank, then the line
- * index within that rank's range. */
-#define LJ_KEY(rank, line) (((uint64_t)(rank) << 40) | (uint64_t)(line))
-#define LJ_KEY_RANK(k) ((int)((k) >> 40))
+/* A row's position, ordered as in the log: the unit (units follow the
+ * files in order, and each file's ranges in order), then the line index
+ * within the unit (its header line, when the unit starts the file, is
+ * index 0). */
+#define LJ_KEY(unit, line) (((uint64_t)(unit) << 40) | (uint64_t)(line))
+#define LJ_KEY_UNIT(k) ((size_t)((k) >> 40))
 #define LJ_KEY_LINE(k) ((k) & ((1ULL << 40) - 1))
+#define LJ_MAX_UNITS (1u << 23)
 
 typedef struct lj_user_rec { /* one LOG1 row */
     int64_t user;
@@ -144,11 +153,15 @@ typedef struct lj_badlist {
  * seen for file. */
 void lj_bad_add(lj_badlist *b, int file, uint64_t key, const char *reason);
 
-/* Collective. Rank 0 logs the first LJ_BAD_SHOWN bad rows of each file as
- * PATH:LINE: REASON, the line numbers counted from every rank's lines[f]
- * (lines in its range), then how many more there were (nbad[f] in all). */
-void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const uint64_t lines[2],
-                   const char *const paths[2], const uint64_t nbad[2], tk_log *log);
+struct lj_file;
+
+/* Collective. Rank 0 logs the first LJ_BAD_SHOWN bad rows of each log as
+ * PATH:LINE: REASON, the path of the file the row is in and its line in
+ * that file (counted from the lines of the units before it, files[f]'s
+ * unit_lines summed over ranks), then how many more there were (nbad[f]
+ * in all). */
+void lj_bad_report(MPI_Comm comm, const lj_badlist *b, const struct lj_file *files,
+                   const uint64_t nbad[2], tk_log *log);
 
 /* ---- LOG1 users (lj_users.c) ---- */
 
@@ -294,14 +307,34 @@ int lj_rows_exchange(MPI_Comm comm, lj_rowbuf *b, const size_t *seg, const uint6
 
 /* ---- the job context ---- */
 
+/* One file of a log, the same on every rank. */
+typedef struct lj_src {
+    tk_input_file in;          /* path (owned), size and mtime when listed, compression */
+    size_t nfields;            /* its header's fields */
+    int col[LJ_L2_NCOLS];      /* the log's columns in its header (each file its own order) */
+} lj_src;
+
+/* A piece of one file, read by one rank: a byte range (plain), a range of
+ * BGZF blocks, or a whole gzip or zstd file. */
+typedef struct lj_unit {
+    uint32_t src;
+    int32_t rank;
+    uint64_t start, end;       /* compressed byte offsets */
+    uint64_t weight;           /* estimated uncompressed bytes */
+} lj_unit;
+
+/* One log: its files and units (the plan), then what was read. */
 typedef struct lj_file {
-    const char *path;
-    uint64_t size, data_start; /* as rank 0 found them before the split */
-    int64_t mtime_ns;          /* modification time then: checked again after reading */
-    size_t nfields;
-    int col[LJ_L2_NCOLS];
-    uint64_t start, end;       /* this rank's byte range */
-    uint64_t lines;            /* lines in this rank's range */
+    const char *path;          /* LOG1 or LOG2 as given */
+    lj_src *src;               /* owned; nsrc files, sorted by path */
+    size_t nsrc;
+    lj_unit *units;            /* owned; by file, then offset */
+    size_t nunits;
+    uint64_t *unit_lines;      /* owned; per unit: its lines (the header included), summed
+                                * over ranks after reading */
+    uint64_t size;             /* bytes of its files on disk */
+    uint64_t usize;            /* uncompressed bytes, over all ranks after reading */
+    uint64_t usize_mine;       /* this rank's share of usize */
     lj_counts mine;            /* rows counted by this rank */
 } lj_file;
 
@@ -327,8 +360,20 @@ typedef struct lj_ctx {
  * Returns the exit status, the same on every rank. */
 int lj_run(MPI_Comm comm, int argc, char **argv, FILE *out, FILE *err);
 
-/* Collective. Reads both headers and sets every rank's byte ranges. */
-int lj_read_headers(lj_ctx *c);
+/* Collective. Rank 0 lists both logs' files (tk_input_list), reads each
+ * file's header (a missing column is TK_EDATA naming that file), cuts the
+ * files into units and deals them to the ranks (lj_input_plan); every rank
+ * receives the same plan. */
+int lj_input_read(lj_ctx *c);
+
+/* Local. Cuts log f's files into units and deals them to size ranks: a
+ * plain or BGZF file into at most size ranges of about its share of the
+ * log's estimated uncompressed bytes, a gzip or zstd file whole; units go
+ * largest first to the least loaded rank (ties: the lower rank). */
+int lj_input_plan(lj_file *f, int size, tk_err *e);
+
+/* Local. Frees the logs' files and units. */
+void lj_input_free(lj_ctx *c);
 
 /* Collective. Streams file f through the shuffle into consume(state). */
 int lj_read_file(lj_ctx *c, int f, tk_shuffle_consume consume, void *state);

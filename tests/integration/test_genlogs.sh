@@ -153,4 +153,60 @@ bad_usage "--hot-share 1.5 out of range" "hot-share: 1.5 is out of range" --hot-
 bad_usage "--hot-users nan is not a number" "not a number" --hot-users nan --hot-share 0.3
 check "--help lists --genres, --hot-users and --hot-share" bash -c "'$G' --help | grep -q -- '--genres N' && '$G' --help | grep -q -- '--hot-users F' && '$G' --help | grep -q -- '--hot-share S'"
 
+# ---- --files N --compress C: LOG2 as N daily files in OUTDIR/log2/, each with the
+# header; decompressed (gzip -dc, zstd -dc, bgzip -dc) and concatenated minus the
+# headers they are the rows of the plain log2.csv; LOG1 is the plain log1.csv
+# rows_of DIR DEC: the data rows of DIR/log2/* (name order), each decompressed by DEC
+rows_of() { local f; for f in "$WORK/$1"/log2/*; do $2 <"$f" | tail -n +2; done; }
+# heads_ok DIR DEC WANT: every file of DIR/log2 starts with the log2 header line WANT
+heads_ok() { local f; for f in "$WORK/$1"/log2/*; do [ "$($2 <"$f" | head -1)" = "$3" ] || return 1; done; }
+names_of() { (cd "$WORK/$1/log2" && ls -a | grep -v '^\.\.\?$' | tr '\n' ' '); }
+same_rows() { cmp -s <(rows_of "$1" "$2") <(tail -n +2 "$3"); }
+HDR="hour;userId;songId;genderId;deviceId"
+check "--files 4: runs" gen f4 "${A[@]}" --seed 11 --files 4
+check "--files 4: four daily files, nothing else in log2/" test "$(names_of f4)" = "2017-10-18.csv 2017-10-19.csv 2017-10-20.csv 2017-10-21.csv "
+check "--files 4: each file starts with the header" heads_ok f4 cat "$HDR"
+check "--files 4: the files' rows concatenated are log2.csv's rows" same_rows f4 cat "$L2"
+check "--files 4: nearly equal parts (5000 rows each)" test "$(for f in "$WORK"/f4/log2/*; do echo $(( $(wc -l <"$f") - 1 )); done | tr '\n' ' ')" = "5000 5000 5000 5000 "
+check "--files 4: log1.csv is the same bytes" same_file "$WORK/f4/log1.csv" "$L1"
+check "--files 4: no log2.csv, no temporary file left" test "$(cd "$WORK/f4" && ls -a | tr '\n' ' ')" = ". .. log1.csv log2 "
+check "--files 4: the summary names the folder and its files" grep -qE "f4/log2/ 20000 rows [0-9]+ bytes in 4 files" "$WORK/f4.out"
+for spec in "gzip:gzip -dc:.csv.gz:1f8b" "zstd:zstd -dcq:.csv.zst:28b52ffd" "bgzf:bgzip -dc:.csv.bgz:1f8b"; do
+  IFS=: read -r comp dec suf magic <<<"$spec"
+  for n in 1 3; do
+    d="c$comp$n"
+    check "--files $n --compress $comp: runs" gen "$d" "${A[@]}" --seed 11 --files "$n" --compress "$comp"
+    check "--files $n --compress $comp: $n file(s) named for days, suffix $suf" test "$(names_of "$d")" = "$(for k in $(seq 18 $((17 + n))); do printf '2017-10-%s%s ' "$k" "$suf"; done)"
+    check "--files $n --compress $comp: each file starts with the header" heads_ok "$d" "$dec" "$HDR"
+    check "--files $n --compress $comp: $dec of the files, minus headers, is log2.csv's rows" same_rows "$d" "$dec" "$L2"
+    check "--files $n --compress $comp: $dec of log1$suf is log1.csv" cmp -s <($dec <"$WORK/$d/log1$suf") "$L1"
+    check "--files $n --compress $comp: the magic bytes are ${comp}'s" test "$(head -c 4 "$WORK/$d/log1$suf" | od -An -tx1 | tr -d ' \n' | cut -c1-${#magic})" = "$magic"
+  done
+done
+check "gzip -t passes on every gzip file" bash -c "gzip -t '$WORK'/cgzip3/log2/* '$WORK/cgzip3/log1.csv.gz'"
+check "zstd -t passes on every zstd file" bash -c "zstd -tq '$WORK'/czstd3/log2/* '$WORK/czstd3/log1.csv.zst'"
+check "bgzip -t passes on every bgzf file" bash -c "for f in '$WORK'/cbgzf3/log2/* '$WORK/cbgzf3/log1.csv.bgz'; do bgzip -t \"\$f\" || exit 1; done"
+check "bgzf files hold the BC subfield (BGZF, not plain gzip)" test "$(head -c 14 "$WORK/cbgzf3/log2/2017-10-18.csv.bgz" | tail -c 2)" = "BC"
+check "bgzf files end with the empty end-of-file block" test "$(tail -c 28 "$WORK/cbgzf3/log2/2017-10-20.csv.bgz" | od -An -tx1 | tr -d ' \n')" = "1f8b08040000000000ff0600424302001b0003000000000000000000"
+check "the summary gives the bytes before compression" grep -qE "log1.csv.bgz 1500 rows [0-9]+ bytes \(bgzf, $(bytes "$L1") uncompressed\), .*/log2/ 20000 rows [0-9]+ bytes in 3 bgzf files, $(( $(bytes "$L2") + 2 * ${#HDR} + 2 )) uncompressed" "$WORK/cbgzf3.out"
+for comp in gzip zstd bgzf; do
+  check "--files 3 --compress $comp: a second run gives identical bytes" bash -c "'$G' --quiet ${A[*]} --seed 11 --files 3 --compress $comp '$WORK/r$comp' && diff -r '$WORK/c${comp}3' '$WORK/r$comp' >/dev/null"
+done
+# bad rows and CRLF go into the parts as they are
+check "all options --files 5 --compress gzip: runs" gen allz "${B[@]}" --files 5 --compress gzip
+check "all options --files 5 --compress gzip: the rows of log2.csv, CRLF and bad rows included" same_rows allz "gzip -dc" "$WORK/all.a/log2.csv"
+check "all options --files 5 --compress gzip: every file's header ends with CRLF" heads_ok allz "gzip -dc" "$HDR"$'\r'
+# fewer plays than files: header-only files; across a month's end the names go on
+check "--plays 5 --files 7: runs" gen few --plays 5 --users 10 --files 7
+check "--plays 5 --files 7: seven files, five rows in all" test "$(names_of few | wc -w) $(rows_of few cat | wc -l)" = "7 5"
+check "--plays 5 --files 7: the rows of the plain run" bash -c "'$G' --quiet --plays 5 --users 10 '$WORK/few1' && cmp -s <(for f in '$WORK'/few/log2/*; do tail -n +2 \"\$f\"; done) <(tail -n +2 '$WORK/few1/log2.csv')"
+check "--files 20: the names run from 2017-10-18 to 2017-11-06" bash -c "'$G' --quiet --plays 100 --users 10 --files 20 '$WORK/f20' && set -- \$(ls '$WORK/f20/log2') && [ \$# -eq 20 ] && [ \$1 = 2017-10-18.csv ] && [ \${14} = 2017-10-31.csv ] && [ \${15} = 2017-11-01.csv ] && [ \${20} = 2017-11-06.csv ]"
+# a second run into the same OUTDIR replaces the folder: no file of the first is left
+check "a rerun with --files 2 replaces a log2/ of 4 files" bash -c "'$G' --quiet ${A[*]} --seed 11 --files 2 '$WORK/f4' && [ \"\$(ls '$WORK/f4/log2' | tr '\n' ' ')\" = '2017-10-18.csv 2017-10-19.csv ' ] && [ \"\$(ls -a '$WORK/f4' | tr '\n' ' ')\" = '. .. log1.csv log2 ' ]"
+bad_usage "--files 0 is out of range" "files: 0 is out of range \[1, 10000\]" --files 0
+bad_usage "--files 10001 is out of range" "out of range" --files 10001
+bad_usage "--compress lz4 is not known" "--compress must be none, gzip, zstd or bgzf, not 'lz4'" --compress lz4
+check "--help documents --files and --compress" bash -c "'$G' --help | grep -q -- '--files N' && '$G' --help | grep -q -- '--compress C' && '$G' --help | grep -q '2017-10-18.csv'"
+check "--files 1 --compress none is the default layout (log2.csv, the same bytes)" bash -c "'$G' --quiet ${A[*]} --seed 11 --files 1 --compress none '$WORK/f1' && cmp -s '$WORK/f1/log2.csv' '$L2' && cmp -s '$WORK/f1/log1.csv' '$L1' && [ ! -e '$WORK/f1/log2' ]"
+
 finish

@@ -56,7 +56,8 @@ static int (*const suites[])(void) = { unit_register_parse, unit_register_csv,
                                        unit_register_agg,   unit_register_opt,
                                        unit_register_fs,    unit_register_table,
                                        unit_register_gbtrain, unit_register_gbtrain_cv,
-                                       unit_register_model, unit_register_shap };
+                                       unit_register_model, unit_register_shap,
+                                       unit_register_input };
 #define NSUITES (sizeof(suites) / sizeof(suites[0]))
 
 /* ---- UNIT_SELFTEST=1: the runner's own check (tests/run.sh runs it) ----

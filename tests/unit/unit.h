@@ -23,6 +23,7 @@ int unit_register_table(void);
 int unit_register_gbtrain(void);
 int unit_register_gbtrain_cv(void);
 int unit_register_model(void);
+int unit_register_input(void);
 
 /* Adds a suite and its NULL-terminated tests, leaving out the first
  * unit_skip_tests of them (the runner sets it to resume a suite after a test
